@@ -1,0 +1,113 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { verifyWithJwks } from "hono/utils/jwt/jwt";
+import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import type { AppEnv, AppUser } from "../app-env";
+import { userIdFor } from "../lib/ids";
+import { hmacSha256, encodeBase64urlNoPadding } from "../lib/encoding";
+
+const ACCESS_JWT_HEADER = "Cf-Access-Jwt-Assertion";
+const ACCESS_CERTS_PATH = "/cdn-cgi/access/certs";
+const JWKS_TTL_MS = 60 * 60 * 1000;
+const DEV_SESSION_COOKIE = "wos_dev_session";
+const DEV_SESSION_TTL_S = 7 * 24 * 60 * 60;
+
+export interface IdentityOptions {
+  /**
+   * The Access team's signing keys. Defaults to fetching `<team domain>/cdn-cgi/access/certs` and caching them
+   * for an hour in the isolate; tests pass keys they generated.
+   */
+  accessKeys?: (c: Context<AppEnv>) => Promise<HonoJsonWebKey[]>;
+}
+
+type CachedKeys = { teamDomain: string; keys: HonoJsonWebKey[]; fetchedAt: number };
+let cachedAccessKeys: CachedKeys | undefined;
+
+async function fetchAccessKeys(c: Context<AppEnv>): Promise<HonoJsonWebKey[]> {
+  const teamDomain = c.env.CF_ACCESS_TEAM_DOMAIN;
+  if (cachedAccessKeys && cachedAccessKeys.teamDomain === teamDomain && Date.now() - cachedAccessKeys.fetchedAt < JWKS_TTL_MS) {
+    return cachedAccessKeys.keys;
+  }
+  const response = await fetch(new URL(ACCESS_CERTS_PATH, teamDomain));
+  if (!response.ok) throw new Error(`Access certs answered ${response.status}`);
+  const body = (await response.json()) as { keys?: HonoJsonWebKey[] };
+  if (!Array.isArray(body.keys)) throw new Error("Access certs had no keys");
+  cachedAccessKeys = { teamDomain, keys: body.keys, fetchedAt: Date.now() };
+  return body.keys;
+}
+
+async function accessUser(c: Context<AppEnv>, options: IdentityOptions): Promise<AppUser | null> {
+  const token = c.req.header(ACCESS_JWT_HEADER);
+  if (!token || !c.env.CF_ACCESS_TEAM_DOMAIN || !c.env.CF_ACCESS_AUD) return null;
+  try {
+    const keys = await (options.accessKeys ?? fetchAccessKeys)(c);
+    const payload = await verifyWithJwks(token, {
+      keys,
+      allowedAlgorithms: ["RS256"],
+      verification: { aud: c.env.CF_ACCESS_AUD, iss: c.env.CF_ACCESS_TEAM_DOMAIN.replace(/\/$/, "") },
+    });
+    const subject = typeof payload.sub === "string" ? payload.sub : null;
+    const email = typeof payload.email === "string" ? payload.email : null;
+    if (!subject || !email) return null;
+    return { id: await userIdFor(`access:${subject}`), email, displayName: null, accessSubject: subject, via: "access" };
+  } catch {
+    // The token is in the error; say nothing about it.
+    return null;
+  }
+}
+
+interface DevSession {
+  uid: string;
+  email: string;
+  name: string | null;
+  exp: number;
+}
+
+async function devUser(c: Context<AppEnv>): Promise<AppUser | null> {
+  if (c.env.ENVIRONMENT !== "development" || !c.env.SESSION_SECRET) return null;
+  const raw = await getSignedCookie(c, c.env.SESSION_SECRET, DEV_SESSION_COOKIE);
+  if (!raw) return null;
+  try {
+    const session = JSON.parse(atob(raw)) as DevSession;
+    if (session.exp * 1000 < Date.now()) return null;
+    return { id: session.uid, email: session.email, displayName: session.name, accessSubject: null, via: "dev" };
+  } catch {
+    return null;
+  }
+}
+
+export async function startDevSession(c: Context<AppEnv>, email: string, name: string | null): Promise<AppUser> {
+  const user: AppUser = { id: await userIdFor(`dev:${email}`), email, displayName: name, accessSubject: null, via: "dev" };
+  const session: DevSession = { uid: user.id, email, name, exp: Math.floor(Date.now() / 1000) + DEV_SESSION_TTL_S };
+  await setSignedCookie(c, DEV_SESSION_COOKIE, btoa(JSON.stringify(session)), c.env.SESSION_SECRET, {
+    httpOnly: true,
+    sameSite: "Lax",
+    path: "/",
+    maxAge: DEV_SESSION_TTL_S,
+  });
+  return user;
+}
+
+export function endDevSession(c: Context<AppEnv>): void {
+  deleteCookie(c, DEV_SESSION_COOKIE, { path: "/" });
+}
+
+/** The token a state-changing request must echo; derived from the user and the session secret, never stored. */
+export async function csrfTokenFor(secret: string, userId: string): Promise<string> {
+  return encodeBase64urlNoPadding(await hmacSha256(secret, `csrf:${userId}`));
+}
+
+/**
+ * Resolves who is asking: a verified Cloudflare Access JWT in every environment, or the development session when
+ * `ENVIRONMENT=development`. Sets `user` and `csrfToken`; leaves `user` unset when nobody is signed in.
+ */
+export function identity(options: IdentityOptions = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = (await accessUser(c, options)) ?? (await devUser(c));
+    if (user) {
+      c.set("user", user);
+      c.set("csrfToken", await csrfTokenFor(c.env.SESSION_SECRET, user.id));
+    }
+    await next();
+  };
+}

@@ -1,0 +1,7 @@
+import type { ProviderAdapter } from "../types";
+
+// Reached through Junction's mobile SDK on the person's phone; there is no web authorization to run here.
+export const appleHealth: ProviderAdapter = {
+  id: "apple-health",
+  auth: { kind: "aggregator" },
+};

@@ -1,0 +1,26 @@
+import type { OAuth2Auth } from "../types";
+
+const HOSTS = {
+  sandbox: "https://sandbox-api.dexcom.com",
+  us: "https://api.dexcom.com",
+  eu: "https://api.dexcom.eu",
+  jp: "https://api.dexcom.jp",
+} as const;
+export type DexcomRegion = keyof typeof HOSTS;
+
+export function dexcomHost(env: Pick<Env, "DEXCOM_REGION">): string {
+  return HOSTS[(env.DEXCOM_REGION as DexcomRegion) in HOSTS ? (env.DEXCOM_REGION as DexcomRegion) : "us"];
+}
+
+export const dexcomAuth: OAuth2Auth = {
+  kind: "oauth2",
+  // Dexcom keeps its OAuth paths on /v2 even for v3 data.
+  endpoints: (env) => ({ authorization: `${dexcomHost(env)}/v2/oauth2/login`, token: `${dexcomHost(env)}/v2/oauth2/token` }),
+  credentials: (env) =>
+    env.DEXCOM_CLIENT_ID && env.DEXCOM_CLIENT_SECRET ? { clientId: env.DEXCOM_CLIENT_ID, clientSecret: env.DEXCOM_CLIENT_SECRET } : null,
+  // Dexcom's token request carries client_id and client_secret in the form body.
+  clientAuthentication: "body",
+  pkce: false,
+  requiresRefreshToken: true,
+  // Dexcom documents no revocation endpoint: disconnecting deletes our tokens only.
+};

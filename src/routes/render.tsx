@@ -1,0 +1,30 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env";
+import { Layout } from "../../views/layout";
+import { ModalPage } from "../../views/modals";
+
+export function isHtmx(c: Context<AppEnv>): boolean {
+  return c.req.header("HX-Request") === "true";
+}
+
+/** A whole page in the layout. */
+export function renderPage(c: Context<AppEnv>, title: string, content: Child, status: ContentfulStatusCode = 200) {
+  return c.html(
+    <>
+      {raw("<!doctype html>")}
+      <Layout title={title} user={c.get("user")} csrfToken={c.get("csrfToken")}>
+        {content}
+      </Layout>
+    </>,
+    status,
+  );
+}
+
+/** Modal content: a fragment for htmx to put in the dialog, or its own page when JavaScript is off. */
+export function renderModal(c: Context<AppEnv>, title: string, content: (inPage: boolean) => Child, status: ContentfulStatusCode = 200) {
+  if (isHtmx(c)) return c.html(<>{content(false)}</>, status);
+  return renderPage(c, title, <ModalPage>{content(true)}</ModalPage>, status);
+}

@@ -1,0 +1,112 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, watchConsole } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signInAsNewPerson(page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/settings`);
+  // A new person lands on the development sign-in first.
+  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
+  await page.getByLabel("Email").fill(`new-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${baseUrl}/settings`);
+}
+
+const dialog = (page: Page) => page.locator("dialog#modal");
+
+describe("settings page in a real browser", () => {
+  for (const viewport of [
+    { name: "phone", width: 390, height: 844 },
+    { name: "desktop", width: 1280, height: 900 },
+  ]) {
+    it(`works for a new person at ${viewport.name} width`, async () => {
+      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+      const page = await context.newPage();
+      const problems = watchConsole(page);
+      await signInAsNewPerson(page);
+
+      await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 9 sources connected");
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(7);
+      await page.screenshot({ path: join(screenshots, `settings-${viewport.name}.png`), fullPage: true });
+
+      // Filter tabs swap the grid through htmx and the URL follows.
+      await page.getByRole("link", { name: "CGM", exact: true }).click();
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(1);
+      await expect.poll(() => page.url()).toBe(`${baseUrl}/settings?filter=cgm`);
+      await expect.poll(() => page.locator("#tab-cgm").getAttribute("aria-current")).toBe("page");
+      await page.getByRole("link", { name: "Wearables", exact: true }).click();
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(4);
+      await page.getByRole("link", { name: "All", exact: true }).click();
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(7);
+
+      // Connect modal: opens as a dialog, takes focus, closes on Escape and gives focus back.
+      const connectOura = page.locator("#card-oura").getByRole("link", { name: "Connect" });
+      await connectOura.click();
+      await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(true);
+      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Connect Oura Ring");
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("modal-title");
+      await expect.poll(() => dialog(page).innerText()).toContain("daily");
+      if (viewport.name === "phone") await page.screenshot({ path: join(screenshots, `connect-modal-${viewport.name}.png`) });
+      await page.keyboard.press("Escape");
+      await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
+      await expect.poll(() => connectOura.evaluate((el) => el === document.activeElement)).toBe(true);
+
+      // Coming-soon dialog, closed with its own button.
+      await page.locator("#card-apple-health").getByRole("link", { name: "Coming soon" }).click();
+      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Apple Health is coming soon");
+      await dialog(page).getByRole("button", { name: "Close", exact: true }).last().click();
+      await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
+
+      // Suggest a device: invalid first (inline errors), then valid (thank-you), keyboard only.
+      await page.getByRole("link", { name: "Suggest a device" }).click();
+      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Suggest a device");
+      await page.getByRole("button", { name: "Send suggestion" }).click();
+      await expect.poll(() => dialog(page).locator(".field-error").count()).toBe(2);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-invalid"))).toBe("true");
+      if (viewport.name === "desktop") await page.screenshot({ path: join(screenshots, `suggest-errors-${viewport.name}.png`) });
+      await page.getByLabel("Device or app name").fill("Withings Body Scan");
+      await page.getByLabel("Type").selectOption("scale");
+      await page.getByLabel("Note (optional)").fill("The scale I already own");
+      await page.getByLabel("Note (optional)").press("Tab");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Thank you");
+      await expect.poll(() => dialog(page).innerText()).toContain("Withings Body Scan");
+      await dialog(page).getByRole("button", { name: "Done" }).click();
+      await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
+
+      // Sections collapse and expand.
+      await page.locator("#section-records > summary").click();
+      await expect.poll(() => page.locator("#section-records").evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+      await page.locator("#section-records > summary").click();
+
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it("reads and filters without JavaScript", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInAsNewPerson(page);
+    await page.getByRole("link", { name: "CGM", exact: true }).click();
+    await page.waitForURL(`${baseUrl}/settings?filter=cgm`);
+    expect(await page.locator("#device-grid article").count()).toBe(1);
+    await page.locator("#card-dexcom").getByRole("link", { name: "Connect" }).click();
+    await page.waitForURL(`${baseUrl}/settings/connect/dexcom`);
+    expect(await page.locator("#modal-title").innerText()).toBe("Connect Dexcom CGM");
+    await context.close();
+  });
+});

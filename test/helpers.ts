@@ -1,0 +1,121 @@
+import { env, exports } from "cloudflare:workers";
+import { database } from "../src/db/client";
+import { integrationConnections, users } from "../src/db/schema";
+import type { SourceId, StoredConnectionStatus } from "../src/domain/integration";
+import { userIdFor } from "../src/lib/ids";
+
+export const ORIGIN = "http://localhost:8787";
+
+export interface Session {
+  userId: string;
+  email: string;
+  cookie: string;
+  csrfToken: string;
+}
+
+/** Signs in through the real development sign-in form and reads the CSRF token from the page it lands on. */
+export async function signIn(email = `person-${crypto.randomUUID()}@example.test`): Promise<Session> {
+  const response = await exports.default.fetch(`${ORIGIN}/dev/sign-in`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN },
+    body: new URLSearchParams({ email, name: "Test Person", next: "/settings" }),
+    redirect: "manual",
+  });
+  if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
+  const cookie = (response.headers.get("Set-Cookie") ?? "").split(";")[0]!;
+  const page = await (await exports.default.fetch(`${ORIGIN}/settings`, { headers: { Cookie: cookie } })).text();
+  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  if (!csrfToken) throw new Error("no CSRF token on the settings page");
+  return { userId: await userIdFor(`dev:${email.toLowerCase()}`), email: email.toLowerCase(), cookie, csrfToken };
+}
+
+export function get(path: string, session?: Session, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`${ORIGIN}${path}`, {
+    headers: { ...(session ? { Cookie: session.cookie } : {}), ...headers },
+    redirect: "manual",
+  });
+}
+
+/** A same-origin form post, as a browser sends it, with the session's CSRF token unless told otherwise. */
+export function postForm(
+  path: string,
+  session: Session | undefined,
+  fields: Record<string, string>,
+  options: { csrf?: boolean; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const body = new URLSearchParams(fields);
+  if (session && options.csrf !== false) body.set("_csrf", session.csrfToken);
+  return exports.default.fetch(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Origin: ORIGIN,
+      ...(session ? { Cookie: session.cookie } : {}),
+      ...options.headers,
+    },
+    body,
+    redirect: "manual",
+  });
+}
+
+export const db = () => database(env.DB);
+
+export async function seedConnection(
+  userId: string,
+  sourceId: SourceId,
+  status: StoredConnectionStatus,
+  extra: Partial<typeof integrationConnections.$inferInsert> = {},
+) {
+  const now = Date.now();
+  await db()
+    .insert(users)
+    .values({ id: userId, email: `${userId}@example.test` })
+    .onConflictDoNothing();
+  await db()
+    .insert(integrationConnections)
+    .values({ id: `conn_${crypto.randomUUID()}`, userId, sourceId, status, mode: "sandbox", connectedAt: now, updatedAt: now, ...extra });
+}
+
+/** Counts the SQL statements a D1 binding runs, so tests can hold the settings page to its query budget. */
+export function countingD1(d1: D1Database): { binding: D1Database; statements: () => number } {
+  let statements = 0;
+  const unwrapped = new WeakMap<object, D1PreparedStatement>();
+  const countStatement = (statement: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        if (property === "bind") return (...args: unknown[]) => countStatement(value.apply(target, args));
+        if (property === "all" || property === "run" || property === "first" || property === "raw") {
+          return (...args: unknown[]) => {
+            statements++;
+            return value.apply(target, args);
+          };
+        }
+        return value.bind(target);
+      },
+    });
+    unwrapped.set(proxy, statement);
+    return proxy;
+  };
+  const binding = new Proxy(d1, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === "prepare") return (query: string) => countStatement(target.prepare(query));
+      if (property === "batch") {
+        return (list: D1PreparedStatement[]) => {
+          statements += list.length;
+          return target.batch(list.map((statement) => unwrapped.get(statement) ?? statement));
+        };
+      }
+      if (property === "exec") {
+        return (query: string) => {
+          statements++;
+          return target.exec(query);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { binding, statements: () => statements };
+}

@@ -1,0 +1,20 @@
+// Deterministic, obviously-fake values for the secrets the Worker needs in tests. Never real credentials.
+export const TEST_BINDINGS = {
+  ENVIRONMENT: "development",
+  PUBLIC_BASE_URL: "http://localhost:8787",
+  SESSION_SECRET: "test-session-secret-not-a-real-secret-000000",
+  TOKEN_ENCRYPTION_KEY: "test2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
+  TOKEN_ENCRYPTION_KEYS_PREVIOUS: "test1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
+  SERVICE_API_TOKEN: "test-service-token-not-a-real-secret",
+  // Blank, whatever a developer's .dev.vars holds, so every test starts from "sandbox unless a test says otherwise".
+  ...Object.fromEntries(
+    [
+      "CF_ACCESS_TEAM_DOMAIN", "CF_ACCESS_AUD",
+      "OURA_CLIENT_ID", "OURA_CLIENT_SECRET", "WHOOP_CLIENT_ID", "WHOOP_CLIENT_SECRET",
+      "GOOGLE_HEALTH_CLIENT_ID", "GOOGLE_HEALTH_CLIENT_SECRET", "GOOGLE_HEALTH_WEBHOOK_SECRET",
+      "GARMIN_CLIENT_ID", "GARMIN_CLIENT_SECRET", "DEXCOM_CLIENT_ID", "DEXCOM_CLIENT_SECRET",
+      "EPIC_CLIENT_ID", "EPIC_CLIENT_SECRET", "EPIC_FHIR_BASE_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET",
+      "JUNCTION_API_KEY", "JUNCTION_REGION", "JUNCTION_WEBHOOK_SECRET",
+    ].map((name) => [name, ""]),
+  ),
+} as const;

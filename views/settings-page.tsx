@@ -1,0 +1,100 @@
+import type { Child } from "hono/jsx";
+import { connectedCount, type CardState } from "../src/domain/card-state";
+import {
+  DEVICE_FILTER_LABELS,
+  DeviceFilter,
+  SECTION_TITLES,
+  matchesFilter,
+  type Section,
+} from "../src/domain/integration";
+import { IntegrationCard, ModalLink } from "./card";
+
+export interface SettingsView {
+  states: CardState[];
+  filter: DeviceFilter;
+  now: number;
+}
+
+export function ConnectedCount({ states }: { states: CardState[] }) {
+  const connected = connectedCount(states);
+  const attention = states.filter((s) => s.status === "needs_reauth" || s.status === "error").length;
+  return (
+    <p class="count" id="connected-count" aria-live="polite">
+      <strong>{connected}</strong> of {states.length} sources connected
+      {attention > 0 ? <span class="attention"> · {attention} need{attention === 1 ? "s" : ""} attention</span> : null}
+    </p>
+  );
+}
+
+function CardGrid({ states, now, id }: { states: CardState[]; now: number; id: string }) {
+  return (
+    <div class="grid" id={id}>
+      {states.length === 0 ? <p class="empty">No sources of this kind yet.</p> : states.map((state) => <IntegrationCard state={state} now={now} />)}
+    </div>
+  );
+}
+
+/** The filter tabs and the device grid; also the fragment a tab swaps in with htmx. */
+export function DevicesPanel({ states, filter, now }: SettingsView) {
+  const devices = states.filter((s) => s.entry.section === "devices" && matchesFilter(s.entry.type, filter));
+  return (
+    <>
+      <nav class="tabs" aria-label="Filter devices">
+        {DeviceFilter.options.map((option) => (
+          <a
+            id={`tab-${option}`}
+            href={`/settings?filter=${option}`}
+            hx-get={`/settings/devices?filter=${option}`}
+            hx-target="#devices-panel"
+            hx-swap="innerMorph"
+            hx-push-url={`/settings?filter=${option}`}
+            aria-current={option === filter ? "page" : undefined}
+          >
+            {DEVICE_FILTER_LABELS[option]}
+          </a>
+        ))}
+      </nav>
+      <CardGrid states={devices} now={now} id="device-grid" />
+    </>
+  );
+}
+
+function SectionBlock({ section, states, now, children }: { section: Section; states: CardState[]; now: number; children?: Child }) {
+  const inSection = states.filter((s) => s.entry.section === section);
+  return (
+    <details class="section" id={`section-${section}`} open>
+      <summary>
+        <h2>{SECTION_TITLES[section]}</h2>
+        <span class="section-count">
+          {inSection.filter((s) => s.status === "connected").length} of {inSection.length} connected
+        </span>
+      </summary>
+      {children ?? <CardGrid states={inSection} now={now} id={`grid-${section}`} />}
+    </details>
+  );
+}
+
+export function SettingsPage(view: SettingsView) {
+  const { states, now } = view;
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1>Integrations</h1>
+          <p class="lede">Connect the devices, records and receipts Wellness OS learns from. You can disconnect any of them at any time.</p>
+        </div>
+        <ConnectedCount states={states} />
+      </div>
+      <SectionBlock section="devices" states={states} now={now}>
+        <div class="section-tools">
+          <ModalLink href="/settings/suggest" class="btn btn-quiet">Suggest a device</ModalLink>
+        </div>
+        <div id="devices-panel">
+          <DevicesPanel {...view} />
+        </div>
+      </SectionBlock>
+      <SectionBlock section="records" states={states} now={now} />
+      <SectionBlock section="purchases" states={states} now={now} />
+    </>
+  );
+}
