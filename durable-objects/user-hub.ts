@@ -1,4 +1,116 @@
 import { DurableObject } from "cloudflare:workers";
+import type { SourceId } from "../src/domain/integration";
+import { resolveOAuthClient, type ConnectionMode } from "../src/oauth/engine";
+import type { TokenSet } from "../src/providers/types";
+import { TokenVault, type AccessResult } from "./token-vault";
 
-/** One per user: the token vault and, for Dexcom, the live glucose stream. */
-export class UserHub extends DurableObject<Env> {}
+/** An authorization in progress: one-time, bound to this user's object, valid for ten minutes. */
+export interface PendingAuthorization {
+  source: SourceId;
+  codeVerifier: string | null;
+  mode: ConnectionMode;
+}
+
+export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
+
+export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "failed" | "no_tokens" };
+
+/**
+ * One per user (`idFromName(userId)`). Holds what must be serialized per person: pending authorizations, the
+ * token vault, and (for Dexcom) the live stream. Every method takes the user's id and refuses to serve another
+ * user than the one the object was first used for.
+ */
+export class UserHub extends DurableObject<Env> {
+  private readonly vault: TokenVault;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    sql.exec(`CREATE TABLE IF NOT EXISTS pending_authorizations (
+      state TEXT PRIMARY KEY,
+      source TEXT NOT NULL,
+      code_verifier TEXT,
+      mode TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`);
+    this.vault = new TokenVault(sql, env);
+  }
+
+  private assertOwner(userId: string): void {
+    const sql = this.ctx.storage.sql;
+    const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'owner'").toArray()[0];
+    if (!row) sql.exec("INSERT INTO meta (key, value) VALUES ('owner', ?)", userId);
+    else if (row.value !== userId) throw new Error("this hub belongs to another user");
+  }
+
+  async beginAuthorization(userId: string, state: string, pending: PendingAuthorization): Promise<void> {
+    this.assertOwner(userId);
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM pending_authorizations WHERE expires_at < ?", Date.now());
+    sql.exec(
+      "INSERT INTO pending_authorizations (state, source, code_verifier, mode, expires_at) VALUES (?, ?, ?, ?, ?)",
+      state,
+      pending.source,
+      pending.codeVerifier,
+      pending.mode,
+      Date.now() + AUTHORIZATION_TTL_MS,
+    );
+  }
+
+  /** Takes the pending authorization for `state` exactly once; expired or unknown states give `null`. */
+  async consumeAuthorization(userId: string, state: string): Promise<PendingAuthorization | "expired" | null> {
+    this.assertOwner(userId);
+    const sql = this.ctx.storage.sql;
+    const row = sql
+      .exec<{ source: string; code_verifier: string | null; mode: string; expires_at: number }>(
+        "DELETE FROM pending_authorizations WHERE state = ? RETURNING source, code_verifier, mode, expires_at",
+        state,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    if (row.expires_at < Date.now()) return "expired";
+    return { source: row.source as SourceId, codeVerifier: row.code_verifier, mode: row.mode as ConnectionMode };
+  }
+
+  async storeTokens(userId: string, source: SourceId, mode: ConnectionMode, tokens: TokenSet): Promise<void> {
+    this.assertOwner(userId);
+    await this.vault.store(userId, source, mode, tokens);
+  }
+
+  async hasTokens(userId: string, source: SourceId): Promise<boolean> {
+    this.assertOwner(userId);
+    return this.vault.has(source);
+  }
+
+  async getAccessToken(userId: string, source: SourceId, options: { forceRefresh?: boolean } = {}): Promise<AccessResult> {
+    this.assertOwner(userId);
+    return this.vault.accessToken(userId, source, options);
+  }
+
+  /**
+   * Revokes at the provider where it offers a way, then deletes the tokens whatever the provider said: a person
+   * who disconnects must never be left with us still holding their keys.
+   */
+  async disconnect(userId: string, source: SourceId): Promise<DisconnectResult> {
+    this.assertOwner(userId);
+    const stored = await this.vault.read(userId, source).catch(() => null);
+    if (!stored) {
+      this.vault.drop(source);
+      return { revokedAtProvider: "no_tokens" };
+    }
+    let revokedAtProvider: DisconnectResult["revokedAtProvider"] = "not_offered";
+    try {
+      const client = await resolveOAuthClient(source, this.env, stored.mode);
+      if (client.revoke) {
+        await client.revoke(stored.tokens);
+        revokedAtProvider = "yes";
+      }
+    } catch {
+      revokedAtProvider = "failed";
+      console.warn(JSON.stringify({ event: "provider_revoke_failed", source }));
+    }
+    this.vault.drop(source);
+    return { revokedAtProvider };
+  }
+}

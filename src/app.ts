@@ -10,7 +10,9 @@ import { identity, type IdentityOptions } from "./middleware/identity";
 import { devAuthRoutes } from "./routes/dev-auth";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
+import { sandboxConsentRoutes } from "./routes/sandbox-consent";
 import { settingsRoutes } from "./routes/settings";
+import type { EngineOptions } from "./oauth/engine";
 import { formActionSources } from "./security/content-security-policy";
 
 /** Forms and htmx posts are small; anything bigger is refused before it is read. */
@@ -18,6 +20,8 @@ export const FORM_BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface AppOptions {
   identity?: IdentityOptions;
+  /** Provider fetch and timeouts for the OAuth engine (tests shorten the timeout). */
+  engine?: EngineOptions;
 }
 
 const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -89,7 +93,11 @@ export function createApp(options: AppOptions = {}) {
     app.use(area, requireUser, csrfProtection());
   }
   app.route("/settings", settingsRoutes);
-  app.route("/api/integrations", integrationRoutes);
+  app.route("/api/integrations", integrationRoutes(options.engine));
+
+  // The sandbox providers' consent pages: development only, and only for a signed-in person.
+  app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
+  app.route("/sandbox", sandboxConsentRoutes);
 
   app.notFound((c) => errorResponse(c, 404, "There is no such page."));
   app.onError((err, c) => {

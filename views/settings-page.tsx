@@ -13,6 +13,7 @@ export interface SettingsView {
   states: CardState[];
   filter: DeviceFilter;
   now: number;
+  notice?: string | undefined;
 }
 
 export function ConnectedCount({ states }: { states: CardState[] }) {
@@ -85,6 +86,11 @@ export function SettingsPage(view: SettingsView) {
         </div>
         <ConnectedCount states={states} />
       </div>
+      {view.notice ? (
+        <p class="notice" role="status">
+          {view.notice}
+        </p>
+      ) : null}
       <SectionBlock section="devices" states={states} now={now}>
         <div class="section-tools">
           <ModalLink href="/settings/suggest" class="btn btn-quiet">Suggest a device</ModalLink>

@@ -1,21 +1,215 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { getConnection, updateConnectionStatus } from "../db/connections";
+import { getConnection, listConnections } from "../db/connections";
+import { consents, healthRecords, integrationConnections } from "../db/schema";
+import { upsertUserStatement } from "../db/users";
+import { sourceMode } from "../domain/availability";
+import { cardStates } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
+import type { CatalogEntry, SourceId } from "../domain/integration";
+import { newId } from "../lib/ids";
+import { createAuthorization, exchangeCode, resolveOAuthClient, type EngineOptions } from "../oauth/engine";
+import { OAuth2RequestError, ProviderUnavailableError, TokenResponseError, safeErrorCode } from "../oauth/errors";
+import type { TokenSet } from "../providers/types";
+import { IntegrationCard } from "../../views/card";
+import { ModalNotice } from "../../views/modals";
+import { ConnectedCount } from "../../views/settings-page";
 import { errorResponse } from "./errors";
+import { isHtmx } from "./render";
 import { sourceParam } from "./source-param";
 
-export const integrationRoutes = new Hono<AppEnv>()
-  .get("/:source/start", sourceParam, (c) => {
-    const entry = catalogEntry(c.req.valid("param").source);
-    return errorResponse(c, 503, `${entry.name} is not configured yet: connecting it arrives with the OAuth engine.`);
-  })
-  .post("/:source/disconnect", sourceParam, async (c) => {
-    const entry = catalogEntry(c.req.valid("param").source);
-    const db = c.get("db");
-    const user = c.get("user");
-    const connection = await getConnection(db, user.id, entry.id);
-    if (!connection || connection.status === "disconnected") return errorResponse(c, 404, `${entry.name} is not connected.`);
-    await updateConnectionStatus(db, user.id, entry.id, "disconnected");
-    return c.redirect("/settings", 303);
-  });
+export const GMAIL_CONSENT_VALUE = "receipts-read-only";
+
+export function userHub(env: Env, userId: string) {
+  return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+}
+
+const CallbackQuery = z.object({
+  code: z.string().min(1).max(4096).optional(),
+  state: z.string().min(1).max(512).optional(),
+  error: z.string().max(200).optional(),
+});
+
+/** What went wrong with a provider, said so a person knows what happened and that nothing changed. */
+function providerFailure(c: Context<AppEnv>, entry: CatalogEntry, error: unknown) {
+  if (error instanceof OAuth2RequestError) {
+    const code = safeErrorCode(error.code);
+    return errorResponse(c, 400, `${entry.vendor} did not accept the authorization${code ? ` (${code})` : ""}; it may have expired. Nothing was connected. Start again from Connect.`);
+  }
+  if (error instanceof ProviderUnavailableError) {
+    if (error.reason === "timeout") return errorResponse(c, 504, `${entry.vendor} took too long to answer. Nothing was connected; please try again in a few minutes.`);
+    return errorResponse(c, 502, `${entry.vendor} had a problem finishing the connection. Nothing was connected; please try again in a few minutes.`);
+  }
+  if (error instanceof TokenResponseError) {
+    return errorResponse(c, 502, `${entry.vendor} answered without the access Wellness OS needs (no ${error.missing.replaceAll("_", " ")}). Nothing was connected.`);
+  }
+  throw error;
+}
+
+async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: string, message: string) {
+  const states = cardStates(await listConnections(c.get("db"), c.get("user").id), c.env);
+  const state = states.find((s) => s.entry.id === source)!;
+  const now = Date.now();
+  // htmx 4 partials: each lands at its own target; no main swap.
+  return c.html(
+    <>
+      <hx-partial hx-target={`#card-${source}`} hx-swap="outerHTML">
+        <IntegrationCard state={state} now={now} />
+      </hx-partial>
+      <hx-partial hx-target="#connected-count" hx-swap="outerHTML">
+        <ConnectedCount states={states} />
+      </hx-partial>
+      <hx-partial hx-target="#modal-body" hx-swap="innerHTML">
+        <ModalNotice inPage={false} title={title}>
+          {message}
+        </ModalNotice>
+      </hx-partial>
+    </>,
+  );
+}
+
+export function integrationRoutes(engine: EngineOptions = {}) {
+  return (
+    new Hono<AppEnv>()
+      .get("/:source/start", sourceParam, async (c) => {
+        const entry = catalogEntry(c.req.valid("param").source);
+        const mode = sourceMode(entry, c.env);
+        if (mode === "unavailable" || entry.connectMethod === "aggregator") {
+          return errorResponse(c, 409, `${entry.name} is not available to connect yet.`);
+        }
+        if (entry.id === "gmail" && c.req.query("consent") !== GMAIL_CONSENT_VALUE) {
+          return errorResponse(c, 400, "Gmail receipts need your explicit consent first: tick the box in the Connect dialog, then continue.");
+        }
+        let authorization;
+        try {
+          const client = await resolveOAuthClient(entry.id, c.env, mode, engine);
+          authorization = createAuthorization(client);
+        } catch (error) {
+          return providerFailure(c, entry, error);
+        }
+        const user = c.get("user");
+        await userHub(c.env, user.id).beginAuthorization(user.id, authorization.state, {
+          source: entry.id,
+          codeVerifier: authorization.codeVerifier,
+          mode,
+        });
+        return c.redirect(authorization.url.toString(), 302);
+      })
+      .get("/:source/callback", sourceParam, async (c) => {
+        const entry = catalogEntry(c.req.valid("param").source);
+        const query = CallbackQuery.safeParse(c.req.query());
+        if (!query.success) return errorResponse(c, 400, "This connection link is malformed. Nothing was connected. Start again from Connect.");
+        const { code, state, error } = query.data;
+        const user = c.get("user");
+        const hub = userHub(c.env, user.id);
+        if (error) {
+          // Spend the state so the same link cannot be replayed with a code later.
+          if (state) await hub.consumeAuthorization(user.id, state);
+          if (error === "access_denied") return errorResponse(c, 400, `You chose not to share ${entry.name}. Nothing was connected.`);
+          const codeText = safeErrorCode(error);
+          return errorResponse(c, 400, `${entry.vendor} could not complete the connection${codeText ? ` (${codeText})` : ""}. Nothing was connected. Please try again.`);
+        }
+        if (!code || !state) return errorResponse(c, 400, "This connection link is incomplete. Nothing was connected. Start again from Connect.");
+
+        const pending = await hub.consumeAuthorization(user.id, state);
+        if (pending === null || pending === "expired" || pending.source !== entry.id) {
+          const why = pending === "expired" ? "expired (links last ten minutes)" : "was already used or did not start here";
+          return errorResponse(c, 400, `This connection link ${why}. Nothing was connected. Start again from Connect.`);
+        }
+
+        let tokens: TokenSet;
+        let externalUserId: string | null = null;
+        let client;
+        try {
+          client = await resolveOAuthClient(entry.id, c.env, pending.mode, engine);
+          tokens = await exchangeCode(client, code, pending.codeVerifier, engine);
+        } catch (failure) {
+          return providerFailure(c, entry, failure);
+        }
+        try {
+          externalUserId = client.identify ? await client.identify(tokens) : null;
+        } catch {
+          // The id only routes webhooks; a connection without it still syncs by polling.
+          externalUserId = null;
+        }
+
+        await hub.storeTokens(user.id, entry.id, pending.mode, tokens);
+        const db = c.get("db");
+        const now = Date.now();
+        const granted = tokens.scope ?? entry.scopes.join(" ");
+        const connectionValues = {
+          status: "connected" as const,
+          statusReason: null,
+          lastError: null,
+          externalUserId,
+          scopes: granted,
+          mode: pending.mode,
+          tokenExpiresAt: tokens.expiresAt,
+          connectedAt: now,
+          nextSyncAt: now,
+          updatedAt: now,
+        };
+        await db.batch([
+          upsertUserStatement(db, user),
+          db
+            .insert(integrationConnections)
+            .values({ id: newId("conn"), userId: user.id, sourceId: entry.id, ...connectionValues })
+            .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId], set: connectionValues }),
+          db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, scopes: granted, grantedAt: now }),
+        ]);
+        return c.redirect(`/settings?connected=${entry.id}`, 303);
+      })
+      .post("/:source/disconnect", sourceParam, async (c) => {
+        const entry = catalogEntry(c.req.valid("param").source);
+        const db = c.get("db");
+        const user = c.get("user");
+        const connection = await getConnection(db, user.id, entry.id);
+        if (!connection || connection.status === "disconnected") return errorResponse(c, 404, `${entry.name} is not connected.`);
+        const form = await c.req.parseBody();
+        const deleteData = form.delete_data === "yes";
+
+        const { revokedAtProvider } = await userHub(c.env, user.id).disconnect(user.id, entry.id);
+        const now = Date.now();
+        await db.batch([
+          db
+            .update(integrationConnections)
+            .set({ status: "disconnected", statusReason: null, nextSyncAt: null, syncCursor: null, updatedAt: now })
+            .where(and(eq(integrationConnections.userId, user.id), eq(integrationConnections.sourceId, entry.id))),
+          db
+            .update(consents)
+            .set({ revokedAt: now })
+            .where(and(eq(consents.userId, user.id), eq(consents.sourceId, entry.id), isNull(consents.revokedAt))),
+          ...(deleteData ? [db.delete(healthRecords).where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id)))] : []),
+        ]);
+        const revoked =
+          revokedAtProvider === "yes"
+            ? ` ${entry.vendor} confirmed the access is revoked.`
+            : revokedAtProvider === "failed"
+              ? ` ${entry.vendor} did not confirm the revocation; you can also remove Wellness OS in your ${entry.vendor} account settings.`
+              : "";
+        const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${deleteData ? " The synced data was deleted." : ""}`;
+        if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
+        return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
+      })
+      .post("/:source/data/delete", sourceParam, async (c) => {
+        const entry = catalogEntry(c.req.valid("param").source);
+        const db = c.get("db");
+        const user = c.get("user");
+        const deleted = await db
+          .delete(healthRecords)
+          .where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id)))
+          .returning({ id: healthRecords.id });
+        // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
+        await db
+          .update(integrationConnections)
+          .set({ syncCursor: null, updatedAt: Date.now() })
+          .where(and(eq(integrationConnections.userId, user.id), eq(integrationConnections.sourceId, entry.id)));
+        const message = `Deleted ${deleted.length} record${deleted.length === 1 ? "" : "s"} synced from ${entry.name}.`;
+        if (!isHtmx(c)) return c.redirect(`/settings?deleted=${entry.id}`, 303);
+        return connectionPartials(c, entry.id, "Data deleted", message);
+      })
+  );
+}
+

@@ -6,7 +6,7 @@ import { getConnection, listConnections } from "../db/connections";
 import { saveSuggestion } from "../db/users";
 import { cardState, cardStates } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
-import { DeviceFilter } from "../domain/integration";
+import { DeviceFilter, SourceId } from "../domain/integration";
 import { SuggestionInput } from "../domain/suggestion";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, SuggestThanks, type SuggestionErrors } from "../../views/modals";
@@ -16,12 +16,31 @@ import { sourceParam } from "./source-param";
 
 const filterQuery = zValidator("query", z.object({ filter: DeviceFilter.catch("all").default("all") }));
 
+// After a full-page action (no JavaScript, or the OAuth callback), the page says what just happened.
+const pageQuery = zValidator(
+  "query",
+  z.object({
+    filter: DeviceFilter.catch("all").default("all"),
+    connected: SourceId.optional().catch(undefined),
+    disconnected: SourceId.optional().catch(undefined),
+    deleted: SourceId.optional().catch(undefined),
+  }),
+);
+
+function noticeFor(query: { connected?: SourceId | undefined; disconnected?: SourceId | undefined; deleted?: SourceId | undefined }): string | undefined {
+  if (query.connected) return `${catalogEntry(query.connected).name} is connected. Its first sync has started.`;
+  if (query.disconnected) return `${catalogEntry(query.disconnected).name} is disconnected, and Wellness OS deleted its keys.`;
+  if (query.deleted) return `The data synced from ${catalogEntry(query.deleted).name} was deleted.`;
+  return undefined;
+}
+
 export const settingsRoutes = new Hono<AppEnv>()
   // The settings page: one D1 query (the user's connections), no Durable Object call, no outbound fetch.
-  .get("/", filterQuery, async (c) => {
+  .get("/", pageQuery, async (c) => {
     const { filter } = c.req.valid("query");
     const states = cardStates(await listConnections(c.get("db"), c.get("user").id), c.env);
-    return renderPage(c, "Integrations", <SettingsPage states={states} filter={filter} now={Date.now()} />);
+    const notice = noticeFor(c.req.valid("query"));
+    return renderPage(c, "Integrations", <SettingsPage states={states} filter={filter} now={Date.now()} notice={notice} />);
   })
   .get("/devices", filterQuery, async (c) => {
     const { filter } = c.req.valid("query");

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, watchConsole } from "./browser";
+import { launchChromium, watchConsole } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
 const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
@@ -96,6 +96,41 @@ describe("settings page in a real browser", () => {
       await context.close();
     });
   }
+
+  it("connects and disconnects a sandbox source", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await signInAsNewPerson(page);
+
+    await page.locator("#card-oura").getByRole("link", { name: "Connect" }).click();
+    await page.getByRole("button", { name: "Continue to Oura" }).click();
+    // The sandbox's consent page stands in for Oura's.
+    await page.waitForURL(/\/sandbox\/oura\/authorize/);
+    expect(await page.locator("h1").innerText()).toBe("Oura (sandbox)");
+    await page.screenshot({ path: join(screenshots, "sandbox-consent-desktop.png") });
+    await page.getByRole("button", { name: "Allow" }).click();
+
+    await page.waitForURL(`${baseUrl}/settings?connected=oura`);
+    expect(await page.locator(".notice").innerText()).toContain("Oura Ring is connected.");
+    expect(await page.locator("#card-oura .badge").innerText()).toBe("Connected");
+    expect(await page.locator("#connected-count").innerText()).toContain("1 of 9 sources connected");
+    await page.screenshot({ path: join(screenshots, "connected-desktop.png"), fullPage: true });
+
+    await page.locator("#card-oura").getByRole("link", { name: "Disconnect" }).click();
+    await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Disconnect Oura Ring?");
+    await dialog(page).getByRole("button", { name: "Disconnect" }).click();
+    await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Oura Ring disconnected");
+    await expect.poll(() => dialog(page).innerText()).toContain("Oura confirmed the access is revoked.");
+    await expect.poll(() => page.locator("#card-oura .badge").innerText()).toBe("Disconnected");
+    await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 9 sources connected");
+    await dialog(page).getByRole("button", { name: "Done" }).click();
+    // Focus lands on the replaced card's own action, not lost at the top of the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest("article")?.id)).toBe("card-oura");
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 
   it("reads and filters without JavaScript", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });

@@ -18,3 +18,18 @@ export const TEST_BINDINGS = {
     ].map((name) => [name, ""]),
   ),
 } as const;
+
+/**
+ * Test-only client credentials for the providers the `live` project exercises against the OAuth peer. The
+ * provider endpoints stay the real ones in code; outboundService routes them to the peer.
+ */
+export const LIVE_PROVIDER_BINDINGS = {
+  OURA_CLIENT_ID: "oura-test-client",
+  OURA_CLIENT_SECRET: "oura-test-secret-value",
+  WHOOP_CLIENT_ID: "whoop-test-client",
+  WHOOP_CLIENT_SECRET: "whoop-test-secret-value",
+  GOOGLE_HEALTH_CLIENT_ID: "google-health-test-client",
+  GOOGLE_HEALTH_CLIENT_SECRET: "google-health-test-secret-value",
+  EPIC_CLIENT_ID: "epic-test-public-client",
+  EPIC_FHIR_BASE_URL: "https://fhir.health-system.test/api/FHIR/R4",
+} as const;

@@ -1,14 +1,39 @@
-import type { Peers } from "./global-setup";
+import { fetch, Request, type Request as MiniflareRequest } from "miniflare";
+import type { Peers } from "./peers.ts";
+
+// Real provider URLs the `live` tests exercise, and where on the OAuth peer each one lands.
+const PEER_ROUTES: [prefix: string, peerPath: string][] = [
+  ["https://cloud.ouraring.com/oauth/authorize", "/authorize"],
+  ["https://api.ouraring.com/oauth/token", "/token"],
+  ["https://api.ouraring.com/oauth/revoke", "/__revoke/oura"],
+  ["https://api.ouraring.com/v2/usercollection/personal_info", "/__identity/oura"],
+  ["https://api.prod.whoop.com/oauth/oauth2/auth", "/authorize"],
+  ["https://api.prod.whoop.com/oauth/oauth2/token", "/token"],
+  ["https://api.prod.whoop.com/developer/v2/user/profile/basic", "/__identity/whoop"],
+  ["https://api.prod.whoop.com/developer/v2/user/access", "/__revoke/whoop"],
+  ["https://accounts.google.com/o/oauth2/v2/auth", "/authorize"],
+  ["https://oauth2.googleapis.com/token", "/token"],
+  ["https://oauth2.googleapis.com/revoke", "/__revoke/google"],
+  ["https://health.googleapis.com/v4/users/me/identity", "/__identity/fitbit"],
+  // SMART discovery of the test health system: the peer's OpenID configuration has the same endpoint fields.
+  ["https://fhir.health-system.test/api/FHIR/R4/.well-known/smart-configuration", "/.well-known/openid-configuration"],
+];
 
 /**
- * Every fetch the Worker makes in a test lands here (miniflare's outboundService). Loopback peers started by
- * the global setup are reachable; anything else fails the test loudly instead of reaching the network.
+ * Every fetch the Worker makes in a test lands here (miniflare's outboundService). Loopback peers are reachable,
+ * the provider URLs above are routed to the OAuth peer, and anything else fails the test loudly instead of
+ * reaching the network.
  */
 export function outbound(peers: Peers) {
-  const allowed = new Set([new URL(peers.oauth).origin]);
-  return async (request: Request): Promise<Response> => {
+  const peerOrigin = new URL(peers.oauth).origin;
+  // The request arrives as miniflare's (undici) Request, so it is forwarded with miniflare's fetch.
+  return async (request: MiniflareRequest) => {
     const url = new URL(request.url);
-    if (allowed.has(url.origin)) return fetch(request);
+    // Redirects go back to the Worker under test, which follows (or not) as its own code decides.
+    if (url.origin === peerOrigin) return fetch(request, { redirect: "manual" });
+    const href = `${url.origin}${url.pathname}`;
+    const route = PEER_ROUTES.find(([prefix]) => href === prefix);
+    if (route) return fetch(new Request(`${peerOrigin}${route[1]}${url.search}`, request), { redirect: "manual" });
     throw new Error(`Unexpected outbound request in a test: ${request.method} ${url.origin}${url.pathname}`);
   };
 }

@@ -1,0 +1,19 @@
+import type { SourceId } from "../domain/integration";
+import { dexcomSandbox } from "../providers/dexcom/sandbox";
+import { epicSandbox } from "../providers/epic/sandbox";
+import { fitbitSandbox } from "../providers/fitbit/sandbox";
+import { garminSandbox } from "../providers/garmin/sandbox";
+import { gmailSandbox } from "../providers/gmail/sandbox";
+import { googleAccountsSandboxApi } from "../providers/google/sandbox";
+import { ouraSandbox } from "../providers/oura/sandbox";
+import { whoopSandbox } from "../providers/whoop/sandbox";
+import type { ProviderSandbox, SandboxEnv } from "./types";
+import type { Hono } from "hono";
+
+/** Every source that has a development sandbox (catalog `hasSandbox`). */
+export const SANDBOXES: ReadonlyMap<SourceId, ProviderSandbox> = new Map(
+  [ouraSandbox, whoopSandbox, fitbitSandbox, garminSandbox, dexcomSandbox, epicSandbox, gmailSandbox].map((s) => [s.source, s]),
+);
+
+/** Hosts shared by several sources (Google's OAuth host serves Fitbit and Gmail). */
+export const SHARED_SANDBOX_HOSTS: ReadonlyMap<string, Hono<SandboxEnv>> = new Map([["oauth2.googleapis.com", googleAccountsSandboxApi]]);
