@@ -1,4 +1,5 @@
 import type { SourceId } from "../domain/integration";
+import type { NormalizeResult } from "../domain/records";
 
 /** Client credentials as configured; `clientSecret` is null for public clients (PKCE only). */
 export interface ClientCredentials {
@@ -68,8 +69,88 @@ export interface AggregatorAuth {
 
 export type ProviderAuth = OAuth2Auth | SmartOnFhirAuth | AggregatorAuth;
 
+/** A time window to pull, epoch milliseconds, end exclusive. */
+export interface SyncWindow {
+  start: number;
+  end: number;
+}
+
+/** One page of a provider's response, handed to `normalize(kind, body)` as it arrives. */
+export interface PulledPage<K extends string = string> {
+  kind: K;
+  body: unknown;
+}
+
+/**
+ * What `pull` gets from the sync engine. `request` is the only way to reach the provider: it adds the person's
+ * bearer token, refreshes once on a 401, bounds the call with a timeout, counts it against the invocation's
+ * subrequest budget, and turns 429 / 5xx / timeouts into typed errors the queue retries (honouring Retry-After).
+ * It returns only 2xx responses.
+ */
+export interface PullContext {
+  request(url: string | URL, init?: RequestInit): Promise<Response>;
+  /** The provider's id for this person (webhook routing), when known. */
+  externalUserId: string | null;
+  /** Context from the token response (e.g. SMART's `patient`). */
+  tokenContext: Readonly<Record<string, string>>;
+  /** Wall clock of this run, so pulls are deterministic in tests. */
+  now: number;
+}
+
+/** How a source is kept in sync by polling. */
+export interface SyncSpec<K extends string = string> {
+  /** The kinds `pull` yields pages of, in the order it pulls them. */
+  kinds: readonly K[];
+  /** Scheduled polling cadence; the card shows "stale" after twice this without a successful sync. */
+  cadenceMinutes: number;
+  /** How far back each scheduled pull re-reads, because providers revise recent days (late scores, edits). */
+  lookbackHours: number;
+  /** Days pulled when a person connects, split into jobs of `backfillJobDays` so each stays within the budget. */
+  backfillDays: number;
+  backfillJobDays: number;
+  /** The most provider requests one window of `backfillJobDays` may need (checked against the subrequest budget). */
+  maxRequestsPerJob: number;
+  /** Pulls one window: every kind, every page, yielded as it arrives. */
+  pull(ctx: PullContext, window: SyncWindow): AsyncGenerator<PulledPage<K>>;
+  /** Pure: provider JSON → normalized records, and items it could not use (with reasons). No I/O. */
+  normalize(kind: K, body: unknown): NormalizeResult;
+}
+
+export type WebhookVerification = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
+
+/** What a verified notification asks for: re-pull a window for a person, or store data it carried. */
+export interface WebhookEvent {
+  /** Provider's event id (or a digest of the event when it sends none): the dedupe key. */
+  eventId: string;
+  externalUserId: string;
+  /** Pull this window for the person (notifications that carry no data). */
+  window?: SyncWindow;
+  /** Data the notification carried, ready for `normalize` (Garmin push). */
+  pages?: PulledPage[];
+  /** A URL the provider wants us to fetch with the person's token (Garmin ping). */
+  callbackUrl?: string;
+  /** The person revoked access at the provider (Garmin deregistration, Google DELETE on revoke). */
+  deregistration?: boolean;
+}
+
+/** How a source pushes. The endpoint is /webhooks/<path>; it verifies, dedupes, enqueues and answers at once. */
+export interface WebhookSpec {
+  path: string;
+  maxBodyBytes: number;
+  /** Answers the provider's verification handshake, if this request is one; otherwise null. */
+  handshake?(request: Request, env: Env): Promise<Response | null>;
+  /** Signature (and timestamp window, where the provider signs one) over the raw body. */
+  verify(request: Request, rawBody: Uint8Array<ArrayBuffer>, env: Env, now: number): Promise<WebhookVerification>;
+  /** Pure: the verified body → events. Throws MalformedPayloadError for a body that is not the documented shape. */
+  parse(body: unknown, now: number): WebhookEvent[];
+  /** The status to answer a verified, queued notification with (Google Health wants 204). */
+  successStatus?: 200 | 202 | 204;
+}
+
 /** One provider: a folder under src/providers/<source>/ exports exactly one of these. */
 export interface ProviderAdapter {
   id: SourceId;
   auth: ProviderAuth;
+  sync?: SyncSpec;
+  webhook?: WebhookSpec;
 }

@@ -179,3 +179,12 @@ export async function revokeByToken(env: Env, token: string): Promise<void> {
 export async function sandboxSubject(source: string, userId: string): Promise<string> {
   return `sbx-${(await sha256Hex(`${source}:${userId}`)).slice(0, 16)}`;
 }
+
+/** A grant and access token issued without the consent dance, for tests that exercise a sandbox's data API. */
+export async function issueSandboxAccessToken(env: Env, source: string, subject: string, ttlSeconds = 3600): Promise<string> {
+  const grantId = `sbxg_${randomToken(12)}`;
+  await database(env.DB)
+    .insert(sandboxGrants)
+    .values({ id: grantId, provider: source, subject, codeHash: await sha256Hex(`direct:${grantId}`), refreshTokenHash: null, scope: "" });
+  return signed(env, "at", { g: grantId, p: source, s: subject, e: Date.now() + ttlSeconds * 1000 } satisfies AccessClaims);
+}

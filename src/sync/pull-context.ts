@@ -1,0 +1,95 @@
+import { ProviderUnavailableError } from "../oauth/errors";
+import type { PullContext } from "../providers/types";
+
+/** The provider says the person's access is gone (401 even after one refresh): reconnect needed. */
+export class AccessRevokedError extends Error {
+  override name = "AccessRevokedError";
+}
+
+/** A 4xx that retrying will not fix (e.g. 403 missing scope, 400 bad window); the sync fails with this reason. */
+export class ProviderRequestError extends Error {
+  override name = "ProviderRequestError";
+  constructor(readonly status: number) {
+    super(`provider answered ${status}`);
+  }
+}
+
+/** This invocation has used the subrequests it may; the job must be split smaller. */
+export class SubrequestBudgetError extends Error {
+  override name = "SubrequestBudgetError";
+}
+
+/** Counts provider requests against the per-invocation subrequest limit (50 on the free plan). */
+export class SubrequestBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+  take(): void {
+    if (this.used >= this.limit) throw new SubrequestBudgetError(`subrequest budget of ${this.limit} used up`);
+    this.used++;
+  }
+}
+
+export interface TokenSource {
+  /** The current access token. */
+  current(): Promise<string>;
+  /** Called once after a 401: a refreshed token, or null when the grant is gone. */
+  afterUnauthorized(): Promise<string | null>;
+}
+
+/** Retry-After as seconds, from either form RFC 9110 allows (delta-seconds or an HTTP date). */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+export interface PullContextOptions {
+  fetch: typeof fetch;
+  token: TokenSource;
+  budget: SubrequestBudget;
+  externalUserId: string | null;
+  tokenContext?: Record<string, string>;
+  now?: number;
+  timeoutMs?: number;
+}
+
+export function createPullContext(options: PullContextOptions): PullContext {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const send = async (url: string | URL, init: RequestInit, token: string): Promise<Response> => {
+    options.budget.take();
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", `Bearer ${token}`);
+    if (!headers.has("Accept")) headers.set("Accept", "application/json");
+    try {
+      return await options.fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const timedOut = error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
+      throw new ProviderUnavailableError(timedOut ? "timeout" : "network");
+    }
+  };
+  return {
+    externalUserId: options.externalUserId,
+    tokenContext: options.tokenContext ?? {},
+    now: options.now ?? Date.now(),
+    async request(url, init = {}) {
+      let response = await send(url, init, await options.token.current());
+      if (response.status === 401) {
+        await response.body?.cancel();
+        const refreshed = await options.token.afterUnauthorized();
+        if (!refreshed) throw new AccessRevokedError("provider refused the token after a refresh");
+        response = await send(url, init, refreshed);
+        if (response.status === 401) {
+          await response.body?.cancel();
+          throw new AccessRevokedError("provider refused a freshly refreshed token");
+        }
+      }
+      if (response.ok) return response;
+      await response.body?.cancel();
+      if (response.status === 429) throw new ProviderUnavailableError("rate_limited", 429, retryAfterSeconds(response.headers.get("Retry-After")));
+      if (response.status >= 500 || response.status === 408) throw new ProviderUnavailableError("server", response.status, retryAfterSeconds(response.headers.get("Retry-After")));
+      throw new ProviderRequestError(response.status);
+    },
+  };
+}
