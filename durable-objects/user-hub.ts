@@ -3,6 +3,11 @@ import type { SourceId } from "../src/domain/integration";
 import { resolveOAuthClient, type ConnectionMode } from "../src/oauth/engine";
 import type { TokenSet } from "../src/providers/types";
 import { TokenVault, type AccessResult } from "./token-vault";
+import { DexcomStream, dexcomDelayMs, type TickResult } from "./dexcom-stream";
+import { GlucoseLive } from "../views/glucose";
+
+const LIVE_TAG = "dexcom-live";
+const SPARKLINE_MS = 3 * 60 * 60_000;
 
 /** An authorization in progress: one-time, bound to this user's object, valid for ten minutes. */
 export interface PendingAuthorization {
@@ -22,6 +27,7 @@ export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "fai
  */
 export class UserHub extends DurableObject<Env> {
   private readonly vault: TokenVault;
+  private readonly dexcom: DexcomStream;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -35,6 +41,11 @@ export class UserHub extends DurableObject<Env> {
       expires_at INTEGER NOT NULL
     )`);
     this.vault = new TokenVault(sql, env);
+    this.dexcom = new DexcomStream(sql, env, this.vault);
+  }
+
+  private owner(): string | null {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'owner'").toArray()[0]?.value ?? null;
   }
 
   private assertOwner(userId: string): void {
@@ -88,12 +99,19 @@ export class UserHub extends DurableObject<Env> {
     return this.vault.accessToken(userId, source, options);
   }
 
+  /** Deletes the tokens without calling the provider (it told us the access is already gone). */
+  async forgetTokens(userId: string, source: SourceId): Promise<void> {
+    this.assertOwner(userId);
+    this.vault.drop(source);
+  }
+
   /**
    * Revokes at the provider where it offers a way, then deletes the tokens whatever the provider said: a person
    * who disconnects must never be left with us still holding their keys.
    */
   async disconnect(userId: string, source: SourceId): Promise<DisconnectResult> {
     this.assertOwner(userId);
+    if (source === "dexcom") await this.stopDexcomStream(userId);
     const stored = await this.vault.read(userId, source).catch(() => null);
     if (!stored) {
       this.vault.drop(source);
@@ -112,5 +130,82 @@ export class UserHub extends DurableObject<Env> {
     }
     this.vault.drop(source);
     return { revokedAtProvider };
+  }
+
+  // --- Dexcom live stream -------------------------------------------------------------------------------------
+
+  /** Starts (or restarts) the stream: the first look happens right away, then on the reading cadence. */
+  async startDexcomStream(userId: string): Promise<void> {
+    this.assertOwner(userId);
+    this.dexcom.start();
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  async stopDexcomStream(userId: string): Promise<void> {
+    this.assertOwner(userId);
+    this.dexcom.stop();
+    await this.ctx.storage.deleteAlarm();
+    for (const socket of this.ctx.getWebSockets(LIVE_TAG)) socket.close(1000, "Dexcom disconnected");
+  }
+
+  /** Readings held in the object since `since` (the last day at most). */
+  async dexcomReadings(userId: string, since: number) {
+    this.assertOwner(userId);
+    return this.dexcom.recent(since);
+  }
+
+  /**
+   * The alarm is the stream's clock. Whatever a tick does (it does not throw, but the platform could), the next
+   * alarm is set before this returns, unless the stream was stopped.
+   */
+  override async alarm(): Promise<void> {
+    const userId = this.owner();
+    let result: TickResult | null = null;
+    try {
+      if (userId) result = await this.dexcom.tick(userId);
+    } finally {
+      const next = result ? result.nextAlarmAt : this.dexcom.enabled ? Date.now() + 5 * 60_000 : null;
+      if (next !== null && this.dexcom.enabled) await this.ctx.storage.setAlarm(next);
+    }
+    if (result && result.newReadings > 0) this.pushLive();
+  }
+
+  /** Sends the current glucose fragment to every open page (hibernatable WebSockets: no cost while idle). */
+  private pushLive(): void {
+    const sockets = this.ctx.getWebSockets(LIVE_TAG);
+    if (sockets.length === 0) return;
+    const html = this.liveFragment();
+    for (const socket of sockets) {
+      try {
+        socket.send(html);
+      } catch {
+        // A socket closing as we send: the close handler cleans up.
+      }
+    }
+  }
+
+  private liveFragment(): string {
+    const now = Date.now();
+    const points = this.dexcom.recent(now - 24 * 60 * 60_000).filter((p, _i, all) => p.time >= (all.at(-1)?.time ?? now) - SPARKLINE_MS);
+    return String(GlucoseLive({ points, now, delayMs: dexcomDelayMs(this.env) }));
+  }
+
+  /** A page opening the live view: upgrade to a hibernatable WebSocket and send the current state at once. */
+  override async fetch(request: Request): Promise<Response> {
+    const userId = request.headers.get("X-Wellness-User");
+    if (request.headers.get("Upgrade") !== "websocket" || !userId) return new Response("expected a WebSocket upgrade", { status: 426 });
+    this.assertOwner(userId);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [LIVE_TAG]);
+    server.send(this.liveFragment());
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // The live view only listens; anything a page sends is ignored.
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    socket.close(code === 1005 ? 1000 : code, "closing");
   }
 }

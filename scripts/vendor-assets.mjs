@@ -11,4 +11,4 @@ const htmxDist = join(dirname(require.resolve("htmx.org/package.json")), "dist")
 const vendor = join(root, "public", "vendor");
 mkdirSync(vendor, { recursive: true });
 copyFileSync(join(htmxDist, "htmx.min.js"), join(vendor, "htmx.min.js"));
-copyFileSync(join(htmxDist, "ext", "hx-sse.min.js"), join(vendor, "hx-sse.min.js"));
+copyFileSync(join(htmxDist, "ext", "hx-ws.min.js"), join(vendor, "hx-ws.min.js"));

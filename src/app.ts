@@ -12,6 +12,9 @@ import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { sandboxConsentRoutes } from "./routes/sandbox-consent";
 import { settingsRoutes } from "./routes/settings";
+import { webhookRoutes } from "./routes/webhooks";
+import { liveRoutes } from "./routes/live";
+import { apiV1Routes } from "./routes/api-v1";
 import type { EngineOptions } from "./oauth/engine";
 import { formActionSources } from "./security/content-security-policy";
 
@@ -22,6 +25,7 @@ export interface AppOptions {
   identity?: IdentityOptions;
   /** Provider fetch and timeouts for the OAuth engine (tests shorten the timeout). */
   engine?: EngineOptions;
+  webhooks?: { now?: () => number };
 }
 
 const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -76,6 +80,11 @@ export function createApp(options: AppOptions = {}) {
     await next();
   });
 
+  // Provider webhooks: no session, no CSRF, their own size limits and signatures (src/routes/webhooks.ts).
+  app.route("/webhooks", webhookRoutes(options.webhooks));
+  // The service API for the rest of Wellness OS: a bearer token, not a person's session.
+  app.route("/api/v1", apiV1Routes);
+
   app.use(
     bodyLimit({
       maxSize: FORM_BODY_LIMIT_BYTES,
@@ -89,11 +98,12 @@ export function createApp(options: AppOptions = {}) {
   app.use("/dev/*", developmentOnly, csrfProtection());
   app.route("/dev", devAuthRoutes);
 
-  for (const area of ["/settings", "/settings/*", "/api/integrations/*"]) {
+  for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
   app.route("/settings", settingsRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
+  app.route("/live", liveRoutes);
 
   // The sandbox providers' consent pages: development only, and only for a signed-in person.
   app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());

@@ -18,6 +18,7 @@ export async function sandboxPullContext(
   const inner = createSandboxFetch(env);
   const budget = new SubrequestBudget(options.budget ?? 1000);
   const ctx = createPullContext({
+    env: env,
     fetch: options.wrap ? options.wrap(inner) : inner,
     token: { current: async () => token, afterUnauthorized: async () => null },
     budget,

@@ -1,5 +1,7 @@
+import type { Child } from "hono/jsx";
 import type { CardState } from "../src/domain/card-state";
 import type { IntegrationStatus, IntegrationType } from "../src/domain/integration";
+import { provider } from "../src/providers/registry";
 import { relativeTime } from "./format";
 
 const TYPE_LABELS: Record<IntegrationType, string> = {
@@ -44,32 +46,85 @@ export function ModalLink({ href, class: className, children }: { href: string; 
   );
 }
 
-function CardAction({ state }: { state: CardState }) {
+/** Starts a sync: htmx swaps the card for its syncing state; without JavaScript the form posts and returns. */
+function SyncNow({ id, csrfToken, label = "Sync now" }: { id: string; csrfToken: string; label?: string }) {
+  const action = `/api/integrations/${id}/sync`;
+  return (
+    <form method="post" action={action} hx-post={action} hx-target={`#card-${id}`} hx-swap="outerHTML" class="inline">
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      <button type="submit" class="btn btn-quiet">
+        {label}
+      </button>
+    </form>
+  );
+}
+
+function CardAction({ state, csrfToken }: { state: CardState; csrfToken: string }) {
   const id = state.entry.id;
+  const synced = state.connection !== null && provider(state.entry.id).sync !== undefined;
   switch (state.status) {
     case "available":
     case "disconnected":
       return <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">Connect</ModalLink>;
     case "needs_reauth":
-    case "error":
       return (
         <>
           <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">Reconnect</ModalLink>
           <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">Disconnect</ModalLink>
         </>
       );
+    case "error":
+      return (
+        <>
+          {synced && state.activity !== "syncing" ? <SyncNow id={id} csrfToken={csrfToken} label="Try again" /> : null}
+          <ModalLink href={`/settings/connect/${id}`} class="btn btn-quiet">Reconnect</ModalLink>
+          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>Details</a>
+        </>
+      );
     case "connected":
-      return <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">Disconnect</ModalLink>;
+      return (
+        <>
+          {synced && state.activity !== "syncing" ? <SyncNow id={id} csrfToken={csrfToken} /> : null}
+          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>Details</a>
+          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">Disconnect</ModalLink>
+        </>
+      );
     case "coming_soon":
       return <ModalLink href={`/settings/coming-soon/${id}`} class="btn btn-muted">Coming soon</ModalLink>;
   }
 }
 
-export function IntegrationCard({ state, now }: { state: CardState; now: number }) {
-  const { entry, connection } = state;
-  const lastSync = connection?.lastSyncAt ?? null;
+function timeTag(at: number, now: number) {
+  return <time datetime={new Date(at).toISOString()}>{relativeTime(at, now)}</time>;
+}
+
+/** Last sync, next sync and what is happening now, in words that are true at render time. */
+function SyncLine({ state, now }: { state: CardState; now: number }) {
+  const connection = state.connection;
+  if (!connection || (state.status !== "connected" && state.status !== "error" && state.status !== "needs_reauth")) return null;
+  const lastSync = connection.lastSuccessAt ?? connection.lastSyncAt;
+  if (state.activity === "syncing") {
+    // The card polls itself while a sync runs, and stops when the swapped-in card has no poller.
+    const id = state.entry.id;
+    return (
+      <p class="meta syncing" role="status" hx-get={`/settings/cards/${id}`} hx-trigger="every 2s" hx-target={`#card-${id}`} hx-swap="outerHTML">
+        Syncing…{lastSync ? <> Last synced {timeTag(lastSync, now)}.</> : null}
+      </p>
+    );
+  }
   return (
-    <article class={`card card-${state.status}`} id={`card-${entry.id}`} aria-labelledby={`name-${entry.id}`}>
+    <p class="meta">
+      {lastSync ? <>Last synced {timeTag(lastSync, now)}</> : "Not synced yet"}
+      {state.status === "connected" && connection.nextSyncAt && connection.nextSyncAt > now ? <>; next {timeTag(connection.nextSyncAt, now)}</> : null}
+      {state.activity === "stale" ? <span class="stale"> · Stale: no successful sync recently</span> : null}
+    </p>
+  );
+}
+
+export function IntegrationCard({ state, now, csrfToken, live }: { state: CardState; now: number; csrfToken: string; live?: Child | undefined }) {
+  const { entry } = state;
+  return (
+    <article class={`card card-${state.status}${state.activity ? ` card-${state.activity}` : ""}`} id={`card-${entry.id}`} aria-labelledby={`name-${entry.id}`}>
       <div class="card-head">
         <SourceMark letters={entry.mark.letters} color={entry.mark.color} />
         <div class="card-title">
@@ -78,21 +133,12 @@ export function IntegrationCard({ state, now }: { state: CardState; now: number 
         </div>
         <StatusBadge status={state.status} />
       </div>
-      {state.status === "connected" || state.status === "needs_reauth" || state.status === "error" ? (
-        <p class="meta">
-          {lastSync ? (
-            <>
-              Last synced <time datetime={new Date(lastSync).toISOString()}>{relativeTime(lastSync, now)}</time>
-            </>
-          ) : (
-            "Not synced yet"
-          )}
-        </p>
-      ) : null}
+      <SyncLine state={state} now={now} />
+      {live}
       {state.reason ? <p class="reason">{state.reason}</p> : null}
       {state.mode === "sandbox" && state.status !== "coming_soon" ? <p class="sandbox-note">Sandbox</p> : null}
       <div class="actions">
-        <CardAction state={state} />
+        <CardAction state={state} csrfToken={csrfToken} />
       </div>
     </article>
   );

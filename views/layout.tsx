@@ -6,13 +6,15 @@ const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false, defaultTimeout:
 
 export interface LayoutProps {
   title: string;
+  /** Pages with a live view load htmx's WebSocket extension. */
+  liveScripts?: boolean | undefined;
   user?: AppUser | undefined;
   csrfToken?: string | undefined;
   children: Child;
 }
 
 /** The page shell: our own CSS and scripts only (the CSP allows nothing else), and the modal every page can open. */
-export function Layout({ title, user, csrfToken, children }: LayoutProps) {
+export function Layout({ title, user, csrfToken, liveScripts, children }: LayoutProps) {
   const headers = csrfToken ? JSON.stringify({ "X-CSRF-Token": csrfToken }) : undefined;
   return (
     <html lang="en">
@@ -24,6 +26,7 @@ export function Layout({ title, user, csrfToken, children }: LayoutProps) {
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/css/app.css" />
         <script src="/vendor/htmx.min.js" defer></script>
+        {liveScripts ? <script src="/vendor/hx-ws.min.js" defer></script> : null}
         <script src="/js/app.js" defer></script>
       </head>
       <body hx-headers:inherited={headers}>

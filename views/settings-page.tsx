@@ -13,7 +13,10 @@ export interface SettingsView {
   states: CardState[];
   filter: DeviceFilter;
   now: number;
+  csrfToken: string;
   notice?: string | undefined;
+  /** Live content for a card (the Dexcom glucose view), by source id. */
+  live?: Partial<Record<string, Child>>;
 }
 
 export function ConnectedCount({ states }: { states: CardState[] }) {
@@ -27,16 +30,16 @@ export function ConnectedCount({ states }: { states: CardState[] }) {
   );
 }
 
-function CardGrid({ states, now, id }: { states: CardState[]; now: number; id: string }) {
+function CardGrid({ states, now, id, csrfToken, live = {} }: { states: CardState[]; now: number; id: string; csrfToken: string; live?: SettingsView["live"] }) {
   return (
     <div class="grid" id={id}>
-      {states.length === 0 ? <p class="empty">No sources of this kind yet.</p> : states.map((state) => <IntegrationCard state={state} now={now} />)}
+      {states.length === 0 ? <p class="empty">No sources of this kind yet.</p> : states.map((state) => <IntegrationCard state={state} now={now} csrfToken={csrfToken} live={live[state.entry.id]} />)}
     </div>
   );
 }
 
 /** The filter tabs and the device grid; also the fragment a tab swaps in with htmx. */
-export function DevicesPanel({ states, filter, now }: SettingsView) {
+export function DevicesPanel({ states, filter, now, csrfToken, live }: SettingsView) {
   const devices = states.filter((s) => s.entry.section === "devices" && matchesFilter(s.entry.type, filter));
   return (
     <>
@@ -55,12 +58,12 @@ export function DevicesPanel({ states, filter, now }: SettingsView) {
           </a>
         ))}
       </nav>
-      <CardGrid states={devices} now={now} id="device-grid" />
+      <CardGrid states={devices} now={now} id="device-grid" csrfToken={csrfToken} live={live} />
     </>
   );
 }
 
-function SectionBlock({ section, states, now, children }: { section: Section; states: CardState[]; now: number; children?: Child }) {
+function SectionBlock({ section, states, now, csrfToken, children }: { section: Section; states: CardState[]; now: number; csrfToken: string; children?: Child }) {
   const inSection = states.filter((s) => s.entry.section === section);
   return (
     <details class="section" id={`section-${section}`} open>
@@ -70,13 +73,13 @@ function SectionBlock({ section, states, now, children }: { section: Section; st
           {inSection.filter((s) => s.status === "connected").length} of {inSection.length} connected
         </span>
       </summary>
-      {children ?? <CardGrid states={inSection} now={now} id={`grid-${section}`} />}
+      {children ?? <CardGrid states={inSection} now={now} id={`grid-${section}`} csrfToken={csrfToken} />}
     </details>
   );
 }
 
 export function SettingsPage(view: SettingsView) {
-  const { states, now } = view;
+  const { states, now, csrfToken } = view;
   return (
     <>
       <div class="page-head">
@@ -91,7 +94,7 @@ export function SettingsPage(view: SettingsView) {
           {view.notice}
         </p>
       ) : null}
-      <SectionBlock section="devices" states={states} now={now}>
+      <SectionBlock section="devices" states={states} now={now} csrfToken={csrfToken}>
         <div class="section-tools">
           <ModalLink href="/settings/suggest" class="btn btn-quiet">Suggest a device</ModalLink>
         </div>
@@ -99,8 +102,8 @@ export function SettingsPage(view: SettingsView) {
           <DevicesPanel {...view} />
         </div>
       </SectionBlock>
-      <SectionBlock section="records" states={states} now={now} />
-      <SectionBlock section="purchases" states={states} now={now} />
+      <SectionBlock section="records" states={states} now={now} csrfToken={csrfToken} />
+      <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken} />
     </>
   );
 }

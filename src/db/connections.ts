@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { SourceId, StoredConnectionStatus } from "../domain/integration";
 import { newId } from "../lib/ids";
 import type { Database } from "./client";
@@ -7,13 +7,28 @@ import { integrationConnections, type IntegrationConnection } from "./schema";
 // Every function takes the user's id and scopes its statement by it, so one user can never read or change
 // another user's connection through this module.
 
-export async function listConnections(db: Database, userId: string): Promise<IntegrationConnection[]> {
-  return db.select().from(integrationConnections).where(eq(integrationConnections.userId, userId));
+/** A sync that is queued or running counts as in progress for this long at most (a lost job stops showing). */
+export const ACTIVE_RUN_WINDOW_MS = 60 * 60_000;
+
+export type ConnectionWithActivity = IntegrationConnection & { activeRunId: string | null };
+
+/**
+ * The person's connections, each with its in-progress sync run if any: one statement (the settings page's only
+ * D1 query), the run found through the (connection_id, started_at) index.
+ */
+const withActivity = (now: number) => ({
+  ...getTableColumns(integrationConnections),
+  activeRunId: sql<string | null>`(SELECT r.id FROM sync_runs r WHERE r.connection_id = ${integrationConnections.id}
+    AND r.status IN ('queued', 'running') AND r.started_at > ${now - ACTIVE_RUN_WINDOW_MS} ORDER BY r.started_at DESC LIMIT 1)`,
+});
+
+export async function listConnections(db: Database, userId: string, now = Date.now()): Promise<ConnectionWithActivity[]> {
+  return db.select(withActivity(now)).from(integrationConnections).where(eq(integrationConnections.userId, userId));
 }
 
-export async function getConnection(db: Database, userId: string, sourceId: SourceId): Promise<IntegrationConnection | undefined> {
+export async function getConnection(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<ConnectionWithActivity | undefined> {
   const rows = await db
-    .select()
+    .select(withActivity(now))
     .from(integrationConnections)
     .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)))
     .limit(1);

@@ -45,8 +45,10 @@ export const integrationConnections = sqliteTable(
   },
   (t) => [
     uniqueIndex("integration_connections_user_source").on(t.userId, t.sourceId),
-    // The cron scans only connected rows that are due.
-    index("integration_connections_due").on(t.nextSyncAt).where(sql`status = 'connected'`),
+    // The cron scans only rows it may sync (healthy, or failing and still retried) that are due.
+    index("integration_connections_due").on(t.nextSyncAt).where(sql`status IN ('connected', 'error')`),
+    // Webhooks name the person by the provider's id.
+    index("integration_connections_external").on(t.sourceId, t.externalUserId),
   ],
 );
 
@@ -82,6 +84,8 @@ export const webhookEvents = sqliteTable(
     receivedAt: integer("received_at", { mode: "number" }).notNull(),
     status: text("status", { enum: ["queued", "processed", "skipped", "failed"] }).notNull(),
     detail: text("detail"),
+    /** An event too large for a queue message (over 100 KB, e.g. a Garmin daily with its samples), kept here. */
+    payload: text("payload"),
   },
   (t) => [uniqueIndex("webhook_events_provider_event").on(t.provider, t.eventId)],
 );

@@ -95,6 +95,8 @@ export interface PullContext {
   tokenContext: Readonly<Record<string, string>>;
   /** Wall clock of this run, so pulls are deterministic in tests. */
   now: number;
+  /** Deployment configuration (e.g. Dexcom's region decides its data host). Never secrets' values in requests. */
+  env: Env;
 }
 
 /** How a source is kept in sync by polling. */
@@ -110,10 +112,15 @@ export interface SyncSpec<K extends string = string> {
   backfillJobDays: number;
   /** The most provider requests one window of `backfillJobDays` may need (checked against the subrequest budget). */
   maxRequestsPerJob: number;
-  /** Pulls one window: every kind, every page, yielded as it arrives. */
-  pull(ctx: PullContext, window: SyncWindow): AsyncGenerator<PulledPage<K>>;
+  /** Pulls one window: every kind (or only `kinds`, when a notification named them), every page, as it arrives. */
+  pull(ctx: PullContext, window: SyncWindow, kinds?: readonly K[]): AsyncGenerator<PulledPage<K>>;
   /** Pure: provider JSON → normalized records, and items it could not use (with reasons). No I/O. */
   normalize(kind: K, body: unknown): NormalizeResult;
+  /**
+   * For push-first providers whose history cannot be pulled (Garmin): ask the provider to send the window's
+   * data through its webhooks instead. When present, the backfill on connect calls this instead of `pull`.
+   */
+  requestBackfill?(ctx: PullContext, window: SyncWindow): Promise<void>;
 }
 
 export type WebhookVerification = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
@@ -125,10 +132,13 @@ export interface WebhookEvent {
   externalUserId: string;
   /** Pull this window for the person (notifications that carry no data). */
   window?: SyncWindow;
+  /** Only these kinds changed (e.g. Oura names the data type), so only these need pulling. */
+  kinds?: string[];
   /** Data the notification carried, ready for `normalize` (Garmin push). */
   pages?: PulledPage[];
-  /** A URL the provider wants us to fetch with the person's token (Garmin ping). */
+  /** A URL the provider wants us to fetch with the person's token (Garmin ping), and the kind it returns. */
   callbackUrl?: string;
+  callbackKind?: string;
   /** The person revoked access at the provider (Garmin deregistration, Google DELETE on revoke). */
   deregistration?: boolean;
 }
@@ -145,6 +155,8 @@ export interface WebhookSpec {
   parse(body: unknown, now: number): WebhookEvent[];
   /** The status to answer a verified, queued notification with (Google Health wants 204). */
   successStatus?: 200 | 202 | 204;
+  /** Callback URLs (pings) are fetched with the person's token, so only the provider's own may be followed. */
+  isAllowedCallbackUrl?(url: string): boolean;
 }
 
 /** One provider: a folder under src/providers/<source>/ exports exactly one of these. */

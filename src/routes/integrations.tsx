@@ -6,7 +6,7 @@ import { getConnection, listConnections } from "../db/connections";
 import { consents, healthRecords, integrationConnections } from "../db/schema";
 import { upsertUserStatement } from "../db/users";
 import { sourceMode } from "../domain/availability";
-import { cardStates } from "../domain/card-state";
+import { cardState, cardStates } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
 import type { CatalogEntry, SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
@@ -19,6 +19,8 @@ import { ConnectedCount } from "../../views/settings-page";
 import { errorResponse } from "./errors";
 import { isHtmx } from "./render";
 import { sourceParam } from "./source-param";
+import { enqueueInitialSync, enqueueSyncJobs, firstScheduledSync, jobsFor, readCursor, scheduledWindow } from "../sync/schedule";
+import { provider } from "../providers/registry";
 
 export const GMAIL_CONSENT_VALUE = "receipts-read-only";
 
@@ -56,7 +58,7 @@ async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: s
   return c.html(
     <>
       <hx-partial hx-target={`#card-${source}`} hx-swap="outerHTML">
-        <IntegrationCard state={state} now={now} />
+        <IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} />
       </hx-partial>
       <hx-partial hx-target="#connected-count" hx-swap="outerHTML">
         <ConnectedCount states={states} />
@@ -148,17 +150,22 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           mode: pending.mode,
           tokenExpiresAt: tokens.expiresAt,
           connectedAt: now,
-          nextSyncAt: now,
+          nextSyncAt: firstScheduledSync(entry.id, now),
           updatedAt: now,
         };
-        await db.batch([
+        const [, [connection]] = await db.batch([
           upsertUserStatement(db, user),
           db
             .insert(integrationConnections)
             .values({ id: newId("conn"), userId: user.id, sourceId: entry.id, ...connectionValues })
-            .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId], set: connectionValues }),
+            .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId], set: connectionValues })
+            .returning({ id: integrationConnections.id }),
           db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, scopes: granted, grantedAt: now }),
         ]);
+        // The first 30 days, in jobs that each fit one invocation; the cron takes over from there.
+        if (connection) await enqueueInitialSync(c.env, { id: connection.id, userId: user.id, source: entry.id }, now);
+        // Dexcom's readings stream through the person's Durable Object from the first minute.
+        if (entry.id === "dexcom") await hub.startDexcomStream(user.id);
         return c.redirect(`/settings?connected=${entry.id}`, 303);
       })
       .post("/:source/disconnect", sourceParam, async (c) => {
@@ -192,6 +199,25 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${deleteData ? " The synced data was deleted." : ""}`;
         if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
         return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
+      })
+      // Sync now: one run for the scheduled window, unless one is already queued or running.
+      .post("/:source/sync", sourceParam, async (c) => {
+        const entry = catalogEntry(c.req.valid("param").source);
+        const spec = provider(entry.id).sync;
+        const db = c.get("db");
+        const user = c.get("user");
+        const connection = await getConnection(db, user.id, entry.id);
+        if (!connection || (connection.status !== "connected" && connection.status !== "error") || !spec) {
+          return errorResponse(c, 409, `${entry.name} is not connected, so there is nothing to sync.`);
+        }
+        const now = Date.now();
+        if (!connection.activeRunId) {
+          const window = scheduledWindow(spec, readCursor(connection.syncCursor), now);
+          await enqueueSyncJobs(c.env, jobsFor({ id: connection.id, userId: user.id, source: entry.id }, spec, "manual", window), now);
+        }
+        if (!isHtmx(c)) return c.redirect("/settings", 303);
+        const state = cardState(entry, (await getConnection(db, user.id, entry.id)) ?? null, c.env, now);
+        return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} />);
       })
       .post("/:source/data/delete", sourceParam, async (c) => {
         const entry = catalogEntry(c.req.valid("param").source);

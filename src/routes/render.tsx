@@ -11,11 +11,11 @@ export function isHtmx(c: Context<AppEnv>): boolean {
 }
 
 /** A whole page in the layout. */
-export function renderPage(c: Context<AppEnv>, title: string, content: Child, status: ContentfulStatusCode = 200) {
+export function renderPage(c: Context<AppEnv>, title: string, content: Child, status: ContentfulStatusCode = 200, options: { liveScripts?: boolean } = {}) {
   return c.html(
     <>
       {raw("<!doctype html>")}
-      <Layout title={title} user={c.get("user")} csrfToken={c.get("csrfToken")}>
+      <Layout title={title} user={c.get("user")} csrfToken={c.get("csrfToken")} liveScripts={options.liveScripts}>
         {content}
       </Layout>
     </>,

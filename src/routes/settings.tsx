@@ -9,6 +9,20 @@ import { catalogEntry } from "../domain/catalog";
 import { DeviceFilter, SourceId } from "../domain/integration";
 import { SuggestionInput } from "../domain/suggestion";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
+import { IntegrationCard } from "../../views/card";
+import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
+import { GlucoseLive } from "../../views/glucose";
+import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
+import { glucoseSince, glucoseStats } from "../db/glucose";
+import { dexcomDelayMs } from "../../durable-objects/dexcom-stream";
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { CardState } from "../domain/card-state";
+import { and, desc, eq, gte, inArray } from "drizzle-orm";
+import { healthRecords, syncRuns } from "../db/schema";
+import { SUMMARY_KINDS, dailySummaries } from "../domain/daily-summary";
+
+const DETAIL_DAYS = 14;
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, SuggestThanks, type SuggestionErrors } from "../../views/modals";
 import { errorResponse } from "./errors";
 import { renderModal, renderPage } from "./render";
@@ -34,18 +48,66 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
   return undefined;
 }
 
+/** A glucose card shows 3 hours of readings; with Dexcom's delay the newest may be 3 hours old. */
+const GLUCOSE_CARD_LOOKBACK_MS = 6 * 3_600_000;
+
+/**
+ * The Dexcom card's live view, read from D1 (the second and last query a settings page may make, and only when
+ * Dexcom is connected): a WebSocket to the person's Durable Object pushes each new reading into it, and a slow
+ * poll keeps it fresh where WebSockets are unavailable.
+ */
+async function glucoseLive(c: Context<AppEnv>, states: CardState[], now: number): Promise<Partial<Record<string, Child>>> {
+  const dexcom = states.find((s) => s.entry.id === "dexcom");
+  if (!dexcom || (dexcom.status !== "connected" && dexcom.status !== "error")) return {};
+  const points = await glucoseSince(c.env.DB, c.get("user").id, now - GLUCOSE_CARD_LOOKBACK_MS, 80);
+  return {
+    dexcom: (
+      <div class="live">
+        <div id="dexcom-live" hx-ws:connect="/live/dexcom" hx-swap="innerHTML">
+          <GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />
+        </div>
+        <span hx-get="/settings/live/dexcom" hx-trigger="every 300s" hx-target="#dexcom-live" hx-swap="innerHTML" hidden></span>
+      </div>
+    ),
+  };
+}
+
 export const settingsRoutes = new Hono<AppEnv>()
-  // The settings page: one D1 query (the user's connections), no Durable Object call, no outbound fetch.
+  // The settings page: one D1 query for the connections (a second only for a connected Dexcom's glucose),
+  // no Durable Object call, no outbound fetch.
   .get("/", pageQuery, async (c) => {
     const { filter } = c.req.valid("query");
-    const states = cardStates(await listConnections(c.get("db"), c.get("user").id), c.env);
+    const now = Date.now();
+    const states = cardStates(await listConnections(c.get("db"), c.get("user").id, now), c.env, now);
+    const live = await glucoseLive(c, states, now);
     const notice = noticeFor(c.req.valid("query"));
-    return renderPage(c, "Integrations", <SettingsPage states={states} filter={filter} now={Date.now()} notice={notice} />);
+    return renderPage(
+      c,
+      "Integrations",
+      <SettingsPage states={states} filter={filter} now={now} notice={notice} csrfToken={c.get("csrfToken")} live={live} />,
+      200,
+      { liveScripts: "dexcom" in live },
+    );
   })
   .get("/devices", filterQuery, async (c) => {
     const { filter } = c.req.valid("query");
-    const states = cardStates(await listConnections(c.get("db"), c.get("user").id), c.env);
-    return c.html(<DevicesPanel states={states} filter={filter} now={Date.now()} />);
+    const now = Date.now();
+    const states = cardStates(await listConnections(c.get("db"), c.get("user").id, now), c.env, now);
+    return c.html(<DevicesPanel states={states} filter={filter} now={now} csrfToken={c.get("csrfToken")} live={await glucoseLive(c, states, now)} />);
+  })
+  // One card, fresh: what a syncing card polls until its sync is done.
+  .get("/cards/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    const now = Date.now();
+    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env, now);
+    const live = await glucoseLive(c, [state], now);
+    return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
+  })
+  // The glucose view alone: the live card's polling fallback.
+  .get("/live/dexcom", async (c) => {
+    const now = Date.now();
+    const points = await glucoseSince(c.env.DB, c.get("user").id, now - GLUCOSE_CARD_LOOKBACK_MS, 80);
+    return c.html(<GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />);
   })
   .get("/connect/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
@@ -65,6 +127,45 @@ export const settingsRoutes = new Hono<AppEnv>()
     return renderModal(c, `Disconnect ${entry.name}`, (inPage) => (
       <DisconnectModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />
     ));
+  })
+  // A connection's last 14 days and its recent syncs.
+  .get("/connections/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    const db = c.get("db");
+    const user = c.get("user");
+    const connection = await getConnection(db, user.id, entry.id);
+    if (!connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
+    const now = Date.now();
+    const [records, runs] = await Promise.all([
+      db
+        .select({ kind: healthRecords.kind, startTime: healthRecords.startTime, endTime: healthRecords.endTime, data: healthRecords.data })
+        .from(healthRecords)
+        .where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id), inArray(healthRecords.kind, [...SUMMARY_KINDS]), gte(healthRecords.startTime, now - (DETAIL_DAYS + 1) * 86_400_000))),
+      db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
+    ]);
+    const state = cardState(entry, connection, c.env, now);
+    if (entry.id === "dexcom") {
+      const [points, stats] = await Promise.all([
+        glucoseSince(c.env.DB, user.id, now - 27 * 3_600_000, 400),
+        glucoseStats(c.env.DB, user.id, now - DETAIL_DAYS * 86_400_000, now),
+      ]);
+      const charts = (
+        <>
+          <h2>Glucose</h2>
+          <GlucoseDay points={points} end={points.at(-1)?.time ?? now} />
+          <GlucoseStatsTable stats={stats} days={DETAIL_DAYS} />
+        </>
+      );
+      const live = await glucoseLive(c, [state], now);
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live.dexcom} />, 200, { liveScripts: "dexcom" in live });
+    }
+    const charts = <WearableCharts sourceId={entry.id} days={dailySummaries(records, DETAIL_DAYS, now)} />;
+    return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
+  })
+  .get("/delete-data/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
+    return renderModal(c, `Delete ${entry.name} data`, (inPage) => <DeleteDataModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
   })
   .get("/coming-soon/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);

@@ -46,6 +46,7 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
 }
 
 export interface PullContextOptions {
+  env: Env;
   fetch: typeof fetch;
   token: TokenSource;
   budget: SubrequestBudget;
@@ -70,6 +71,7 @@ export function createPullContext(options: PullContextOptions): PullContext {
     }
   };
   return {
+    env: options.env,
     externalUserId: options.externalUserId,
     tokenContext: options.tokenContext ?? {},
     now: options.now ?? Date.now(),

@@ -1,0 +1,244 @@
+import { and, eq } from "drizzle-orm";
+import { database } from "../src/db/client";
+import { updateConnectionStatus } from "../src/db/connections";
+import { integrationConnections } from "../src/db/schema";
+import { MalformedPayloadError, type NormalizedRecord } from "../src/domain/records";
+import { ProviderUnavailableError } from "../src/oauth/errors";
+import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "../src/providers/dexcom/api";
+import { dexcomHost } from "../src/providers/dexcom/auth";
+import { normalizeDexcom } from "../src/providers/dexcom/normalize";
+import { createSandboxFetch } from "../src/sandbox/fetch";
+import { AccessRevokedError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
+import { upsertRecords } from "../src/sync/upsert";
+import { READING_INTERVAL_MS, type GlucosePoint } from "../views/glucose";
+import type { TokenVault } from "./token-vault";
+
+const HOUR_MS = 3_600_000;
+/** The stream keeps a day of readings in the object; older data lives in D1 only. */
+export const RECENT_WINDOW_MS = 24 * HOUR_MS;
+/** Re-read this far behind the newest stored reading, to pick up late and out-of-order readings. */
+const OVERLAP_MS = 30 * 60_000;
+const MIN_ALARM_DELAY_MS = 60_000;
+const MAX_BACKOFF_MS = 30 * 60_000;
+
+/** Dexcom's API is not real time: about an hour behind in the US, up to three hours elsewhere. */
+export function dexcomDelayMs(env: Pick<Env, "DEXCOM_REGION">): number {
+  return env.DEXCOM_REGION === "eu" || env.DEXCOM_REGION === "jp" ? 3 * HOUR_MS : HOUR_MS;
+}
+
+export interface StreamTiming {
+  latestReadingAt: number | null;
+  failures: number;
+  retryAfterSeconds: number | null;
+}
+
+/**
+ * When to look again. Healthy: when the reading after the newest one should be visible (its time + one interval
+ * + Dexcom's delay + a minute's margin), or one interval from now if that moment has passed. Failing: exponential
+ * backoff from five minutes to thirty, or exactly what Dexcom asked for with Retry-After.
+ */
+export function nextAlarmAt(timing: StreamTiming, now: number, delayMs: number): number {
+  if (timing.retryAfterSeconds !== null) return now + Math.max(MIN_ALARM_DELAY_MS, timing.retryAfterSeconds * 1000);
+  if (timing.failures > 0) return now + Math.min(MAX_BACKOFF_MS, READING_INTERVAL_MS * 2 ** (timing.failures - 1));
+  if (timing.latestReadingAt === null) return now + READING_INTERVAL_MS;
+  const expected = timing.latestReadingAt + READING_INTERVAL_MS + delayMs + MIN_ALARM_DELAY_MS;
+  return expected > now + MIN_ALARM_DELAY_MS ? expected : now + READING_INTERVAL_MS;
+}
+
+export interface TickResult {
+  /** null: the stream stopped (disconnected or needs reconnecting) and must not be rescheduled. */
+  nextAlarmAt: number | null;
+  newReadings: number;
+  skipped: number;
+  error: string | null;
+}
+
+interface Row extends Record<string, SqlStorageValue> {
+  record_id: string;
+  system_time: number;
+  mgdl: number;
+  trend: string;
+  status: string | null;
+}
+
+/**
+ * The live Dexcom stream inside the user's Durable Object. State is in the object's storage, never only in
+ * memory, so it carries on across evictions and restarts: whether it runs, the newest reading, failures, the
+ * last day of readings. Each tick asks `dataRange` what exists, fetches only what is new (with an overlap),
+ * dedupes by Dexcom's record id, writes every new reading to D1 in one batch, and hands them to live pages.
+ */
+export class DexcomStream {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly env: Env,
+    private readonly vault: TokenVault,
+    private readonly options: { fetch?: typeof fetch } = {},
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS glucose_recent (
+      record_id TEXT PRIMARY KEY,
+      system_time INTEGER NOT NULL,
+      mgdl INTEGER NOT NULL,
+      trend TEXT NOT NULL,
+      status TEXT
+    )`);
+    sql.exec("CREATE INDEX IF NOT EXISTS glucose_recent_time ON glucose_recent (system_time)");
+    sql.exec("CREATE TABLE IF NOT EXISTS dexcom_stream (key TEXT PRIMARY KEY, value TEXT)");
+  }
+
+  private get(key: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM dexcom_stream WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  private set(key: string, value: string | number | null): void {
+    if (value === null) this.sql.exec("DELETE FROM dexcom_stream WHERE key = ?", key);
+    else this.sql.exec("INSERT INTO dexcom_stream (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, String(value));
+  }
+
+  get enabled(): boolean {
+    return this.get("enabled") === "1";
+  }
+
+  start(): void {
+    this.set("enabled", "1");
+    this.set("failures", 0);
+  }
+
+  /** Stops the stream and forgets the readings it held (they remain in D1 unless the person deletes them). */
+  stop(): void {
+    this.set("enabled", null);
+    this.set("failures", null);
+    this.set("events_through", null);
+    this.sql.exec("DELETE FROM glucose_recent");
+  }
+
+  timing(): StreamTiming {
+    const latest = this.sql.exec<{ t: number | null }>("SELECT max(system_time) AS t FROM glucose_recent").toArray()[0]?.t ?? null;
+    return { latestReadingAt: latest, failures: Number(this.get("failures") ?? 0), retryAfterSeconds: null };
+  }
+
+  recent(since: number): GlucosePoint[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM glucose_recent WHERE system_time >= ? ORDER BY system_time", since)
+      .toArray()
+      .map((row) => ({ time: row.system_time, mgdl: row.mgdl, trend: row.trend, status: row.status ?? undefined }));
+  }
+
+  /** One look at Dexcom. Never throws: a failure is counted and the next alarm backs off. */
+  async tick(userId: string, now = Date.now()): Promise<TickResult> {
+    const delayMs = dexcomDelayMs(this.env);
+    if (!this.enabled) return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: null };
+    const access = await this.vault.accessToken(userId, "dexcom").catch(() => ({ ok: false as const, reason: "unavailable" as const, retryAfterSeconds: null }));
+    if (!access.ok) {
+      if (access.reason !== "unavailable") {
+        // The vault already marked the connection needs_reauth (or it has no tokens): stop until reconnected.
+        this.stop();
+        return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: "needs reconnecting" };
+      }
+      return this.failed(now, delayMs, "Dexcom did not renew access", access.retryAfterSeconds);
+    }
+
+    const ctx = createPullContext({
+    env: this.env,
+      fetch: access.mode === "sandbox" ? createSandboxFetch(this.env) : (this.options.fetch ?? ((input, init) => fetch(input, init))),
+      token: {
+        current: async () => access.accessToken,
+        afterUnauthorized: async () => {
+          const refreshed = await this.vault.accessToken(userId, "dexcom", { forceRefresh: true });
+          return refreshed.ok ? refreshed.accessToken : null;
+        },
+      },
+      budget: new SubrequestBudget(20),
+      externalUserId: null,
+      now,
+    });
+    const dexcom = dexcomContext(ctx, dexcomHost(this.env));
+
+    try {
+      const range = await getDataRange(dexcom);
+      const latestStored = this.timing().latestReadingAt;
+      const records: NormalizedRecord[] = [];
+      let skipped = 0;
+      const take = (kind: "egvs" | "calibrations" | "events", body: unknown) => {
+        const result = normalizeDexcom(kind, body);
+        records.push(...result.records);
+        skipped += result.skipped.length;
+      };
+
+      if (range.egvs && (latestStored === null || range.egvs.end > latestStored)) {
+        // Fill any gap since the newest reading we hold, up to a day; the hourly sync covers longer outages.
+        const start = Math.max(range.egvs.end - RECENT_WINDOW_MS, latestStored === null ? range.egvs.start : latestStored - OVERLAP_MS);
+        take("egvs", await getEgvs(dexcom, { start, end: range.egvs.end + 1000 }));
+      }
+      // Calibrations and events are asked for only when dataRange says something new exists: each request counts
+      // against Dexcom's hourly app limit.
+      const eventsThrough = Number(this.get("events_through") ?? 0);
+      for (const kind of ["calibrations", "events"] as const) {
+        const span = range[kind];
+        if (span && span.end > eventsThrough) {
+          take(kind, await getCalibrationsOrEvents(kind, dexcom, { start: Math.max(span.start, span.end - RECENT_WINDOW_MS, eventsThrough - OVERLAP_MS), end: span.end + 1000 }));
+        }
+      }
+      const newest = Math.max(range.calibrations?.end ?? 0, range.events?.end ?? 0);
+      if (newest > eventsThrough) this.set("events_through", newest);
+
+      const newReadings = this.remember(records, now);
+      if (records.length > 0) {
+        await upsertRecords(this.env.DB, userId, "dexcom", records, now);
+      }
+      await database(this.env.DB)
+        .update(integrationConnections)
+        .set({ lastSyncAt: now, lastSuccessAt: now, lastError: null, updatedAt: now })
+        .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, "dexcom")));
+      this.set("failures", 0);
+      return { nextAlarmAt: nextAlarmAt(this.timing(), now, delayMs), newReadings, skipped, error: null };
+    } catch (error) {
+      if (error instanceof AccessRevokedError) {
+        await updateConnectionStatus(database(this.env.DB), userId, "dexcom", "needs_reauth", "Dexcom refused Wellness OS's access. Reconnect to resume live glucose.");
+        this.stop();
+        return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: "access revoked" };
+      }
+      if (error instanceof ProviderUnavailableError) {
+        return this.failed(now, delayMs, error.reason === "rate_limited" ? "Dexcom asked us to slow down" : "Dexcom did not answer properly", error.retryAfterSeconds);
+      }
+      if (error instanceof MalformedPayloadError) return this.failed(now, delayMs, "Dexcom sent data in an unexpected form", null);
+      return this.failed(now, delayMs, "the stream failed unexpectedly", null);
+    }
+  }
+
+  private failed(now: number, delayMs: number, error: string, retryAfterSeconds: number | null): TickResult {
+    const failures = Number(this.get("failures") ?? 0) + 1;
+    this.set("failures", failures);
+    console.warn(JSON.stringify({ event: "dexcom_stream_failed", failures, error }));
+    return { nextAlarmAt: nextAlarmAt({ ...this.timing(), failures, retryAfterSeconds }, now, delayMs), newReadings: 0, skipped: 0, error };
+  }
+
+  /** Stores glucose readings (deduped by record id), drops those older than a day; returns how many were new. */
+  private remember(records: NormalizedRecord[], now: number): number {
+    const readings = records.filter((record) => record.kind === "glucose_reading");
+    if (readings.length === 0) return 0;
+    const oldest = Math.min(...readings.map((record) => record.startTime));
+    const known = new Set(this.sql.exec<{ record_id: string }>("SELECT record_id FROM glucose_recent WHERE system_time >= ?", oldest - RECENT_WINDOW_MS).toArray().map((row) => row.record_id));
+    let fresh = 0;
+    for (const record of readings) {
+      const data = record.data as { blood_glucose: { value: number }; trend: string; status?: string };
+      if (!known.has(record.externalId)) fresh++;
+      known.add(record.externalId);
+      this.sql.exec(
+        `INSERT INTO glucose_recent (record_id, system_time, mgdl, trend, status) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(record_id) DO UPDATE SET system_time = excluded.system_time, mgdl = excluded.mgdl, trend = excluded.trend, status = excluded.status`,
+        record.externalId,
+        record.startTime,
+        Math.round(data.blood_glucose.value),
+        data.trend,
+        data.status ?? null,
+      );
+    }
+    const latest = this.timing().latestReadingAt ?? now;
+    this.sql.exec("DELETE FROM glucose_recent WHERE system_time < ?", latest - RECENT_WINDOW_MS);
+    return fresh;
+  }
+}
+
+function getCalibrationsOrEvents(kind: "calibrations" | "events", ctx: Parameters<typeof getEvents>[0], window: { start: number; end: number }) {
+  return kind === "calibrations" ? getCalibrations(ctx, window) : getEvents(ctx, window);
+}

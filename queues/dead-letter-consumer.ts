@@ -1,0 +1,46 @@
+import { and, eq } from "drizzle-orm";
+import { database } from "../src/db/client";
+import { updateConnectionStatus } from "../src/db/connections";
+import { integrationConnections, syncRuns, webhookEvents } from "../src/db/schema";
+import { catalogEntry } from "../src/domain/catalog";
+import { QueueJob } from "../src/sync/jobs";
+
+/**
+ * Jobs that failed on every attempt. Nothing is dropped silently: the sync run is marked failed and the
+ * connection shows `error` with a reason the person can read (and the next scheduled sync tries again); a
+ * webhook that could not be processed is marked failed for the runbook.
+ */
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const db = database(env.DB);
+  for (const message of batch.messages) {
+    const parsed = QueueJob.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ event: "dead_letter_unreadable", id: message.id }));
+      message.ack();
+      continue;
+    }
+    const job = parsed.data;
+    if (job.type === "sync") {
+      const name = catalogEntry(job.source).name;
+      const reason = `Syncing ${name} kept failing, so recent data may be missing. Wellness OS will keep trying; reconnect if this stays.`;
+      const [run] = await db.select({ error: syncRuns.error }).from(syncRuns).where(eq(syncRuns.id, job.runId)).limit(1);
+      await db.update(syncRuns).set({ status: "failed", finishedAt: Date.now(), error: run?.error ?? "gave up after the last retry" }).where(eq(syncRuns.id, job.runId));
+      const [connection] = await db
+        .select({ status: integrationConnections.status })
+        .from(integrationConnections)
+        .where(and(eq(integrationConnections.id, job.connectionId), eq(integrationConnections.userId, job.userId)))
+        .limit(1);
+      // Only a healthy connection turns to `error`; one that needs reconnecting already says so.
+      if (connection?.status === "connected") {
+        await updateConnectionStatus(db, job.userId, job.source, "error", reason);
+        // Keep it scheduled: `error` stays visible, and the next success turns it back to connected.
+        await db.update(integrationConnections).set({ nextSyncAt: Date.now() + 60 * 60_000 }).where(eq(integrationConnections.id, job.connectionId));
+      }
+      console.error(JSON.stringify({ event: "sync_dead_lettered", source: job.source, trigger: job.trigger }));
+    } else {
+      await db.update(webhookEvents).set({ status: "failed", detail: "gave up after the last retry" }).where(eq(webhookEvents.id, job.webhookEventId));
+      console.error(JSON.stringify({ event: "webhook_dead_lettered", source: job.source }));
+    }
+    message.ack();
+  }
+}

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { errorResponse } from "./errors";
+
+/**
+ * Live views: the page's WebSocket goes to the person's own Durable Object, which pushes each new reading.
+ * Browsers attach cookies to cross-site WebSocket handshakes, so the Origin must be this site.
+ */
+export const liveRoutes = new Hono<AppEnv>().get("/dexcom", async (c) => {
+  if (c.req.header("Upgrade") !== "websocket") return errorResponse(c, 426, "This address is for the live glucose view's WebSocket.");
+  const origin = c.req.header("Origin");
+  if (origin !== new URL(c.req.url).origin) return errorResponse(c, 403, "Live views open only from Wellness OS pages.");
+  const user = c.get("user");
+  const headers = new Headers(c.req.raw.headers);
+  // Set here, never taken from the client: which person's object answers.
+  headers.set("X-Wellness-User", user.id);
+  const hub = c.env.USER_HUB.get(c.env.USER_HUB.idFromName(user.id));
+  return hub.fetch(new Request(c.req.url, { headers }));
+});

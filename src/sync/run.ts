@@ -1,0 +1,242 @@
+import { and, eq } from "drizzle-orm";
+import type { AccessResult } from "../../durable-objects/token-vault";
+import { database } from "../db/client";
+import { updateConnectionStatus } from "../db/connections";
+import { integrationConnections, syncRuns, type IntegrationConnection } from "../db/schema";
+import { catalogEntry } from "../domain/catalog";
+import type { SourceId } from "../domain/integration";
+import { MalformedPayloadError, type NormalizedRecord } from "../domain/records";
+import { ProviderUnavailableError } from "../oauth/errors";
+import { provider } from "../providers/registry";
+import type { PulledPage, SyncWindow } from "../providers/types";
+import { createSandboxFetch } from "../sandbox/fetch";
+import type { SyncJob } from "./jobs";
+import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, createPullContext, type TokenSource } from "./pull-context";
+import { nextSyncTime, readCursor, writeCursor } from "./schedule";
+import { upsertRecords } from "./upsert";
+
+/**
+ * Subrequests one invocation may make (the free plan's limit), minus what the engine itself spends around the
+ * provider calls (the token from the Durable Object, a forced refresh, a follow-up enqueue).
+ */
+export const SUBREQUEST_LIMIT = 50;
+export const ENGINE_SUBREQUESTS = 4;
+const FLUSH_RECORDS = 1000;
+
+export type SyncOutcome =
+  | { kind: "done"; status: "succeeded" | "partial"; written: number; unchanged: number; skipped: number; providerRequests: number; d1RoundTrips: number }
+  | { kind: "retry"; delaySeconds: number; reason: string }
+  | { kind: "failed"; reason: string }
+  | { kind: "split"; windows: [SyncWindow, SyncWindow] }
+  | { kind: "ignored"; reason: string };
+
+/** How the engine reaches the person's token vault; the queue consumer passes the real UserHub. */
+export interface TokenVaultClient {
+  getAccessToken(userId: string, source: SourceId, options?: { forceRefresh?: boolean }): Promise<AccessResult>;
+}
+
+export interface SyncDeps {
+  /** fetch for live providers (tests put faults here); sandbox connections always use the in-process sandbox. */
+  fetch?: typeof fetch;
+  hub?: (env: Env, userId: string) => TokenVaultClient;
+  now?: number;
+  /** Queue delivery attempt, 1-based: grows the backoff. */
+  attempt?: number;
+}
+
+const defaultHub = (env: Env, userId: string): TokenVaultClient => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+
+/** Exponential backoff with jitter, capped at an hour: 30 s, 60 s, 120 s … */
+export function backoffSeconds(attempt: number, random = Math.random): number {
+  const base = Math.min(3600, 30 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.8 + random() * 0.4));
+}
+
+export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): Promise<SyncOutcome> {
+  const db = database(env.DB);
+  const now = deps.now ?? Date.now();
+  const name = catalogEntry(job.source).name;
+  const spec = provider(job.source).sync;
+
+  const [connection] = await db
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.id, job.connectionId), eq(integrationConnections.userId, job.userId)))
+    .limit(1);
+
+  const finishRun = async (status: "succeeded" | "partial" | "failed" | "queued", fields: { error?: string | null; written?: number; skipped?: number } = {}) => {
+    await db
+      .update(syncRuns)
+      .set({
+        status,
+        error: fields.error ?? null,
+        ...(fields.written !== undefined ? { recordsUpserted: fields.written } : {}),
+        ...(fields.skipped !== undefined ? { recordsSkipped: fields.skipped } : {}),
+        ...(status === "queued" ? {} : { finishedAt: Date.now() }),
+      })
+      .where(eq(syncRuns.id, job.runId));
+  };
+
+  // The run row exists when the UI asked for the sync; for scheduled jobs it is created here.
+  await db
+    .insert(syncRuns)
+    .values({ id: job.runId, connectionId: job.connectionId, userId: job.userId, sourceId: job.source, trigger: job.trigger, status: "running", windowStart: job.window.start, windowEnd: job.window.end, startedAt: now })
+    .onConflictDoUpdate({ target: syncRuns.id, set: { status: "running", error: null } })
+    .catch(() => undefined);
+
+  // `error` connections keep syncing: the next success is what turns them back to connected.
+  if (!connection || connection.sourceId !== job.source || (connection.status !== "connected" && connection.status !== "error") || !spec) {
+    const reason = !spec ? `${name} is not synced by polling` : `${name} is no longer connected`;
+    if (connection) await finishRun("failed", { error: reason });
+    return { kind: "ignored", reason };
+  }
+
+  const hub = (deps.hub ?? defaultHub)(env, job.userId);
+  const access = await hub.getAccessToken(job.userId, job.source);
+  if (!access.ok) {
+    if (access.reason === "unavailable") {
+      const delaySeconds = access.retryAfterSeconds ?? backoffSeconds(deps.attempt ?? 1);
+      await finishRun("queued", { error: `${name} did not renew access just now; retrying in ${delaySeconds} s.` });
+      return { kind: "retry", delaySeconds, reason: "token refresh unavailable" };
+    }
+    if (access.reason === "not_connected") {
+      await updateConnectionStatus(db, job.userId, job.source, "needs_reauth", `Wellness OS no longer holds access to ${name}. Reconnect to resume syncing.`);
+    }
+    await finishRun("failed", { error: `${name} needs reconnecting.` });
+    return { kind: "failed", reason: "needs reconnecting" };
+  }
+
+  let token = access.accessToken;
+  const tokens: TokenSource = {
+    current: async () => token,
+    afterUnauthorized: async () => {
+      const refreshed = await hub.getAccessToken(job.userId, job.source, { forceRefresh: true });
+      if (!refreshed.ok) return null;
+      token = refreshed.accessToken;
+      return token;
+    },
+  };
+  const budget = new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
+  const ctx = createPullContext({
+    env: env,
+    fetch: access.mode === "sandbox" ? createSandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
+    token: tokens,
+    budget,
+    externalUserId: connection.externalUserId,
+    tokenContext: access.context,
+    now,
+  });
+
+  let written = 0;
+  let unchanged = 0;
+  let skipped = 0;
+  let d1RoundTrips = 0;
+  const malformed: string[] = [];
+  let buffer: NormalizedRecord[] = [];
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const result = await upsertRecords(env.DB, job.userId, job.source, buffer, now);
+    written += result.written;
+    unchanged += result.unchanged;
+    d1RoundTrips += result.roundTrips + 1;
+    buffer = [];
+    // Progress the card can show while a long backfill runs.
+    await db.update(syncRuns).set({ recordsUpserted: written, recordsSkipped: skipped }).where(eq(syncRuns.id, job.runId));
+  };
+
+  if (job.action === "request_backfill" && spec.requestBackfill) {
+    try {
+      await spec.requestBackfill(ctx, job.window);
+    } catch (error) {
+      return handleFailure(env, job, connection, error, deps.attempt ?? 1, finishRun, { written: 0, skipped: 0 });
+    }
+    await finishRun("succeeded", { written: 0, skipped: 0, error: null });
+    return { kind: "done", status: "succeeded", written: 0, unchanged: 0, skipped: 0, providerRequests: budget.used, d1RoundTrips: 3 };
+  }
+
+  try {
+    const kinds = job.kinds?.filter((kind) => spec.kinds.includes(kind));
+    for await (const page of spec.pull(ctx, job.window, kinds?.length ? kinds : undefined) as AsyncGenerator<PulledPage>) {
+      try {
+        const result = spec.normalize(page.kind, page.body);
+        buffer.push(...result.records);
+        skipped += result.skipped.length;
+      } catch (error) {
+        if (!(error instanceof MalformedPayloadError)) throw error;
+        // The provider sent something it does not document: keep the rest of the sync, report the page.
+        malformed.push(`${page.kind}: ${error.message}`);
+      }
+      if (buffer.length >= FLUSH_RECORDS) await flush();
+    }
+    await flush();
+  } catch (error) {
+    await flush().catch(() => undefined);
+    return handleFailure(env, job, connection, error, deps.attempt ?? 1, finishRun, { written, skipped });
+  }
+
+  const status = malformed.length > 0 ? "partial" : "succeeded";
+  const cursor = readCursor(connection.syncCursor);
+  await db
+    .update(integrationConnections)
+    .set({
+      lastSyncAt: now,
+      ...(status === "succeeded"
+        ? { lastSuccessAt: now, lastError: null, status: "connected" as const, statusReason: null }
+        : { lastError: `Some ${name} data was not in the expected form and was skipped.` }),
+      // Only a complete pull may move the cursor forward; a partial one is repeated next time.
+      ...(status === "succeeded" ? { syncCursor: writeCursor({ syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)) }) } : {}),
+      ...(job.trigger === "backfill" || job.trigger === "connect" ? {} : { nextSyncAt: nextSyncTime(spec, now) }),
+      updatedAt: now,
+    })
+    .where(eq(integrationConnections.id, connection.id));
+  await finishRun(status, { written, skipped, error: malformed.length > 0 ? malformed.join("; ").slice(0, 500) : null });
+  return { kind: "done", status, written, unchanged, skipped, providerRequests: budget.used, d1RoundTrips: d1RoundTrips + 4 };
+}
+
+async function handleFailure(
+  env: Env,
+  job: SyncJob,
+  connection: IntegrationConnection,
+  error: unknown,
+  attempt: number,
+  finishRun: (status: "failed" | "queued", fields?: { error?: string | null; written?: number; skipped?: number }) => Promise<void>,
+  counts: { written: number; skipped: number },
+): Promise<SyncOutcome> {
+  const name = catalogEntry(job.source).name;
+  const db = database(env.DB);
+  if (error instanceof ProviderUnavailableError) {
+    const delaySeconds = error.retryAfterSeconds ?? backoffSeconds(attempt);
+    const why = error.reason === "rate_limited" ? "asked us to slow down" : error.reason === "timeout" ? "took too long to answer" : "had a problem";
+    await finishRun("queued", { error: `${name} ${why}; retrying in ${delaySeconds} s.`, ...counts });
+    return { kind: "retry", delaySeconds, reason: error.message };
+  }
+  if (error instanceof AccessRevokedError) {
+    const reason = `${name} refused Wellness OS's access. Reconnect to resume syncing.`;
+    await updateConnectionStatus(db, job.userId, job.source, "needs_reauth", reason);
+    await finishRun("failed", { error: reason, ...counts });
+    return { kind: "failed", reason };
+  }
+  if (error instanceof ProviderRequestError) {
+    const reason =
+      error.status === 403
+        ? `${name} refused part of the data (a permission may have been turned off). Reconnect and allow all the listed data.`
+        : `${name} rejected our request (${error.status}). We have been told and will retry on the next sync.`;
+    await db.update(integrationConnections).set({ lastError: reason, lastSyncAt: Date.now(), updatedAt: Date.now() }).where(eq(integrationConnections.id, connection.id));
+    if (error.status === 403) await updateConnectionStatus(db, job.userId, job.source, "error", reason);
+    await finishRun("failed", { error: reason, ...counts });
+    return { kind: "failed", reason };
+  }
+  if (error instanceof SubrequestBudgetError) {
+    const hours = (job.window.end - job.window.start) / 3_600_000;
+    console.warn(JSON.stringify({ event: "sync_job_split", source: job.source, trigger: job.trigger, hours }));
+    if (hours <= 1) {
+      await finishRun("failed", { error: `${name} returned more than one sync can fetch for a single hour.`, ...counts });
+      return { kind: "failed", reason: "subrequest budget exceeded for a one-hour window" };
+    }
+    // What was written stays (upserts); the two halves re-pull the rest, each with a full budget.
+    await finishRun("failed", { error: "This sync was larger than one run can fetch; it continues as two smaller runs.", ...counts });
+    const middle = job.window.start + Math.floor((job.window.end - job.window.start) / 2);
+    return { kind: "split", windows: [{ start: job.window.start, end: middle }, { start: middle, end: job.window.end }] };
+  }
+  throw error;
+}

@@ -1,0 +1,110 @@
+import type { Child } from "hono/jsx";
+import type { SyncRun } from "../src/db/schema";
+import type { CardState } from "../src/domain/card-state";
+import type { DailySummary } from "../src/domain/daily-summary";
+import { IntegrationCard, ModalLink } from "./card";
+import { BarChart } from "./charts";
+import { relativeTime } from "./format";
+
+const RUN_STATUS: Record<SyncRun["status"], string> = {
+  queued: "Waiting",
+  running: "Running",
+  succeeded: "Done",
+  partial: "Done, some items skipped",
+  failed: "Failed",
+};
+
+/** The four daily charts for wearables: sleep score, readiness or recovery, steps, resting heart rate. */
+export function WearableCharts({ sourceId, days }: { sourceId: string; days: DailySummary[] }) {
+  const series = (pick: (d: DailySummary) => number | null) => days.map((d) => ({ label: d.date, value: pick(d) }));
+  return (
+    <>
+      <h2>Last {days.length} days</h2>
+      <div class="charts">
+        <BarChart id="chart-sleep" title="Sleep score" unit="score" points={series((d) => d.sleepScore)} floor={100} />
+        <BarChart id="chart-readiness" title={sourceId === "whoop" ? "Recovery" : "Readiness"} unit="score" points={series((d) => d.readiness)} floor={100} />
+        <BarChart id="chart-steps" title="Steps" unit="steps" points={series((d) => d.steps)} floor={1000} />
+        <BarChart id="chart-rhr" title="Resting heart rate" unit="beats/min" points={series((d) => d.restingHeartRate)} floor={40} />
+      </div>
+    </>
+  );
+}
+
+export function ConnectionDetail({ state, charts, runs, now, csrfToken, live }: { state: CardState; charts: Child; runs: SyncRun[]; now: number; csrfToken: string; live?: Child }) {
+  const { entry } = state;
+  return (
+    <div class="detail">
+      <p>
+        <a href="/settings">← All integrations</a>
+      </p>
+      <h1>{entry.name}</h1>
+      <div class="detail-card">
+        <IntegrationCard state={state} now={now} csrfToken={csrfToken} live={live} />
+      </div>
+      {charts}
+      <h2>Recent syncs</h2>
+      {runs.length === 0 ? (
+        <p class="muted">No syncs yet.</p>
+      ) : (
+        <table class="runs">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Why</th>
+              <th scope="col">Result</th>
+              <th scope="col">Records</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr>
+                <td>
+                  <time datetime={new Date(run.startedAt).toISOString()}>{relativeTime(run.startedAt, now)}</time>
+                </td>
+                <td>{run.trigger}</td>
+                <td>
+                  {RUN_STATUS[run.status]}
+                  {run.error ? <span class="reason"> — {run.error}</span> : null}
+                </td>
+                <td>
+                  {run.recordsUpserted}
+                  {run.recordsSkipped ? ` (${run.recordsSkipped} skipped)` : ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Your data</h2>
+      <p>Deleting removes everything Wellness OS synced from {entry.name}. The connection stays, and the next sync starts again from the last 30 days.</p>
+      <ModalLink href={`/settings/delete-data/${entry.id}`} class="btn btn-quiet">
+        Delete synced data
+      </ModalLink>
+    </div>
+  );
+}
+
+export function DeleteDataModal({ state, inPage, csrfToken }: { state: CardState; inPage: boolean; csrfToken: string }) {
+  const action = `/api/integrations/${state.entry.id}/data/delete`;
+  return (
+    <div class="modal-content">
+      <h2 id="modal-title">Delete data synced from {state.entry.name}?</h2>
+      <p>This removes every record Wellness OS stored from {state.entry.name}. It cannot be undone.</p>
+      <form method="post" action={action} hx-post={action} hx-target="#modal-body" class="modal-actions">
+        <input type="hidden" name="_csrf" value={csrfToken} />
+        <button type="submit" class="btn btn-danger">
+          Delete the data
+        </button>
+        {inPage ? (
+          <a class="btn btn-quiet" href={`/settings/connections/${state.entry.id}`}>
+            Cancel
+          </a>
+        ) : (
+          <button type="button" class="btn btn-quiet" data-close-modal>
+            Cancel
+          </button>
+        )}
+      </form>
+    </div>
+  );
+}
