@@ -25,9 +25,6 @@ export default defineConfig(async () => {
           remoteBindings: false,
           miniflare: {
             bindings: { ...TEST_BINDINGS, ...bindings, TEST_MIGRATIONS: migrations, TEST_PEERS: peers, TEST_PRODUCTION_VARS: productionVars },
-            // Queues deliver only when a test hands a batch to a consumer itself (createMessageBatch), so no
-            // background consumer races a test's assertions.
-            queueConsumers: {},
             outboundService: outbound(peers),
           },
         };

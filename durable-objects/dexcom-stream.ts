@@ -5,7 +5,7 @@ import { integrationConnections } from "../src/db/schema";
 import { MalformedPayloadError, type NormalizedRecord } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
 import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "../src/providers/dexcom/api";
-import { dexcomHost } from "../src/providers/dexcom/auth";
+import { dexcomDelayMs, dexcomHost } from "../src/providers/dexcom/auth";
 import { normalizeDexcom } from "../src/providers/dexcom/normalize";
 import { createSandboxFetch } from "../src/sandbox/fetch";
 import { AccessRevokedError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
@@ -18,13 +18,15 @@ const HOUR_MS = 3_600_000;
 export const RECENT_WINDOW_MS = 24 * HOUR_MS;
 /** Re-read this far behind the newest stored reading, to pick up late and out-of-order readings. */
 const OVERLAP_MS = 30 * 60_000;
+/**
+ * A hole this far behind the newest stored reading is re-read while new readings arrive: a phone that was out of
+ * reach uploads its backfill (G6: up to 3 h) possibly after newer readings. It is also the card's sparkline span.
+ * Older holes are left to the hourly sync, which re-reads a day into D1.
+ */
+const BACKFILL_LOOKBACK_MS = 3 * HOUR_MS;
 const MIN_ALARM_DELAY_MS = 60_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
 
-/** Dexcom's API is not real time: about an hour behind in the US, up to three hours elsewhere. */
-export function dexcomDelayMs(env: Pick<Env, "DEXCOM_REGION">): number {
-  return env.DEXCOM_REGION === "eu" || env.DEXCOM_REGION === "jp" ? 3 * HOUR_MS : HOUR_MS;
-}
 
 export interface StreamTiming {
   latestReadingAt: number | null;
@@ -105,10 +107,29 @@ export class DexcomStream {
 
   /** Stops the stream and forgets the readings it held (they remain in D1 unless the person deletes them). */
   stop(): void {
-    this.set("enabled", null);
-    this.set("failures", null);
-    this.set("events_through", null);
+    this.sql.exec("DELETE FROM dexcom_stream");
     this.sql.exec("DELETE FROM glucose_recent");
+  }
+
+  /** The stream was stopped while a tick waited on Dexcom or D1: the tick must leave nothing behind. */
+  private stopped(): TickResult {
+    return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: null };
+  }
+
+  /**
+   * Where to start re-reading readings: half an hour before the newest stored one, or earlier where the last
+   * hours have a hole (a missing reading), so a backfill that lands after newer readings still fills it.
+   */
+  private rereadFrom(latestStored: number): number {
+    const from = latestStored - BACKFILL_LOOKBACK_MS;
+    const overlap = latestStored - OVERLAP_MS;
+    let previous = this.sql.exec<{ t: number | null }>("SELECT max(system_time) AS t FROM glucose_recent WHERE system_time < ?", from).toArray()[0]?.t ?? null;
+    const times = this.sql.exec<{ t: number }>("SELECT system_time AS t FROM glucose_recent WHERE system_time >= ? ORDER BY system_time", from).toArray();
+    for (const { t } of times) {
+      if (previous !== null && t - previous > READING_INTERVAL_MS * 1.5) return Math.min(Math.max(previous, from), overlap);
+      previous = t;
+    }
+    return overlap;
   }
 
   timing(): StreamTiming {
@@ -126,7 +147,7 @@ export class DexcomStream {
   /** One look at Dexcom. Never throws: a failure is counted and the next alarm backs off. */
   async tick(userId: string, now = Date.now()): Promise<TickResult> {
     const delayMs = dexcomDelayMs(this.env);
-    if (!this.enabled) return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: null };
+    if (!this.enabled) return this.stopped();
     const access = await this.vault.accessToken(userId, "dexcom").catch(() => ({ ok: false as const, reason: "unavailable" as const, retryAfterSeconds: null }));
     if (!access.ok) {
       if (access.reason !== "unavailable") {
@@ -138,13 +159,17 @@ export class DexcomStream {
     }
 
     const ctx = createPullContext({
-    env: this.env,
+      env: this.env,
       fetch: access.mode === "sandbox" ? createSandboxFetch(this.env) : (this.options.fetch ?? ((input, init) => fetch(input, init))),
       token: {
         current: async () => access.accessToken,
         afterUnauthorized: async () => {
           const refreshed = await this.vault.accessToken(userId, "dexcom", { forceRefresh: true });
-          return refreshed.ok ? refreshed.accessToken : null;
+          if (refreshed.ok) return refreshed.accessToken;
+          // Renewing failed for now (Dexcom's token endpoint down, slow, rate limiting): the tokens are kept, so this
+          // is a failure to retry, not a revoked access that would make the person reconnect.
+          if (refreshed.reason === "unavailable") throw new ProviderUnavailableError("server", null, refreshed.retryAfterSeconds);
+          return null;
         },
       },
       budget: new SubrequestBudget(20),
@@ -157,40 +182,48 @@ export class DexcomStream {
       const range = await getDataRange(dexcom);
       const latestStored = this.timing().latestReadingAt;
       const records: NormalizedRecord[] = [];
-      let skipped = 0;
+      const skipped: string[] = [];
       const take = (kind: "egvs" | "calibrations" | "events", body: unknown) => {
         const result = normalizeDexcom(kind, body);
         records.push(...result.records);
-        skipped += result.skipped.length;
+        skipped.push(...result.skipped.map((item) => item.reason));
       };
 
       if (range.egvs && (latestStored === null || range.egvs.end > latestStored)) {
         // Fill any gap since the newest reading we hold, up to a day; the hourly sync covers longer outages.
-        const start = Math.max(range.egvs.end - RECENT_WINDOW_MS, latestStored === null ? range.egvs.start : latestStored - OVERLAP_MS);
+        const start = Math.max(range.egvs.end - RECENT_WINDOW_MS, latestStored === null ? range.egvs.start : this.rereadFrom(latestStored));
         take("egvs", await getEgvs(dexcom, { start, end: range.egvs.end + 1000 }));
       }
-      // Calibrations and events are asked for only when dataRange says something new exists: each request counts
-      // against Dexcom's hourly app limit.
-      const eventsThrough = Number(this.get("events_through") ?? 0);
+      // Calibrations and events are asked for only when dataRange says something new of that kind exists: each
+      // request counts against Dexcom's hourly app limit. Each kind keeps its own mark: a calibration entered on a
+      // receiver may reach Dexcom after an event logged later on the phone.
+      const through: Partial<Record<"calibrations" | "events", number>> = {};
       for (const kind of ["calibrations", "events"] as const) {
         const span = range[kind];
-        if (span && span.end > eventsThrough) {
-          take(kind, await getCalibrationsOrEvents(kind, dexcom, { start: Math.max(span.start, span.end - RECENT_WINDOW_MS, eventsThrough - OVERLAP_MS), end: span.end + 1000 }));
+        const seen = Number(this.get(`${kind}_through`) ?? 0);
+        if (span && span.end > seen) {
+          take(kind, await getCalibrationsOrEvents(kind, dexcom, { start: Math.max(span.start, span.end - RECENT_WINDOW_MS, seen - OVERLAP_MS), end: span.end + 1000 }));
+          through[kind] = span.end;
         }
       }
-      const newest = Math.max(range.calibrations?.end ?? 0, range.events?.end ?? 0);
-      if (newest > eventsThrough) this.set("events_through", newest);
 
+      // Disconnected while Dexcom answered: write nothing (the person may have asked for their data to be deleted).
+      if (!this.enabled) return this.stopped();
+      // D1 first: if that write fails, the object has not moved on, and the next tick fetches the same readings again.
+      if (records.length > 0) await upsertRecords(this.env.DB, userId, "dexcom", records, now);
+      if (!this.enabled) return this.stopped();
       const newReadings = this.remember(records, now);
-      if (records.length > 0) {
-        await upsertRecords(this.env.DB, userId, "dexcom", records, now);
+      for (const [kind, end] of Object.entries(through)) this.set(`${kind}_through`, end);
+      if (skipped.length > 0) {
+        // Recorded with the reason (never the reading itself): Dexcom sent something we could not use.
+        console.warn(JSON.stringify({ event: "dexcom_stream_skipped", count: skipped.length, reasons: [...new Set(skipped)].slice(0, 5) }));
       }
       await database(this.env.DB)
         .update(integrationConnections)
         .set({ lastSyncAt: now, lastSuccessAt: now, lastError: null, updatedAt: now })
         .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, "dexcom")));
       this.set("failures", 0);
-      return { nextAlarmAt: nextAlarmAt(this.timing(), now, delayMs), newReadings, skipped, error: null };
+      return { nextAlarmAt: nextAlarmAt(this.timing(), now, delayMs), newReadings, skipped: skipped.length, error: null };
     } catch (error) {
       if (error instanceof AccessRevokedError) {
         await updateConnectionStatus(database(this.env.DB), userId, "dexcom", "needs_reauth", "Dexcom refused Wellness OS's access. Reconnect to resume live glucose.");
@@ -206,6 +239,7 @@ export class DexcomStream {
   }
 
   private failed(now: number, delayMs: number, error: string, retryAfterSeconds: number | null): TickResult {
+    if (!this.enabled) return this.stopped();
     const failures = Number(this.get("failures") ?? 0) + 1;
     this.set("failures", failures);
     console.warn(JSON.stringify({ event: "dexcom_stream_failed", failures, error }));

@@ -3,10 +3,12 @@ import type { SourceId } from "../src/domain/integration";
 import { resolveOAuthClient, type ConnectionMode } from "../src/oauth/engine";
 import type { TokenSet } from "../src/providers/types";
 import { TokenVault, type AccessResult } from "./token-vault";
-import { DexcomStream, dexcomDelayMs, type TickResult } from "./dexcom-stream";
-import { GlucoseLive } from "../views/glucose";
+import { dexcomDelayMs } from "../src/providers/dexcom/auth";
+import { DexcomStream, type TickResult } from "./dexcom-stream";
+import { GlucoseLive, READING_INTERVAL_MS } from "../views/glucose";
 
 const LIVE_TAG = "dexcom-live";
+const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
 const SPARKLINE_MS = 3 * 60 * 60_000;
 
 /** An authorization in progress: one-time, bound to this user's object, valid for ten minutes. */
@@ -155,18 +157,20 @@ export class UserHub extends DurableObject<Env> {
   }
 
   /**
-   * The alarm is the stream's clock. Whatever a tick does (it does not throw, but the platform could), the next
-   * alarm is set before this returns, unless the stream was stopped.
+   * The alarm is the stream's clock. Whatever a tick does (it handles Dexcom's failures itself, but storage or a
+   * bug could still throw), the next alarm is set before this returns, unless the stream was stopped. The error is
+   * logged, not rethrown: a rethrow would also have the platform retry the alarm within seconds, on top of ours.
    */
   override async alarm(): Promise<void> {
     const userId = this.owner();
     let result: TickResult | null = null;
     try {
       if (userId) result = await this.dexcom.tick(userId);
-    } finally {
-      const next = result ? result.nextAlarmAt : this.dexcom.enabled ? Date.now() + 5 * 60_000 : null;
-      if (next !== null && this.dexcom.enabled) await this.ctx.storage.setAlarm(next);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "dexcom_stream_alarm_failed", name: error instanceof Error ? error.name : typeof error }));
     }
+    const next = result ? result.nextAlarmAt : this.dexcom.enabled ? Date.now() + READING_INTERVAL_MS : null;
+    if (next !== null && this.dexcom.enabled) await this.ctx.storage.setAlarm(next);
     if (result && result.newReadings > 0) this.pushLive();
   }
 
@@ -184,9 +188,15 @@ export class UserHub extends DurableObject<Env> {
     }
   }
 
+  /**
+   * The newest reading and the sparkline's hours before it, however long ago that was: the object keeps the last
+   * day of readings it received, so a page can say how old the last one is when readings have stopped.
+   */
   private liveFragment(): string {
     const now = Date.now();
-    const points = this.dexcom.recent(now - 24 * 60 * 60_000).filter((p, _i, all) => p.time >= (all.at(-1)?.time ?? now) - SPARKLINE_MS);
+    const held = this.dexcom.recent(0);
+    const newest = held.at(-1)?.time ?? now;
+    const points = held.filter((p) => p.time >= newest - SPARKLINE_MS);
     return String(GlucoseLive({ points, now, delayMs: dexcomDelayMs(this.env) }));
   }
 
@@ -206,6 +216,8 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    socket.close(code === 1005 ? 1000 : code, "closing");
+    // 1005 (no status), 1006 (abnormal: a dropped network, a crashed tab) and 1015 (TLS) describe how a connection
+    // ended and may not be sent: echoing them throws.
+    socket.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, "closing");
   }
 }

@@ -31,6 +31,24 @@ export async function consumeSyncBatch(batch: MessageBatch<unknown>, env: Env, d
           );
           message.ack();
           break;
+        case "done":
+          // What each job cost: the benchmark and the capacity notes read these lines.
+          console.log(
+            JSON.stringify({
+              event: "sync_job_done",
+              runId: job.runId,
+              source: job.source,
+              trigger: job.trigger,
+              status: outcome.status,
+              written: outcome.written,
+              unchanged: outcome.unchanged,
+              skipped: outcome.skipped,
+              providerRequests: outcome.providerRequests,
+              d1RoundTrips: outcome.d1RoundTrips,
+            }),
+          );
+          message.ack();
+          break;
         default:
           message.ack();
       }

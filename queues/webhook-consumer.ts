@@ -1,12 +1,13 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { database } from "../src/db/client";
-import { integrationConnections, webhookEvents } from "../src/db/schema";
+import { consents, integrationConnections, webhookEvents } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
+import { ProviderUnavailableError } from "../src/oauth/errors";
 import { provider } from "../src/providers/registry";
 import { createSandboxFetch } from "../src/sandbox/fetch";
 import { WebhookJob, type SyncJob } from "../src/sync/jobs";
-import { SubrequestBudget, createPullContext } from "../src/sync/pull-context";
+import { AccessRevokedError, ProviderRequestError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { upsertRecords } from "../src/sync/upsert";
@@ -36,7 +37,12 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     let job = parsed.data;
     try {
       if (job.storedPayload) {
-        const [row] = await db.select({ payload: webhookEvents.payload }).from(webhookEvents).where(eq(webhookEvents.id, job.webhookEventId)).limit(1);
+        const [row] = await db.select({ payload: webhookEvents.payload, status: webhookEvents.status }).from(webhookEvents).where(eq(webhookEvents.id, job.webhookEventId)).limit(1);
+        if (row && row.payload === null && (row.status === "processed" || row.status === "skipped")) {
+          // Delivered again after it was handled (queues deliver at least once): its payload was cleared then.
+          message.ack();
+          continue;
+        }
         const event = WebhookJob.shape.event.safeParse(row?.payload ? JSON.parse(row.payload) : null);
         if (!event.success) {
           await db.update(webhookEvents).set({ status: "failed", detail: "stored payload missing or unreadable" }).where(eq(webhookEvents.id, job.webhookEventId));
@@ -50,9 +56,27 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
       await db.update(webhookEvents).set({ status: detail.status, detail: detail.detail, payload: null }).where(eq(webhookEvents.id, job.webhookEventId));
       message.ack();
     } catch (error) {
+      if (error instanceof AccessRevokedError || error instanceof ProviderRequestError) {
+        // The provider refused the callback for good (e.g. Garmin's 412 when the person turned the permission off):
+        // retrying cannot help, and the scheduled pull reports it on the connection.
+        const detail = error instanceof ProviderRequestError ? `the provider refused the callback (${error.status})` : "the provider refused the person's token";
+        await db.update(webhookEvents).set({ status: "failed", detail }).where(eq(webhookEvents.id, job.webhookEventId));
+        message.ack();
+        continue;
+      }
       console.error(JSON.stringify({ event: "webhook_job_error", source: job.source, error: error instanceof Error ? error.name : "unknown" }));
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      // The provider's Retry-After when it gave one (429 / 503), else exponential backoff.
+      const asked = error instanceof ProviderUnavailableError || error instanceof TokenUnavailableError ? error.retryAfterSeconds : null;
+      message.retry({ delaySeconds: asked ?? backoffSeconds(message.attempts) });
     }
+  }
+}
+
+/** The person's token could not be renewed just now (the provider's token endpoint failed): try again later. */
+class TokenUnavailableError extends Error {
+  override name = "TokenUnavailableError";
+  constructor(readonly retryAfterSeconds: number | null) {
+    super("access token temporarily unavailable");
   }
 }
 
@@ -70,10 +94,17 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   if (job.event.deregistration) {
     for (const connection of connections) {
       await env.USER_HUB.get(env.USER_HUB.idFromName(connection.userId)).forgetTokens(connection.userId, job.source);
-      await db
-        .update(integrationConnections)
-        .set({ status: "disconnected", statusReason: null, nextSyncAt: null, updatedAt: now, lastError: `Access was removed in your ${catalogEntry(job.source).vendor} account.` })
-        .where(eq(integrationConnections.id, connection.id));
+      // As a disconnect from the settings page does: the connection stops, and the consent is recorded as withdrawn.
+      await db.batch([
+        db
+          .update(integrationConnections)
+          .set({ status: "disconnected", statusReason: null, nextSyncAt: null, syncCursor: null, updatedAt: now, lastError: `Access was removed in your ${catalogEntry(job.source).vendor} account.` })
+          .where(eq(integrationConnections.id, connection.id)),
+        db
+          .update(consents)
+          .set({ revokedAt: now })
+          .where(and(eq(consents.userId, connection.userId), eq(consents.sourceId, job.source), isNull(consents.revokedAt))),
+      ]);
     }
     return { status: "processed", detail: `${name} access removed at the provider; ${connections.length} connection(s) disconnected` };
   }
@@ -84,7 +115,10 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   if (job.event.window) {
     // A notification asks for a re-pull, in jobs no larger than a backfill job.
     const window = { start: Math.max(job.event.window.start, now - MAX_WEBHOOK_WINDOW_MS), end: Math.min(job.event.window.end, now) };
-    if (window.end <= window.start) return { status: "skipped", detail: "window is in the future" };
+    if (window.end <= window.start) {
+      const why = job.event.window.start >= now ? "is in the future" : `ended more than ${MAX_WEBHOOK_WINDOW_MS / 86_400_000} days ago`;
+      return { status: "skipped", detail: `window ${why}` };
+    }
     const jobs: SyncJob[] = connections.flatMap((connection) =>
       jobsFor({ id: connection.id, userId: connection.userId, source: job.source }, spec, "webhook", window).map((sync) => (job.event.kinds ? { ...sync, kinds: job.event.kinds } : sync)),
     );
@@ -102,9 +136,13 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
     const connection = connections[0]!;
     const hub = env.USER_HUB.get(env.USER_HUB.idFromName(connection.userId));
     const access = await hub.getAccessToken(connection.userId, job.source);
-    if (!access.ok) return { status: "skipped", detail: `no usable access (${access.reason})` };
+    if (!access.ok) {
+      // A refresh that failed for now is retried; a grant that is gone has already marked the connection.
+      if (access.reason === "unavailable") throw new TokenUnavailableError(access.retryAfterSeconds);
+      return { status: "skipped", detail: `no usable access (${access.reason})` };
+    }
     const ctx = createPullContext({
-    env: env,
+      env,
       fetch: access.mode === "sandbox" ? createSandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
       token: {
         current: async () => access.accessToken,
@@ -136,7 +174,11 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
       }
     }
     written += (await upsertRecords(env.DB, connection.userId, job.source, records, now)).written;
-    await db.update(integrationConnections).set({ lastSyncAt: now, lastSuccessAt: now, lastError: null, updatedAt: now }).where(eq(integrationConnections.id, connection.id));
+    // Data arriving is a successful sync: a connection showing `error` is healthy again.
+    await db
+      .update(integrationConnections)
+      .set({ lastSyncAt: now, lastSuccessAt: now, lastError: null, updatedAt: now, status: "connected", statusReason: null })
+      .where(eq(integrationConnections.id, connection.id));
   }
   return { status: "processed", detail: `${written} record(s) written, ${skipped} skipped` };
 }

@@ -119,3 +119,44 @@ export function countingD1(d1: D1Database): { binding: D1Database; statements: (
   });
   return { binding, statements: () => statements };
 }
+
+/** A Queue binding that records what is sent instead of delivering it, so a test can run the consumer itself. */
+export function recordingQueue<Body = unknown>(): Queue<Body> & { sent: Body[] } {
+  const sent: Body[] = [];
+  return {
+    sent,
+    async send(body: Body) {
+      sent.push(body);
+    },
+    async sendBatch(messages: Iterable<MessageSendRequest<Body>>) {
+      for (const message of messages) sent.push(message.body);
+    },
+  } as unknown as Queue<Body> & { sent: Body[] };
+}
+
+/**
+ * Connects a source the way a browser does (start → sandbox consent → Allow → callback). The callback runs with
+ * `callbackEnv` over the test env (e.g. a recording SYNC_QUEUE, to capture the backfill jobs it enqueues).
+ */
+export async function connectThroughSandbox(
+  source: SourceId,
+  session: Session,
+  options: { callbackEnv?: Partial<Env>; startQuery?: string } = {},
+): Promise<Response> {
+  const start = await get(`/api/integrations/${source}/start${options.startQuery ?? (source === "gmail" ? "?consent=receipts-read-only" : "")}`, session);
+  if (start.status !== 302) throw new Error(`start answered ${start.status}`);
+  const authorize = new URL(start.headers.get("Location")!);
+  const approved = await postForm(authorize.pathname, session, { ...Object.fromEntries(authorize.searchParams), decision: "allow" });
+  if (approved.status !== 302) throw new Error(`sandbox consent answered ${approved.status}`);
+  const callback = new URL(approved.headers.get("Location")!);
+  const { createApp } = await import("../src/app");
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const ctx = createExecutionContext();
+  const response = await createApp().fetch(
+    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: session.cookie }, redirect: "manual" }),
+    { ...env, ...options.callbackEnv },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}

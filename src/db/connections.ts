@@ -18,7 +18,8 @@ export type ConnectionWithActivity = IntegrationConnection & { activeRunId: stri
  */
 const withActivity = (now: number) => ({
   ...getTableColumns(integrationConnections),
-  activeRunId: sql<string | null>`(SELECT r.id FROM sync_runs r WHERE r.connection_id = ${integrationConnections.id}
+  // Qualified by hand: inside the subquery an unqualified "id" would name sync_runs.id.
+  activeRunId: sql<string | null>`(SELECT r.id FROM sync_runs r WHERE r.connection_id = "integration_connections"."id"
     AND r.status IN ('queued', 'running') AND r.started_at > ${now - ACTIVE_RUN_WINDOW_MS} ORDER BY r.started_at DESC LIMIT 1)`,
 });
 
@@ -43,8 +44,11 @@ export interface ConnectedDetails {
   nextSyncAt?: number | null;
 }
 
-/** Creates the connection, or revives a disconnected or broken one, as `connected`. */
-export async function markConnected(db: Database, userId: string, sourceId: SourceId, details: ConnectedDetails, now = Date.now()): Promise<IntegrationConnection> {
+/**
+ * The statement that creates the connection, or revives a disconnected or broken one, as `connected`; unexecuted,
+ * so the OAuth callback can batch it with the user's row and the consent record.
+ */
+export function connectStatement(db: Database, userId: string, sourceId: SourceId, details: ConnectedDetails, now = Date.now()) {
   const values = {
     status: "connected" as const,
     statusReason: null,
@@ -57,11 +61,15 @@ export async function markConnected(db: Database, userId: string, sourceId: Sour
     connectedAt: now,
     updatedAt: now,
   };
-  const [row] = await db
+  return db
     .insert(integrationConnections)
     .values({ id: newId("conn"), userId, sourceId, ...values })
     .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId], set: values })
     .returning();
+}
+
+export async function markConnected(db: Database, userId: string, sourceId: SourceId, details: ConnectedDetails, now = Date.now()): Promise<IntegrationConnection> {
+  const [row] = await connectStatement(db, userId, sourceId, details, now);
   if (!row) throw new Error("connection upsert returned no row");
   return row;
 }

@@ -5,14 +5,21 @@ import { TARGET_RANGE_MGDL } from "../../views/glucose";
  * Glucose readings as the card, the detail view and the live push need them, read from D1's normalized records
  * (kind `glucose_reading`, source `dexcom`) through the (user_id, kind, start_time) index.
  */
-export async function glucoseSince(d1: D1Database, userId: string, since: number, limit = 400): Promise<GlucosePoint[]> {
+/**
+ * The newest reading and the `span` of readings before it, wherever that lies in time: what a glucose card shows.
+ * Unlike a window ending now, it still finds the last reading when readings stopped hours or days ago, so the card
+ * can say how old it is (the stale warning) instead of "no readings yet". One statement: the max() is a seek on
+ * the (user_id, kind, start_time) index.
+ */
+export async function latestGlucose(d1: D1Database, userId: string, span = 3 * 3_600_000, limit = 80): Promise<GlucosePoint[]> {
   const { results } = await d1
     .prepare(
       `SELECT start_time AS time, data ->> '$.blood_glucose.value' AS mgdl, data ->> '$.trend' AS trend, data ->> '$.status' AS status
-       FROM health_records WHERE user_id = ?1 AND kind = 'glucose_reading' AND start_time >= ?2
+       FROM health_records WHERE user_id = ?1 AND kind = 'glucose_reading'
+         AND start_time >= (SELECT max(start_time) FROM health_records WHERE user_id = ?1 AND kind = 'glucose_reading') - ?2
        ORDER BY start_time DESC LIMIT ?3`,
     )
-    .bind(userId, since, limit)
+    .bind(userId, span, limit)
     .all<{ time: number; mgdl: number; trend: string; status: string | null }>();
   return results.reverse().map((row) => ({ time: row.time, mgdl: Math.round(row.mgdl), trend: row.trend, status: row.status ?? undefined }));
 }

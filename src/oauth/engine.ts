@@ -185,10 +185,8 @@ export function toTokenSet(tokens: OAuth2Tokens, options: { requireRefreshToken:
   };
 }
 
-export async function exchangeCode(client: OAuthClient, code: string, codeVerifier: string | null, options: EngineOptions = {}): Promise<TokenSet> {
-  const params: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirectUri };
-  if (codeVerifier) params.code_verifier = codeVerifier;
-  const tokens = await requestTokens({
+function tokenRequest(client: OAuthClient, params: Record<string, string>, options: EngineOptions) {
+  return requestTokens({
     endpoint: client.tokenEndpoint,
     params,
     credentials: client.credentials,
@@ -196,21 +194,19 @@ export async function exchangeCode(client: OAuthClient, code: string, codeVerifi
     fetch: client.fetch,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
-  return toTokenSet(tokens, { requireRefreshToken: client.requiresRefreshToken });
+}
+
+export async function exchangeCode(client: OAuthClient, code: string, codeVerifier: string | null, options: EngineOptions = {}): Promise<TokenSet> {
+  const params: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirectUri };
+  if (codeVerifier) params.code_verifier = codeVerifier;
+  return toTokenSet(await tokenRequest(client, params, options), { requireRefreshToken: client.requiresRefreshToken });
 }
 
 export async function refreshTokenSet(client: OAuthClient, current: TokenSet, options: EngineOptions = {}): Promise<TokenSet> {
   if (!current.refreshToken) throw new TokenResponseError("refresh_token");
   const params: Record<string, string> = { grant_type: "refresh_token", refresh_token: current.refreshToken };
   if (client.refreshScopes.length > 0) params.scope = client.refreshScopes.join(" ");
-  const tokens = await requestTokens({
-    endpoint: client.tokenEndpoint,
-    params,
-    credentials: client.credentials,
-    clientAuthentication: client.clientAuthentication,
-    fetch: client.fetch,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
+  const tokens = await tokenRequest(client, params, options);
   const next = toTokenSet(tokens, { requireRefreshToken: client.requiresRefreshToken, previousRefreshToken: current.refreshToken });
   // Keep context the refresh response does not repeat (e.g. SMART's patient).
   return { ...next, context: { ...current.context, ...next.context } };

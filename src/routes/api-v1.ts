@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { RecordKind } from "../domain/records";
 import { timingSafeEqual } from "../lib/encoding";
@@ -46,6 +47,14 @@ interface RecordRow {
  * the SERVICE_API_TOKEN secret; JSON in, JSON out; keyset pagination on (start_time, id).
  */
 export const apiV1Routes = new Hono<{ Bindings: Env }>()
+  // A machine API answers in JSON, errors included (the app's own error pages are HTML for people).
+  .onError((error, c) => {
+    // bearerAuth's refusals carry their own JSON body and WWW-Authenticate header.
+    if (error instanceof HTTPException && error.status < 500) return error.res ?? c.json({ error: error.message || "request refused" }, error.status);
+    console.error(JSON.stringify({ event: "api_error", name: error.name }));
+    return c.json({ error: "internal error" }, 500);
+  })
+  .notFound((c) => c.json({ error: "not found" }, 404))
   .use(
     bearerAuth({
       verifyToken: (token, c) => {

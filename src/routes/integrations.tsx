@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { getConnection, listConnections } from "../db/connections";
+import { connectStatement, getConnection, listConnections } from "../db/connections";
 import { consents, healthRecords, integrationConnections } from "../db/schema";
 import { upsertUserStatement } from "../db/users";
 import { sourceMode } from "../domain/availability";
@@ -141,25 +141,15 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const db = c.get("db");
         const now = Date.now();
         const granted = tokens.scope ?? entry.scopes.join(" ");
-        const connectionValues = {
-          status: "connected" as const,
-          statusReason: null,
-          lastError: null,
-          externalUserId,
-          scopes: granted,
-          mode: pending.mode,
-          tokenExpiresAt: tokens.expiresAt,
-          connectedAt: now,
-          nextSyncAt: firstScheduledSync(entry.id, now),
-          updatedAt: now,
-        };
         const [, [connection]] = await db.batch([
           upsertUserStatement(db, user),
-          db
-            .insert(integrationConnections)
-            .values({ id: newId("conn"), userId: user.id, sourceId: entry.id, ...connectionValues })
-            .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId], set: connectionValues })
-            .returning({ id: integrationConnections.id }),
+          connectStatement(db, user.id, entry.id, {
+            externalUserId,
+            scopes: granted,
+            mode: pending.mode,
+            tokenExpiresAt: tokens.expiresAt,
+            nextSyncAt: firstScheduledSync(entry.id, now),
+          }, now),
           db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, scopes: granted, grantedAt: now }),
         ]);
         // The first 30 days, in jobs that each fit one invocation; the cron takes over from there.

@@ -15,5 +15,7 @@ export const liveRoutes = new Hono<AppEnv>().get("/dexcom", async (c) => {
   // Set here, never taken from the client: which person's object answers.
   headers.set("X-Wellness-User", user.id);
   const hub = c.env.USER_HUB.get(c.env.USER_HUB.idFromName(user.id));
-  return hub.fetch(new Request(c.req.url, { headers }));
+  const upgraded = await hub.fetch(new Request(c.req.url, { headers }));
+  // A response from a Durable Object has immutable headers; re-wrap it so the app's security headers can be set.
+  return new Response(upgraded.body, { status: upgraded.status, headers: new Headers(upgraded.headers), webSocket: upgraded.webSocket });
 });

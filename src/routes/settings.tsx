@@ -13,8 +13,8 @@ import { IntegrationCard } from "../../views/card";
 import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
-import { glucoseSince, glucoseStats } from "../db/glucose";
-import { dexcomDelayMs } from "../../durable-objects/dexcom-stream";
+import { glucoseStats, latestGlucose } from "../db/glucose";
+import { dexcomDelayMs } from "../providers/dexcom/auth";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CardState } from "../domain/card-state";
@@ -48,8 +48,6 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
   return undefined;
 }
 
-/** A glucose card shows 3 hours of readings; with Dexcom's delay the newest may be 3 hours old. */
-const GLUCOSE_CARD_LOOKBACK_MS = 6 * 3_600_000;
 
 /**
  * The Dexcom card's live view, read from D1 (the second and last query a settings page may make, and only when
@@ -59,7 +57,7 @@ const GLUCOSE_CARD_LOOKBACK_MS = 6 * 3_600_000;
 async function glucoseLive(c: Context<AppEnv>, states: CardState[], now: number): Promise<Partial<Record<string, Child>>> {
   const dexcom = states.find((s) => s.entry.id === "dexcom");
   if (!dexcom || (dexcom.status !== "connected" && dexcom.status !== "error")) return {};
-  const points = await glucoseSince(c.env.DB, c.get("user").id, now - GLUCOSE_CARD_LOOKBACK_MS, 80);
+  const points = await latestGlucose(c.env.DB, c.get("user").id);
   return {
     dexcom: (
       <div class="live">
@@ -106,7 +104,7 @@ export const settingsRoutes = new Hono<AppEnv>()
   // The glucose view alone: the live card's polling fallback.
   .get("/live/dexcom", async (c) => {
     const now = Date.now();
-    const points = await glucoseSince(c.env.DB, c.get("user").id, now - GLUCOSE_CARD_LOOKBACK_MS, 80);
+    const points = await latestGlucose(c.env.DB, c.get("user").id);
     return c.html(<GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />);
   })
   .get("/connect/:source", sourceParam, async (c) => {
@@ -146,7 +144,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     const state = cardState(entry, connection, c.env, now);
     if (entry.id === "dexcom") {
       const [points, stats] = await Promise.all([
-        glucoseSince(c.env.DB, user.id, now - 27 * 3_600_000, 400),
+        latestGlucose(c.env.DB, user.id, 24 * 3_600_000, 400),
         glucoseStats(c.env.DB, user.id, now - DETAIL_DAYS * 86_400_000, now),
       ]);
       const charts = (

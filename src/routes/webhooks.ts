@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { MalformedPayloadError } from "../domain/records";
 import { newId } from "../lib/ids";
+import { readLimited } from "../lib/read-limited";
 import { PROVIDERS } from "../providers/registry";
 import type { ProviderAdapter, WebhookSpec } from "../providers/types";
 import type { WebhookJob } from "../sync/jobs";
@@ -11,53 +12,33 @@ const BY_PATH = new Map(
     .map((adapter) => [adapter.webhook.path, adapter]),
 );
 
-/** Reads at most `limit` bytes; null if the body is larger (so an oversized body is never fully buffered). */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const declared = Number(request.headers.get("Content-Length"));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
-
 /** Events larger than this go to D1 and are referenced from the message (the limit per message is 128 KB). */
 const MAX_INLINE_EVENT_BYTES = 100_000;
 /** sendBatch takes at most 100 messages and 256 KB in all. */
 const BATCH_MESSAGES = 100;
 const BATCH_BYTES = 200_000;
 
-async function sendInBatches(queue: Queue, jobs: readonly WebhookJob[]): Promise<void> {
-  let batch: MessageSendRequest<WebhookJob>[] = [];
+/** Queue limits are in bytes: a summary carrying non-ASCII text is larger than its length in characters. */
+const encoder = new TextEncoder();
+const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byteLength;
+
+/** Sends the jobs in as few batches as the limits allow; `sent` collects the webhook event ids already queued. */
+async function sendInBatches(queue: Queue, jobs: readonly WebhookJob[], sent: Set<string>): Promise<void> {
+  let batch: WebhookJob[] = [];
   let bytes = 0;
+  const flush = async () => {
+    await queue.sendBatch(batch.map((body): MessageSendRequest<WebhookJob> => ({ body, contentType: "json" })));
+    for (const job of batch) sent.add(job.webhookEventId);
+    batch = [];
+    bytes = 0;
+  };
   for (const body of jobs) {
-    const size = JSON.stringify(body).length;
-    if (batch.length > 0 && (batch.length === BATCH_MESSAGES || bytes + size > BATCH_BYTES)) {
-      await queue.sendBatch(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push({ body, contentType: "json" });
+    const size = jsonBytes(body);
+    if (batch.length > 0 && (batch.length === BATCH_MESSAGES || bytes + size > BATCH_BYTES)) await flush();
+    batch.push(body);
     bytes += size;
   }
-  if (batch.length > 0) await queue.sendBatch(batch);
+  if (batch.length > 0) await flush();
 }
 
 const problem = (status: number, detail: string) => Response.json({ error: detail }, { status });
@@ -105,15 +86,18 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
       .bind(JSON.stringify(rows), spec.path, now)
       .all<{ id: string; event_id: string }>();
     const fresh = new Map(inserted.results.map((row) => [row.event_id, row.id]));
+    const sent = new Set<string>();
     try {
       const jobs: WebhookJob[] = [];
       const stored: { id: string; payload: string }[] = [];
+      const taken = new Set<string>();
       for (const event of events) {
         const webhookEventId = fresh.get(event.eventId);
-        if (!webhookEventId) continue;
+        // Not new, or repeated within this very delivery (one row, so one message).
+        if (!webhookEventId || taken.has(webhookEventId)) continue;
+        taken.add(webhookEventId);
         const job: WebhookJob = { type: "webhook", source: adapter.id, webhookEventId, event };
-        const size = JSON.stringify(job).length;
-        if (size <= MAX_INLINE_EVENT_BYTES) {
+        if (jsonBytes(job) <= MAX_INLINE_EVENT_BYTES) {
           jobs.push(job);
         } else {
           // Queue messages hold 128 KB: a large event waits in D1 and the message carries its ids.
@@ -122,14 +106,17 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
         }
       }
       if (stored.length > 0) {
-        await c.env.DB.prepare("UPDATE webhook_events SET payload = r.value ->> 'payload' FROM json_each(?1) AS r WHERE webhook_events.id = r.value ->> 'id'")
-          .bind(JSON.stringify(stored))
-          .run();
+        // One statement per payload (one round trip in all): D1 bounds each bound value at 2 MB, and one Garmin
+        // push can carry many large summaries.
+        const update = c.env.DB.prepare("UPDATE webhook_events SET payload = ?2 WHERE id = ?1");
+        await c.env.DB.batch(stored.map(({ id, payload }) => update.bind(id, payload)));
       }
-      await sendInBatches(c.env.WEBHOOK_QUEUE, jobs);
+      await sendInBatches(c.env.WEBHOOK_QUEUE, jobs, sent);
     } catch (error) {
-      // Not queued means not received: forget the dedupe rows so the provider's retry is accepted.
-      await c.env.DB.prepare("DELETE FROM webhook_events WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify([...fresh.values()])).run();
+      // Not queued means not received: forget the dedupe rows of what was not sent, so the provider's retry
+      // queues exactly those (what was already sent keeps its row and is not queued twice).
+      const unsent = [...fresh.values()].filter((id) => !sent.has(id));
+      if (unsent.length > 0) await c.env.DB.prepare("DELETE FROM webhook_events WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(unsent)).run();
       throw error;
     }
     return c.body(null, spec.successStatus ?? 200);

@@ -63,11 +63,17 @@ export function createPullContext(options: PullContextOptions): PullContext {
     const headers = new Headers(init.headers);
     headers.set("Authorization", `Bearer ${token}`);
     if (!headers.has("Accept")) headers.set("Accept", "application/json");
+    // A timer cleared as soon as the provider answers (AbortSignal.timeout's would keep a Durable Object busy,
+    // and so awake, for the full timeout after every request).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException("provider did not answer in time", "TimeoutError")), timeoutMs);
     try {
-      return await options.fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
+      return await options.fetch(url, { ...init, headers, signal: controller.signal });
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
       throw new ProviderUnavailableError(timedOut ? "timeout" : "network");
+    } finally {
+      clearTimeout(timer);
     }
   };
   return {

@@ -16,8 +16,10 @@ import { nextSyncTime, readCursor, writeCursor } from "./schedule";
 import { upsertRecords } from "./upsert";
 
 /**
- * Subrequests one invocation may make (the free plan's limit), minus what the engine itself spends around the
- * provider calls (the token from the Durable Object, a forced refresh, a follow-up enqueue).
+ * Subrequests one invocation may make (the free plan's limit; the sync queue delivers one job per invocation),
+ * minus what the engine itself spends around the provider calls: the token from the Durable Object, a forced
+ * refresh, a follow-up enqueue. D1 queries have their own per-invocation limit (also 50 on the free plan); a job
+ * makes about 8.
  */
 export const SUBREQUEST_LIMIT = 50;
 export const ENGINE_SUBREQUESTS = 4;
@@ -111,6 +113,8 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     current: async () => token,
     afterUnauthorized: async () => {
       const refreshed = await hub.getAccessToken(job.userId, job.source, { forceRefresh: true });
+      // A refresh that could not happen just now is not a refusal: retry the job rather than ask to reconnect.
+      if (!refreshed.ok && refreshed.reason === "unavailable") throw new ProviderUnavailableError("server", null, refreshed.retryAfterSeconds);
       if (!refreshed.ok) return null;
       token = refreshed.accessToken;
       return token;
@@ -118,7 +122,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   };
   const budget = new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
   const ctx = createPullContext({
-    env: env,
+    env,
     fetch: access.mode === "sandbox" ? createSandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
     token: tokens,
     budget,

@@ -1,27 +1,45 @@
-// npm run bench: the settings page against the bare /healthz route of the same running Worker (`wrangler dev`,
-// local D1), under concurrent load from a second process on loopback. Prints both and their ratio.
-import { execFileSync, spawn } from "node:child_process";
+// npm run bench, against one running Worker (`wrangler dev`, local D1, its own queue consumers):
+//   1. the settings page and 2. signed WHOOP webhook deliveries, each against the bare /healthz route of the same
+//      run, under concurrent load from a second process on loopback; prints each and its ratio to the bare route,
+//      and checks that every accepted delivery was queued exactly once (webhook_events rows = accepted requests);
+//   3. a 30-day Oura backfill for one person who connects through the sandbox: jobs, records, wall time, and per
+//      job the provider requests and D1 round trips, against the free plan's 50 subrequests per invocation.
+// Nothing here asserts on timing except the settings page's long-standing budget (within 2× of the bare route).
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { startDevServer } from "../e2e/dev-server.ts";
+import { benchOuraBackfill, type BackfillReport } from "./backfill.ts";
+import { executeLocalD1, queryLocalD1 } from "./local-d1.ts";
+import { signedWhoopDelivery } from "./whoop-delivery.ts";
 
-const root = join(import.meta.dirname, "..", "..");
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The free plan's subrequests per invocation (src/sync/run.ts SUBREQUEST_LIMIT); D1 queries count against it too. */
+const FREE_PLAN_SUBREQUESTS = 50;
+/** What the engine leaves for provider calls after its own (src/sync/run.ts: SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS). */
+const ENGINE_PROVIDER_BUDGET = 46;
+/** A throwaway secret for this run's `wrangler dev` only: WHOOP signs webhooks with the app's client secret. */
+const WHOOP_SECRET = "bench-whoop-client-secret-not-a-real-secret";
 
 interface LoadResult {
   requests: number;
   errors: number;
+  accepted: number;
+  statuses: Record<string, number>;
   rps: number;
   p50: number;
   p99: number;
   bytes: number;
 }
 
-function load(url: string, headers: string[], durationMs = DURATION_MS): Promise<LoadResult> {
+function load(url: string, args: string[], durationMs = DURATION_MS): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, "load.ts"), url, String(CONCURRENCY), String(durationMs), ...headers], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, "load.ts"), url, String(CONCURRENCY), String(durationMs), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, BENCH_WHOOP_SECRET: WHOOP_SECRET },
+    });
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
@@ -29,9 +47,16 @@ function load(url: string, headers: string[], durationMs = DURATION_MS): Promise
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const server = await startDevServer();
+const server = await startDevServer({ extraEnv: [`WHOOP_CLIENT_SECRET=${WHOOP_SECRET}`] });
+let failed = false;
 try {
+  // --- 3 first, on a quiet server: the backfill's wall time is then the consumer's alone. -------------------------
+  console.log("Connecting Oura through the sandbox and waiting for its 30-day backfill…");
+  const backfill = await benchOuraBackfill(server, "backfill-bench@wellness-os.test");
+
+  // --- 1 and 2: load ----------------------------------------------------------------------------------------------
   const email = "bench@wellness-os.test";
   const signIn = await fetch(`${server.baseUrl}/dev/sign-in`, {
     method: "POST",
@@ -52,23 +77,60 @@ try {
   ]
     .map(([source, status, reason]) => `('bench_${source}','${userId}','${source}','${status}',${reason ? `'${reason}'` : "NULL"},'sandbox',${now},${now - 600000},${now})`)
     .join(",");
-  execFileSync(join(root, "node_modules", ".bin", "wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", server.statePath, "--command",
-    `INSERT OR REPLACE INTO integration_connections (id,user_id,source_id,status,status_reason,mode,connected_at,last_sync_at,updated_at) VALUES ${rows};`], { cwd: root, stdio: "pipe", env: { ...process.env, CI: "true" } });
+  await executeLocalD1(
+    server.statePath,
+    `INSERT OR REPLACE INTO integration_connections (id,user_id,source_id,status,status_reason,mode,connected_at,last_sync_at,updated_at) VALUES ${rows};`,
+  );
 
   const page = await fetch(`${server.baseUrl}/settings`, { headers: { Cookie: cookie } });
   const html = await page.text();
   if (page.status !== 200 || !html.includes('id="card-oura"')) throw new Error(`settings page answered ${page.status}`);
 
+  // The webhook route really verifies: a signed delivery is accepted, an unsigned or mis-signed one is not.
+  const webhookUrl = `${server.baseUrl}/webhooks/whoop`;
+  const probe = signedWhoopDelivery(WHOOP_SECRET);
+  const accepted = await fetch(webhookUrl, { method: "POST", headers: probe.headers, body: probe.body });
+  const misSigned = signedWhoopDelivery("not-the-client-secret");
+  const rejected = await fetch(webhookUrl, { method: "POST", headers: misSigned.headers, body: misSigned.body });
+  const unsigned = await fetch(webhookUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: signedWhoopDelivery(WHOOP_SECRET).body });
+  if (accepted.status !== 200 || rejected.status !== 401 || unsigned.status !== 401) {
+    throw new Error(`webhook probe: signed ${accepted.status}, mis-signed ${rejected.status}, unsigned ${unsigned.status} (expected 200, 401, 401)`);
+  }
+  let webhooksAccepted = 1;
+
+  const queuedWebhooks = async () =>
+    (await queryLocalD1<{ n: number }>(server.statePath, "SELECT count(*) AS n FROM webhook_events WHERE provider = 'whoop' AND status = 'queued'"))[0]?.n ?? 0;
+  /** The local consumer shares workerd with the routes: let it finish before the next route is measured. */
+  async function drainWebhooks(): Promise<number> {
+    const started = performance.now();
+    const deadline = Date.now() + 120_000;
+    while ((await queuedWebhooks()) > 0) {
+      if (Date.now() > deadline) return NaN;
+      await sleep(500);
+    }
+    return performance.now() - started;
+  }
+
+  const webhookArgs = ["--method=POST", "--sign=whoop"];
   console.log(`Warming up (${CONCURRENCY} concurrent connections)…`);
   await load(`${server.baseUrl}/healthz`, [], 2000);
   await load(`${server.baseUrl}/settings`, [`Cookie: ${cookie}`], 2000);
+  webhooksAccepted += (await load(webhookUrl, webhookArgs, 2000)).accepted;
+  await drainWebhooks();
 
   const bare: LoadResult[] = [];
   const settings: LoadResult[] = [];
+  const webhooks: LoadResult[] = [];
+  const drains: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     bare.push(await load(`${server.baseUrl}/healthz`, []));
     settings.push(await load(`${server.baseUrl}/settings`, [`Cookie: ${cookie}`]));
+    const webhookRound = await load(webhookUrl, webhookArgs);
+    webhooks.push(webhookRound);
+    webhooksAccepted += webhookRound.accepted;
+    drains.push(await drainWebhooks());
   }
+
   const summary = (runs: LoadResult[]) => ({
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
@@ -78,19 +140,97 @@ try {
   });
   const b = summary(bare);
   const s = summary(settings);
+  const w = summary(webhooks);
   const htmlBytes = Buffer.byteLength(html);
-  const fmt = (n: number) => n.toFixed(2).padStart(9);
+  const fmt = (n: number, width = 9) => n.toFixed(2).padStart(width);
+  const row = (name: string, r: ReturnType<typeof summary>) => `${name.padEnd(22)}${fmt(r.rps, 11)}${fmt(r.p50)}${fmt(r.p99)}${String(r.requests).padStart(11)}${String(r.errors).padStart(8)}`;
   console.log(`\nwrangler dev (workerd, local D1), ${CONCURRENCY} concurrent, ${ROUNDS} rounds × ${DURATION_MS / 1000}s, medians:`);
-  console.log(`route          requests/s   p50 ms   p99 ms   requests  errors`);
-  console.log(`/healthz (bare)${fmt(b.rps)}${fmt(b.p50)}${fmt(b.p99)}${String(b.requests).padStart(11)}${String(b.errors).padStart(8)}`);
-  console.log(`/settings      ${fmt(s.rps)}${fmt(s.p50)}${fmt(s.p99)}${String(s.requests).padStart(11)}${String(s.errors).padStart(8)}`);
-  const throughputRatio = b.rps / s.rps;
-  const p50Ratio = s.p50 / b.p50;
-  console.log(`\nratio settings/bare: throughput ${throughputRatio.toFixed(2)}× slower, p50 ${p50Ratio.toFixed(2)}×, p99 ${(s.p99 / b.p99).toFixed(2)}×`);
+  console.log(`${"route".padEnd(22)}${"requests/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"requests".padStart(11)}${"errors".padStart(8)}`);
+  console.log(row("GET /healthz (bare)", b));
+  console.log(row("GET /settings", s));
+  console.log(row("POST /webhooks/whoop", w));
+  const ratios = (r: ReturnType<typeof summary>) => `throughput ${(b.rps / r.rps).toFixed(2)}× slower, p50 ${(r.p50 / b.p50).toFixed(2)}×, p99 ${(r.p99 / b.p99).toFixed(2)}×`;
+  console.log(`\nratio against the bare route, same run:`);
+  console.log(`  settings/bare   ${ratios(s)}`);
+  console.log(`  webhook/bare    ${ratios(w)}`);
   console.log(`settings HTML: ${htmlBytes} bytes (budget 40960)`);
+  const throughputRatio = b.rps / s.rps;
   const withinBudget = throughputRatio <= 2 && htmlBytes < 40 * 1024 && s.errors === 0;
-  console.log(withinBudget ? "Budget met: within 2× of the bare route, HTML under 40 KB." : "BUDGET MISSED");
-  process.exitCode = withinBudget ? 0 : 1;
+  console.log(withinBudget ? "Settings budget met: within 2× of the bare route, HTML under 40 KB." : "SETTINGS BUDGET MISSED");
+  if (!withinBudget) failed = true;
+
+  // Every accepted delivery must be queued exactly once: one webhook_events row each, nothing more, nothing lost.
+  const byStatus = await queryLocalD1<{ status: string; n: number }>(server.statePath, "SELECT status, count(*) AS n FROM webhook_events WHERE provider = 'whoop' GROUP BY status ORDER BY status");
+  const eventRows = byStatus.reduce((sum, r) => sum + r.n, 0);
+  const webhookStatuses = webhooks.reduce<Record<string, number>>((all, r) => {
+    for (const [status, n] of Object.entries(r.statuses)) all[status] = (all[status] ?? 0) + n;
+    return all;
+  }, {});
+  console.log(`\nWHOOP webhooks (each delivery signed by the load generator, unique trace_id; the probes: signed 200, mis-signed 401, unsigned 401):`);
+  console.log(`  measured rounds answered: ${Object.entries(webhookStatuses).map(([status, n]) => `${status} × ${n}`).join(", ")}`);
+  console.log(`  accepted in all (probe, warm-up, rounds): ${webhooksAccepted}; webhook_events rows: ${eventRows} ${eventRows === webhooksAccepted ? "(equal)" : "MISMATCH"}`);
+  console.log(`  after the consumer: ${byStatus.map((r) => `${r.status} ${r.n}`).join(", ")} (the WHOOP user ids match no connection, so events are skipped)`);
+  console.log(`  consumer drained each round's backlog within ${drains.map((ms) => (Number.isNaN(ms) ? "NOT DRAINED in 120 s" : `${(ms / 1000).toFixed(1)} s`)).join(", ")} of the round's end (polled through the wrangler CLI, about 1 s resolution; it also ran during the round)`);
+  if (eventRows !== webhooksAccepted || w.errors > 0) failed = true;
+
+  if (!printBackfill(backfill)) failed = true;
+
+  // What the Worker itself reported going wrong while it was measured (a failure would make the figures meaningless).
+  const logged = server.output().replace(/\x1b\[[0-9;]*m/g, "");
+  const problems = {
+    "5xx responses": (logged.match(/\[wrangler:\w+\] [A-Z]+ \S+ 5\d\d /g) ?? []).length,
+    webhook_job_error: logged.split('"event":"webhook_job_error"').length - 1,
+    sync_job_error: logged.split('"event":"sync_job_error"').length - 1,
+  };
+  const reported = Object.entries(problems).filter(([, n]) => n > 0);
+  console.log(`\nWorker errors during the run: ${reported.length === 0 ? "none" : reported.map(([what, n]) => `${what} ${n}`).join(", ")}`);
+  if (reported.length > 0) failed = true;
+  process.exitCode = failed ? 1 : 0;
 } finally {
   await server.stop();
+}
+
+/** Prints the backfill's figures; false when a run failed or a job spent more than the free plan allows. */
+function printBackfill(report: BackfillReport): boolean {
+  const { runs, jobs, invocations } = report;
+  const byStatus = Object.entries(runs.reduce<Record<string, number>>((all, run) => ({ ...all, [run.status]: (all[run.status] ?? 0) + 1 }), {}));
+  const upserted = runs.reduce((sum, run) => sum + run.records_upserted, 0);
+  console.log(`\n30-day Oura backfill, one person (sandbox provider; wrangler dev's own sync consumer):`);
+  console.log(`  backfill jobs: ${runs.length} (${byStatus.map(([status, n]) => `${n} ${status}`).join(", ")})${report.splits.length ? `, ${report.splits.length} split for the subrequest budget` : ""}`);
+  console.log(`  records written: ${report.recordsStored} stored (runs' records_upserted sum ${upserted})`);
+  console.log(`  wall time: ${(report.wallMs / 1000).toFixed(2)} s from connect to the last job's finish (Worker clock; observed here ${(report.observedMs / 1000).toFixed(1)} s)`);
+  if (invocations.length > 0) {
+    console.log(`  consumer invocations: ${invocations.map((inv) => `${inv.jobs.length} job(s) in ${inv.ms} ms`).join("; ")} (the rest is the queue's batch wait)`);
+  }
+  const have = jobs.length > 0;
+  const na = (value: number) => (have ? String(value) : "n/a");
+  console.log(`\n  job  status      written  unchanged  provider requests  D1 round trips  subrequests*`);
+  const shown = have ? jobs : runs.map((run) => ({ status: run.status, written: run.records_upserted, unchanged: NaN, providerRequests: NaN, d1RoundTrips: NaN }));
+  shown.forEach((job, i) => {
+    const total = job.providerRequests + job.d1RoundTrips + 1;
+    console.log(
+      `  ${String(i + 1).padStart(3)}  ${job.status.padEnd(10)}${String(job.written).padStart(9)}${(have ? String(job.unchanged) : "n/a").padStart(11)}${`${na(job.providerRequests)} / ${FREE_PLAN_SUBREQUESTS}`.padStart(19)}${na(job.d1RoundTrips).padStart(16)}${na(total).padStart(14)}`,
+    );
+  });
+  console.log(`  * provider requests + D1 round trips + 1 token call to the person's Durable Object: what one job spends of an invocation's ${FREE_PLAN_SUBREQUESTS} (free plan).`);
+  let ok = runs.every((run) => run.status === "succeeded");
+  if (!have) {
+    console.log(`  per-job counts n/a: wrangler dev printed no {"event":"sync_job_done",…} lines.`);
+    return ok;
+  }
+  const maxProvider = Math.max(...jobs.map((job) => job.providerRequests));
+  const maxTotal = Math.max(...jobs.map((job) => job.providerRequests + job.d1RoundTrips + 1));
+  console.log(
+    `  per job: at most ${maxProvider} provider requests (engine budget ${ENGINE_PROVIDER_BUDGET}, free plan ${FREE_PLAN_SUBREQUESTS}) and ${maxTotal} subrequests in all: ${maxTotal <= FREE_PLAN_SUBREQUESTS ? "within" : "OVER"} the free plan's ${FREE_PLAN_SUBREQUESTS}.`,
+  );
+  if (maxProvider > FREE_PLAN_SUBREQUESTS) ok = false;
+  for (const inv of invocations) {
+    const spent = inv.jobs.reduce((sum, job) => sum + job.providerRequests + job.d1RoundTrips + 1, 0);
+    if (spent > FREE_PLAN_SUBREQUESTS) {
+      console.log(
+        `  WARNING: one consumer invocation ran ${inv.jobs.length} jobs (batch of ${inv.messages}) = ${spent} subrequests; the free plan allows ${FREE_PLAN_SUBREQUESTS} per invocation, not per job.`,
+      );
+    }
+  }
+  return ok;
 }

@@ -38,8 +38,21 @@ async function waitForReady(url: string, child: ChildProcess, log: () => string)
   throw new Error(`wrangler dev did not become ready:\n${log()}`);
 }
 
+export interface DevServerOptions {
+  /** More `NAME=value` lines for the env file, e.g. a provider's webhook secret that only a benchmark needs. */
+  extraEnv?: readonly string[];
+}
+
+export interface DevServer {
+  baseUrl: string;
+  statePath: string;
+  /** Everything `wrangler dev` has printed so far (stdout and stderr), including the Worker's own log lines. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
 /** Starts `wrangler dev` on a free port with a throwaway state directory and test-only secrets. */
-export async function startDevServer(): Promise<{ baseUrl: string; statePath: string; stop: () => Promise<void> }> {
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const state = mkdtempSync(join(tmpdir(), "wellness-e2e-"));
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -51,6 +64,7 @@ export async function startDevServer(): Promise<{ baseUrl: string; statePath: st
       "TOKEN_ENCRYPTION_KEY=e2e1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
       "SERVICE_API_TOKEN=e2e-service-token",
       "OURA_WEBHOOK_VERIFICATION_TOKEN=e2e-oura-verification",
+      ...(options.extraEnv ?? []),
     ].join("\n"),
   );
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
@@ -67,6 +81,7 @@ export async function startDevServer(): Promise<{ baseUrl: string; statePath: st
   return {
     baseUrl,
     statePath: state,
+    output: () => output,
     stop: async () => {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)));

@@ -27,6 +27,15 @@ async function signInAsNewPerson(page: Page): Promise<void> {
 
 const dialog = (page: Page) => page.locator("dialog#modal");
 
+/** Connect → Continue → the sandbox's consent page → Allow → back on settings, connected. */
+async function connectInBrowser(page: Page, source: string, vendor: string): Promise<void> {
+  await page.locator(`#card-${source}`).getByRole("link", { name: "Connect" }).click();
+  await page.getByRole("button", { name: `Continue to ${vendor}` }).click();
+  await page.waitForURL(new RegExp(`/sandbox/${source}/authorize`));
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(`${baseUrl}/settings?connected=${source}`);
+}
+
 describe("settings page in a real browser", () => {
   for (const viewport of [
     { name: "phone", width: 390, height: 844 },
@@ -110,7 +119,6 @@ describe("settings page in a real browser", () => {
     expect(await page.locator("h1").innerText()).toBe("Oura (sandbox)");
     await page.screenshot({ path: join(screenshots, "sandbox-consent-desktop.png") });
     await page.getByRole("button", { name: "Allow" }).click();
-
     await page.waitForURL(`${baseUrl}/settings?connected=oura`);
     expect(await page.locator(".notice").innerText()).toContain("Oura Ring is connected.");
     expect(await page.locator("#card-oura .badge").innerText()).toBe("Connected");
@@ -128,6 +136,56 @@ describe("settings page in a real browser", () => {
     // Focus lands on the replaced card's own action, not lost at the top of the page.
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest("article")?.id)).toBe("card-oura");
 
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("syncs a connected source: the card shows the sync running and then its result, and the detail view charts it", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await signInAsNewPerson(page);
+    await connectInBrowser(page, "oura", "Oura");
+
+    // The backfill runs in wrangler dev's queue consumer; the card polls itself until it is done.
+    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Last synced .*; next/);
+    await page.locator("#card-oura").getByRole("button", { name: "Sync now" }).click();
+    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Last synced just now; next/);
+
+    await page.locator("#card-oura").getByRole("link", { name: "Details" }).click();
+    await page.waitForURL(`${baseUrl}/settings/connections/oura`);
+    await expect.poll(() => page.locator("#chart-steps-title").innerText()).toContain("Steps");
+    expect(await page.locator(".chart rect.bar").count()).toBeGreaterThan(20);
+    await page.screenshot({ path: join(screenshots, "oura-detail-desktop.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("shows live Dexcom glucose on its card, pushed over a WebSocket", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    const sockets: string[] = [];
+    page.on("websocket", (socket) => sockets.push(new URL(socket.url()).pathname));
+    await signInAsNewPerson(page);
+    await connectInBrowser(page, "dexcom", "Dexcom");
+
+    // The Durable Object's first tick runs at once; the card then shows the reading, its trend and "As of".
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator("#card-dexcom .glucose-value").count();
+    }, { timeout: 30_000, interval: 1000 }).toBe(1);
+    await expect.poll(() => page.locator("#card-dexcom").innerText()).toMatch(/\d+ mg\/dL \([\d.]+ mmol\/L\)/);
+    expect(await page.locator("#card-dexcom").innerText()).toContain("As of");
+    expect(await page.locator("#card-dexcom svg.sparkline path.line").count()).toBe(1);
+    await expect.poll(() => sockets).toContain("/live/dexcom");
+    await page.locator("#card-dexcom").screenshot({ path: join(screenshots, "dexcom-card-phone.png") });
+
+    await page.locator("#card-dexcom").getByRole("link", { name: "Details" }).click();
+    await page.waitForURL(`${baseUrl}/settings/connections/dexcom`);
+    expect(await page.locator(".glucose-day svg path.line").count()).toBe(1);
+    expect(await page.locator(".glucose-stats").innerText()).toMatch(/Time in range \(70–180\)\s+\d+ %/);
+    await page.screenshot({ path: join(screenshots, "dexcom-detail-phone.png"), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
   });

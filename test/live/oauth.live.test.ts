@@ -7,7 +7,7 @@ import type { TokenVault } from "../../durable-objects/token-vault";
 import { createApp } from "../../src/app";
 import { consents, integrationConnections } from "../../src/db/schema";
 import type { SourceId } from "../../src/domain/integration";
-import { ORIGIN, db, signIn, type Session } from "../helpers";
+import { ORIGIN, db, recordingQueue, signIn, type Session } from "../helpers";
 
 // The whole authorization-code (+ PKCE) and refresh flow against a real OAuth 2.0 server on loopback
 // (oauth2-mock-server behind test/setup/oauth-peer.ts). Provider endpoints in code stay the real ones;
@@ -24,7 +24,8 @@ const app = createApp({ engine: { timeoutMs: TIMEOUT_MS } });
 
 async function call(path: string, session: Session, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await app.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers: { Cookie: session.cookie, ...init.headers }, redirect: "manual" }), env, ctx);
+  // Backfill jobs the callback enqueues are recorded, not run: the live providers' data APIs are not on the peer.
+  const response = await app.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers: { Cookie: session.cookie, ...init.headers }, redirect: "manual" }), { ...env, SYNC_QUEUE: recordingQueue() }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -12,6 +12,11 @@ export function dexcomHost(env: Pick<Env, "DEXCOM_REGION">): string {
   return HOSTS[(env.DEXCOM_REGION as DexcomRegion) in HOSTS ? (env.DEXCOM_REGION as DexcomRegion) : "us"];
 }
 
+/** Dexcom's API is not real time: about an hour behind in the US, up to three hours elsewhere. */
+export function dexcomDelayMs(env: Pick<Env, "DEXCOM_REGION">): number {
+  return env.DEXCOM_REGION === "eu" || env.DEXCOM_REGION === "jp" ? 3 * 3_600_000 : 3_600_000;
+}
+
 export const dexcomAuth: OAuth2Auth = {
   kind: "oauth2",
   // Dexcom keeps its OAuth paths on /v2 even for v3 data.

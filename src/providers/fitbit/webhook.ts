@@ -3,6 +3,7 @@ import { sha256Hex, timingSafeEqual } from "../../lib/encoding";
 import type { SyncWindow, WebhookEvent, WebhookSpec, WebhookVerification } from "../types";
 import { civilDate, isObject, timestamp } from "./normalize";
 import { fitbitSync } from "./sync";
+import { readLimited } from "../../lib/read-limited";
 
 const DAY_MS = 86_400_000;
 /** `{"type": "verification"}` is tiny; anything bigger is a notification, not the handshake. */
@@ -27,33 +28,6 @@ async function authorizationMatches(request: Request, env: Env): Promise<boolean
   return timingSafeEqual(await sha256Hex(presented), await sha256Hex(secret));
 }
 
-/** Reads at most `limit` bytes of a request body; null when there is more (or none). */
-async function readSmallBody(request: Request, limit: number): Promise<string | null> {
-  const declared = Number(request.headers.get("Content-Length"));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return null;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
 /**
  * Endpoint verification: Google POSTs `{"type": "verification"}` twice, once with the secret as Authorization
  * (expects 201 Created) and once without it (expects 401 or 403). Without a configured secret both get 401, so a
@@ -61,7 +35,8 @@ async function readSmallBody(request: Request, limit: number): Promise<string | 
  */
 async function answerVerification(request: Request, env: Env): Promise<Response | null> {
   if (request.method !== "POST") return null;
-  const text = await readSmallBody(request.clone(), VERIFICATION_BODY_LIMIT);
+  const bytes = await readLimited(request.clone(), VERIFICATION_BODY_LIMIT);
+  const text = bytes && bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : null;
   if (text === null) return null;
   let body: unknown;
   try {
