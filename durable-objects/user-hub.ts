@@ -20,6 +20,11 @@ export interface PendingAuthorization {
 
 export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 
+/** The person's own UserHub: one per user, addressed by their id. */
+export function userHubFor(env: Pick<Env, "USER_HUB">, userId: string) {
+  return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+}
+
 export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "failed" | "no_tokens" };
 
 /**

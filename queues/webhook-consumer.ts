@@ -11,6 +11,7 @@ import { AccessRevokedError, ProviderRequestError, SubrequestBudget, createPullC
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { upsertRecords } from "../src/sync/upsert";
+import { userHubFor } from "../durable-objects/user-hub";
 
 /** A notification may ask to re-pull at most this far back (older edits arrive with the scheduled lookback). */
 const MAX_WEBHOOK_WINDOW_MS = 31 * 86_400_000;
@@ -93,7 +94,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
 
   if (job.event.deregistration) {
     for (const connection of connections) {
-      await env.USER_HUB.get(env.USER_HUB.idFromName(connection.userId)).forgetTokens(connection.userId, job.source);
+      await userHubFor(env, connection.userId).forgetTokens(connection.userId, job.source);
       // As a disconnect from the settings page does: the connection stops, and the consent is recorded as withdrawn.
       await db.batch([
         db
@@ -134,7 +135,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   if (job.event.callbackUrl && job.event.callbackKind) {
     if (!adapter.webhook?.isAllowedCallbackUrl?.(job.event.callbackUrl)) return { status: "skipped", detail: "callback URL is not the provider's" };
     const connection = connections[0]!;
-    const hub = env.USER_HUB.get(env.USER_HUB.idFromName(connection.userId));
+    const hub = userHubFor(env, connection.userId);
     const access = await hub.getAccessToken(connection.userId, job.source);
     if (!access.ok) {
       // A refresh that failed for now is retried; a grant that is gone has already marked the connection.

@@ -21,12 +21,10 @@ import { isHtmx } from "./render";
 import { sourceParam } from "./source-param";
 import { enqueueInitialSync, enqueueSyncJobs, firstScheduledSync, jobsFor, readCursor, scheduledWindow } from "../sync/schedule";
 import { provider } from "../providers/registry";
+import { userHubFor } from "../../durable-objects/user-hub";
 
 export const GMAIL_CONSENT_VALUE = "receipts-read-only";
 
-export function userHub(env: Env, userId: string) {
-  return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
-}
 
 const CallbackQuery = z.object({
   code: z.string().min(1).max(4096).optional(),
@@ -92,7 +90,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           return providerFailure(c, entry, error);
         }
         const user = c.get("user");
-        await userHub(c.env, user.id).beginAuthorization(user.id, authorization.state, {
+        await userHubFor(c.env, user.id).beginAuthorization(user.id, authorization.state, {
           source: entry.id,
           codeVerifier: authorization.codeVerifier,
           mode,
@@ -105,7 +103,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (!query.success) return errorResponse(c, 400, "This connection link is malformed. Nothing was connected. Start again from Connect.");
         const { code, state, error } = query.data;
         const user = c.get("user");
-        const hub = userHub(c.env, user.id);
+        const hub = userHubFor(c.env, user.id);
         if (error) {
           // Spend the state so the same link cannot be replayed with a code later.
           if (state) await hub.consumeAuthorization(user.id, state);
@@ -167,7 +165,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const form = await c.req.parseBody();
         const deleteData = form.delete_data === "yes";
 
-        const { revokedAtProvider } = await userHub(c.env, user.id).disconnect(user.id, entry.id);
+        const { revokedAtProvider } = await userHubFor(c.env, user.id).disconnect(user.id, entry.id);
         const now = Date.now();
         await db.batch([
           db

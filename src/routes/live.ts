@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { errorResponse } from "./errors";
+import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
  * Live views: the page's WebSocket goes to the person's own Durable Object, which pushes each new reading.
@@ -14,7 +15,7 @@ export const liveRoutes = new Hono<AppEnv>().get("/dexcom", async (c) => {
   const headers = new Headers(c.req.raw.headers);
   // Set here, never taken from the client: which person's object answers.
   headers.set("X-Wellness-User", user.id);
-  const hub = c.env.USER_HUB.get(c.env.USER_HUB.idFromName(user.id));
+  const hub = userHubFor(c.env, user.id);
   const upgraded = await hub.fetch(new Request(c.req.url, { headers }));
   // A response from a Durable Object has immutable headers; re-wrap it so the app's security headers can be set.
   return new Response(upgraded.body, { status: upgraded.status, headers: new Headers(upgraded.headers), webSocket: upgraded.webSocket });

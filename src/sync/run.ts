@@ -14,6 +14,7 @@ import type { SyncJob } from "./jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, createPullContext, type TokenSource } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
 import { upsertRecords } from "./upsert";
+import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
  * Subrequests one invocation may make (the free plan's limit; the sync queue delivers one job per invocation),
@@ -46,7 +47,7 @@ export interface SyncDeps {
   attempt?: number;
 }
 
-const defaultHub = (env: Env, userId: string): TokenVaultClient => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+const defaultHub = (env: Env, userId: string): TokenVaultClient => userHubFor(env, userId);
 
 /** Exponential backoff with jitter, capped at an hour: 30 s, 60 s, 120 s … */
 export function backoffSeconds(attempt: number, random = Math.random): number {

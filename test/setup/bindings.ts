@@ -25,11 +25,11 @@ export const TEST_BINDINGS = {
  */
 export const LIVE_PROVIDER_BINDINGS = {
   OURA_CLIENT_ID: "oura-test-client",
-  OURA_CLIENT_SECRET: "oura-test-secret-value",
+  OURA_CLIENT_SECRET: "test-only-oura",
   WHOOP_CLIENT_ID: "whoop-test-client",
-  WHOOP_CLIENT_SECRET: "whoop-test-secret-value",
+  WHOOP_CLIENT_SECRET: "test-only-whoop",
   GOOGLE_HEALTH_CLIENT_ID: "google-health-test-client",
-  GOOGLE_HEALTH_CLIENT_SECRET: "google-health-test-secret-value",
+  GOOGLE_HEALTH_CLIENT_SECRET: "test-only-google",
   EPIC_CLIENT_ID: "epic-test-public-client",
   EPIC_FHIR_BASE_URL: "https://fhir.health-system.test/api/FHIR/R4",
 } as const;

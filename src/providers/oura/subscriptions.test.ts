@@ -104,11 +104,11 @@ describe("ensureOuraSubscriptions against the Oura sandbox", () => {
   });
 
   it("fails clearly, without the secret, when Oura refuses the client credentials", async () => {
-    const env2 = await appEnv({ OURA_CLIENT_SECRET: "not-the-sandbox-secret" });
+    const env2 = await appEnv({ OURA_CLIENT_SECRET: "wrong-secret-x" });
     const failure = ensureOuraSubscriptions(env2, createSandboxFetch(env), uniqueCallback(), Date.now());
     await expect(failure).rejects.toThrow(OuraSubscriptionError);
     await expect(failure).rejects.toThrow("Oura listing webhook subscriptions answered 401");
-    await expect(failure).rejects.not.toThrow(/not-the-sandbox-secret/);
+    await expect(failure).rejects.not.toThrow(/wrong-secret-x/);
   });
 
   it("refuses to run without client credentials and a verification token", async () => {
