@@ -72,6 +72,19 @@ describe("identity in production (Cloudflare Access)", () => {
     }
   });
 
+  it("verifies a session's JWT once, then trusts it until it expires (at most five minutes)", async () => {
+    let keyLookups = 0;
+    const app = createApp({ identity: { accessKeys: async () => (keyLookups++, [publicJwk as never]) } });
+    const token = await accessJwt({ sub: `cache-${crypto.randomUUID()}` });
+    const view = (env: Env) => app.fetch(new Request(`${ORIGIN}/settings`, { headers: { "Cf-Access-Jwt-Assertion": token } }), env, createExecutionContext());
+    expect((await view(productionEnv)).status).toBe(200);
+    expect((await view(productionEnv)).status).toBe(200);
+    expect(keyLookups).toBe(1);
+    // Another audience is another application: the same token is verified again there, and refused.
+    expect((await view({ ...productionEnv, CF_ACCESS_AUD: "another-app" } as Env)).status).toBe(401);
+    expect(keyLookups).toBe(2);
+  });
+
   it("has no development sign-in in production", async () => {
     expect((await production("/dev/sign-in")).status).toBe(404);
   });

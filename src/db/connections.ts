@@ -23,8 +23,28 @@ const withActivity = (now: number) => ({
     AND r.status IN ('queued', 'running') AND r.started_at > ${now - ACTIVE_RUN_WINDOW_MS} ORDER BY r.started_at DESC LIMIT 1)`,
 });
 
+// The settings page's one query, built once per database handle: only its parameters change per request.
+const preparedLists = new WeakMap<Database, ReturnType<typeof prepareList>>();
+
+function prepareList(db: Database) {
+  return db
+    .select({
+      ...getTableColumns(integrationConnections),
+      activeRunId: sql<string | null>`(SELECT r.id FROM sync_runs r WHERE r.connection_id = "integration_connections"."id"
+        AND r.status IN ('queued', 'running') AND r.started_at > ${sql.placeholder("activeSince")} ORDER BY r.started_at DESC LIMIT 1)`,
+    })
+    .from(integrationConnections)
+    .where(eq(integrationConnections.userId, sql.placeholder("userId")))
+    .prepare();
+}
+
 export async function listConnections(db: Database, userId: string, now = Date.now()): Promise<ConnectionWithActivity[]> {
-  return db.select(withActivity(now)).from(integrationConnections).where(eq(integrationConnections.userId, userId));
+  let prepared = preparedLists.get(db);
+  if (!prepared) {
+    prepared = prepareList(db);
+    preparedLists.set(db, prepared);
+  }
+  return prepared.all({ userId, activeSince: now - ACTIVE_RUN_WINDOW_MS });
 }
 
 export async function getConnection(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<ConnectionWithActivity | undefined> {

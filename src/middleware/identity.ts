@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { verifyWithJwks } from "hono/utils/jwt/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import type { AppEnv, AppUser } from "../app-env";
 import { userIdFor } from "../lib/ids";
-import { hmacSha256, encodeBase64urlNoPadding } from "../lib/encoding";
+import { hmacSha256, encodeBase64urlNoPadding, timingSafeEqual } from "../lib/encoding";
 
 const ACCESS_JWT_HEADER = "Cf-Access-Jwt-Assertion";
 const ACCESS_CERTS_PATH = "/cdn-cgi/access/certs";
@@ -36,9 +36,27 @@ async function fetchAccessKeys(c: Context<AppEnv>): Promise<HonoJsonWebKey[]> {
   return body.keys;
 }
 
+// An Access JWT is re-sent on every request of a session; verifying its RS256 signature each time is the costliest
+// step of a page view, so a verified token is remembered (in this isolate only) until it expires, at most 5 min.
+const ACCESS_CACHE_MS = 5 * 60_000;
+const ACCESS_CACHE_SIZE = 1000;
+const verifiedAccess = new Map<string, { user: AppUser; until: number }>();
+
 async function accessUser(c: Context<AppEnv>, options: IdentityOptions): Promise<AppUser | null> {
   const token = c.req.header(ACCESS_JWT_HEADER);
   if (!token || !c.env.CF_ACCESS_TEAM_DOMAIN || !c.env.CF_ACCESS_AUD) return null;
+  const key = `${c.env.CF_ACCESS_AUD}\u0000${token}`;
+  const remembered = verifiedAccess.get(key);
+  if (remembered && remembered.until > Date.now()) return remembered.user;
+  const user = await verifyAccessUser(c, options, token);
+  if (user) {
+    if (verifiedAccess.size >= ACCESS_CACHE_SIZE) verifiedAccess.clear();
+    verifiedAccess.set(key, { user, until: Math.min(Date.now() + ACCESS_CACHE_MS, user.expiresAt) });
+  }
+  return user;
+}
+
+async function verifyAccessUser(c: Context<AppEnv>, options: IdentityOptions, token: string): Promise<(AppUser & { expiresAt: number }) | null> {
   try {
     const keys = await (options.accessKeys ?? fetchAccessKeys)(c);
     const payload = await verifyWithJwks(token, {
@@ -48,8 +66,8 @@ async function accessUser(c: Context<AppEnv>, options: IdentityOptions): Promise
     });
     const subject = typeof payload.sub === "string" ? payload.sub : null;
     const email = typeof payload.email === "string" ? payload.email : null;
-    if (!subject || !email) return null;
-    return { id: await userIdFor(`access:${subject}`), email, displayName: null, accessSubject: subject, via: "access" };
+    if (!subject || !email || typeof payload.exp !== "number") return null;
+    return { id: await userIdFor(`access:${subject}`), email, displayName: null, accessSubject: subject, via: "access", expiresAt: payload.exp * 1000 };
   } catch {
     // The token is in the error; say nothing about it.
     return null;
@@ -63,10 +81,17 @@ interface DevSession {
   exp: number;
 }
 
+// The session cookie is `<base64 JSON>.<HMAC>`, signed with the session secret through the isolate's cached key
+// (hono's signed-cookie helper imports the key on every request, a cost paid on every page view).
+const sessionSignature = async (secret: string, value: string) => encodeBase64urlNoPadding(await hmacSha256(secret, `dev-session:${value}`));
+
 async function devUser(c: Context<AppEnv>): Promise<AppUser | null> {
   if (c.env.ENVIRONMENT !== "development" || !c.env.SESSION_SECRET) return null;
-  const raw = await getSignedCookie(c, c.env.SESSION_SECRET, DEV_SESSION_COOKIE);
-  if (!raw) return null;
+  const cookie = getCookie(c, DEV_SESSION_COOKIE);
+  const separator = cookie?.lastIndexOf(".") ?? -1;
+  if (!cookie || separator <= 0) return null;
+  const raw = cookie.slice(0, separator);
+  if (!timingSafeEqual(cookie.slice(separator + 1), await sessionSignature(c.env.SESSION_SECRET, raw))) return null;
   try {
     const session = JSON.parse(atob(raw)) as DevSession;
     if (session.exp * 1000 < Date.now()) return null;
@@ -79,7 +104,8 @@ async function devUser(c: Context<AppEnv>): Promise<AppUser | null> {
 export async function startDevSession(c: Context<AppEnv>, email: string, name: string | null): Promise<AppUser> {
   const user: AppUser = { id: await userIdFor(`dev:${email}`), email, displayName: name, accessSubject: null, via: "dev" };
   const session: DevSession = { uid: user.id, email, name, exp: Math.floor(Date.now() / 1000) + DEV_SESSION_TTL_S };
-  await setSignedCookie(c, DEV_SESSION_COOKIE, btoa(JSON.stringify(session)), c.env.SESSION_SECRET, {
+  const value = btoa(JSON.stringify(session));
+  setCookie(c, DEV_SESSION_COOKIE, `${value}.${await sessionSignature(c.env.SESSION_SECRET, value)}`, {
     httpOnly: true,
     sameSite: "Lax",
     path: "/",
