@@ -34,8 +34,8 @@ import { connectThroughSandbox, db, recordingQueue, signIn } from "./helpers";
 const ORIGIN = "https://integrations.wellness-os.example";
 const DAY_MS = 86_400_000;
 const SECRETS = {
-  OURA_CLIENT_SECRET: "oura-client-secret-for-consumer-tests",
-  WHOOP_CLIENT_SECRET: "whoop-client-secret-for-consumer-tests",
+  OURA_CLIENT_SECRET: "test-only-oura-c",
+  WHOOP_CLIENT_SECRET: "test-only-whoop-c",
   GOOGLE_HEALTH_WEBHOOK_SECRET: "Bearer google-health-subscriber-secret-for-consumer-tests",
   GARMIN_WEBHOOK_SECRET: "garmin-endpoint-secret-for-consumer-tests",
 };

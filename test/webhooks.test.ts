@@ -27,9 +27,9 @@ const MINUTE_MS = 60_000;
 const QUEUE_MESSAGE_BYTES = 128 * 1024;
 
 const SECRETS = {
-  OURA_CLIENT_SECRET: "oura-client-secret-for-webhook-tests",
+  OURA_CLIENT_SECRET: "test-only-oura-wh",
   OURA_WEBHOOK_VERIFICATION_TOKEN: "oura-verification-token-for-tests",
-  WHOOP_CLIENT_SECRET: "whoop-client-secret-for-webhook-tests",
+  WHOOP_CLIENT_SECRET: "test-only-whoop-wh",
   // Google sends the subscriber's endpointAuthorization.secret back verbatim, scheme included.
   GOOGLE_HEALTH_WEBHOOK_SECRET: "Bearer google-health-subscriber-secret-for-tests",
   GARMIN_WEBHOOK_SECRET: "garmin-endpoint-secret-for-webhook-tests",
