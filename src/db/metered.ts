@@ -3,7 +3,7 @@
  * the figures D1 bills by). The queue handler wraps each consumer batch in one meter and logs the totals, so the
  * cost of a job is visible in production logs and `npm run bench:scale` can read it from `wrangler dev`'s output.
  */
-export interface D1Usage {
+interface D1Usage {
   statements: number;
   rowsRead: number;
   rowsWritten: number;

@@ -1,5 +1,13 @@
-// npm run bench:scale [-- --people=N --sources=oura,whoop,fitbit,garmin,dexcom --max-minutes=M --day-ticks=T]
-// (or BENCH_SCALE_PEOPLE, BENCH_SCALE_SOURCES, BENCH_SCALE_MAX_MINUTES, BENCH_SCALE_DAY_TICKS)
+// npm run bench:scale [-- --people=N --sample=M|all --sources=oura,whoop,fitbit,garmin,dexcom --max-minutes=M
+//                         --day-ticks=T --garmin-epoch-days=D]
+// (or BENCH_SCALE_PEOPLE, BENCH_SCALE_SAMPLE, BENCH_SCALE_SOURCES, BENCH_SCALE_MAX_MINUTES, BENCH_SCALE_DAY_TICKS,
+//  BENCH_SCALE_GARMIN_EPOCH_DAYS)
+//
+// N (default 1,000) is the population the report is for; M of them (default 50) are run end to end, and every
+// per-person figure is multiplied out to N and to 1M on paper, saying so. Each person's records live in their own
+// object and their D1 rows are per person, so the costs are per person; what M does not show is contention at N,
+// which this 2-core machine could not show either (its local queue runs one sync job at a time). `--sample=all`
+// runs all N: at the rates measured here 1,000 people take several hours (docs/capacity.md).
 //
 // Against one `wrangler dev` (workerd, local D1, Durable Objects and Queues, the Worker's own queue consumers), from
 // this second process on loopback:
@@ -41,6 +49,8 @@ function option(name: string, envName: string, fallback: string): string {
 }
 
 const PEOPLE = Number(option("people", "BENCH_SCALE_PEOPLE", "1000"));
+const SAMPLE_OPTION = option("sample", "BENCH_SCALE_SAMPLE", "50");
+const RUN_PEOPLE = SAMPLE_OPTION === "all" ? PEOPLE : Math.min(PEOPLE, Number(SAMPLE_OPTION));
 const SOURCES = option("sources", "BENCH_SCALE_SOURCES", ALL_SOURCES.join(","))
   .split(",")
   .filter((s): s is (typeof ALL_SOURCES)[number] => (ALL_SOURCES as readonly string[]).includes(s));
@@ -52,8 +62,8 @@ const CONNECT_CONCURRENCY = Number(option("concurrency", "BENCH_SCALE_CONCURRENC
  * pushed for all 30 days; the epochs' cost per event is measured in the simulated day, which pushes a day of them.
  */
 const GARMIN_EPOCH_DAYS = Number(option("garmin-epoch-days", "BENCH_SCALE_GARMIN_EPOCH_DAYS", "0"));
-if (!Number.isInteger(PEOPLE) || PEOPLE < 1 || SOURCES.length === 0 || !(MAX_MINUTES > 0) || !(DAY_TICKS >= 0)) {
-  throw new Error("usage: bench:scale [--people=N] [--sources=oura,whoop,fitbit,garmin,dexcom] [--max-minutes=M] [--day-ticks=T]");
+if (!Number.isInteger(PEOPLE) || PEOPLE < 1 || !Number.isInteger(RUN_PEOPLE) || RUN_PEOPLE < 1 || SOURCES.length === 0 || !(MAX_MINUTES > 0) || !(DAY_TICKS >= 0)) {
+  throw new Error("usage: bench:scale [--people=N] [--sample=M|all] [--sources=oura,whoop,fitbit,garmin,dexcom] [--max-minutes=M] [--day-ticks=T]");
 }
 
 const startedAt = Date.now();
@@ -132,7 +142,9 @@ try {
   }
 
   const d1Before = tableSizes(d1);
-  log(`wrangler dev up at ${server.baseUrl}; ${PEOPLE} people × ${SOURCES.length} sources (${SOURCES.join(", ")}), stopping by itself after ${MAX_MINUTES} min`);
+  log(
+    `wrangler dev up at ${server.baseUrl}; running ${RUN_PEOPLE} of ${PEOPLE} people end to end${RUN_PEOPLE < PEOPLE ? " (--sample=all runs every one)" : ""} × ${SOURCES.length} sources (${SOURCES.join(", ")}), stopping by itself after ${MAX_MINUTES} min`,
+  );
 
   // --- 1. people -----------------------------------------------------------------------------------------------
   const people: Person[] = [];
@@ -140,7 +152,7 @@ try {
   const peopleStarted = performance.now();
   const outputAtStart = server.output().length;
   const made = await pool(
-    Array.from({ length: PEOPLE }, (_, i) => i),
+    Array.from({ length: RUN_PEOPLE }, (_, i) => i),
     CONNECT_CONCURRENCY,
     "people connected",
     async (i) => {
@@ -157,7 +169,7 @@ try {
   log(
     `created ${made} people and ${made * SOURCES.length} connections in ${seconds(peopleMs)} (${fixed(peopleMs / Math.max(1, made) / 1000, 2)} s a person; one connection p50 ${fixed(percentile(connectMs, 50), 0)} ms, p99 ${fixed(percentile(connectMs, 99), 0)} ms; backfills ran meanwhile)`,
   );
-  if (made < PEOPLE) log(`stopped creating people at the time limit: the rest of this run measures ${made} people`);
+  if (made < RUN_PEOPLE) log(`stopped creating people at the time limit: the rest of this run measures ${made} people`);
 
   // --- 2. backfill (and Garmin's pushed history) -------------------------------------------------------------
   const externalIds = new Map<string, Map<string, string>>();
@@ -240,18 +252,24 @@ try {
   process.exitCode = failed ? 1 : 0;
 
   // --- helpers that read the state ---------------------------------------------------------------------------
+  /** Records in the stores, per source: each UserHub's `records` table, and D1's `health_records` while it exists. */
   function storedRecords(): Map<string, number> {
-    const rows = query<{ source_id: string; n: number }>(d1, "SELECT source_id, count(*) AS n FROM health_records GROUP BY source_id");
-    return new Map(rows.map((r) => [r.source_id, r.n]));
+    const counts = new Map<string, number>();
+    const add = (rows: { source: string; n: number }[]) => rows.forEach((r) => counts.set(r.source, (counts.get(r.source) ?? 0) + r.n));
+    if (query(d1, "SELECT 1 FROM sqlite_master WHERE name = 'health_records'").length > 0) add(query(d1, "SELECT source_id AS source, count(*) AS n FROM health_records GROUP BY source_id"));
+    for (const file of userHubFiles(server.statePath)) {
+      if (query(file, "SELECT 1 FROM sqlite_master WHERE name = 'records'").length > 0) add(query(file, "SELECT source, count(*) AS n FROM records GROUP BY source"));
+    }
+    return counts;
   }
-  /** Garmin's pushed records, as the webhook consumer reported them per event ("N record(s) written"). */
+  /** Garmin's pushed records, as the webhook consumer reported them per event ("N record(s) inserted|written"). */
   function garminRecordsWritten(): number {
     const rows = query<{ detail: string | null }>(d1, "SELECT detail FROM webhook_events WHERE provider = 'garmin' AND status = 'processed'");
     let total = 0;
     for (const row of rows) {
-      const match = /(\d+) record\(s\) written/.exec(row.detail ?? "");
-      if (!match) return NaN;
-      total += Number(match[1]);
+      const inserted = /(\d+) record\(s\) inserted/.exec(row.detail ?? "") ?? /(\d+) record\(s\) written/.exec(row.detail ?? "");
+      if (!inserted) return NaN;
+      total += Number(inserted[1]);
     }
     return total;
   }
@@ -351,12 +369,13 @@ function report(m: Measured) {
   const people = Math.max(1, m.made);
   const backfillSync = m.backfillCosts.filter((c) => c.queue === "wellness-sync");
   const recordsBySource = new Map<string, number>();
-  for (const c of backfillSync) if (c.job) recordsBySource.set(c.job.source, (recordsBySource.get(c.job.source) ?? 0) + c.job.written);
+  for (const c of backfillSync) if (c.job) recordsBySource.set(c.job.source, (recordsBySource.get(c.job.source) ?? 0) + (c.job.inserted ?? c.job.written));
+  const exact = backfillSync.every((c) => !c.job || c.job.inserted !== null);
   if (SOURCES.includes("garmin")) recordsBySource.set("garmin", (recordsBySource.get("garmin") ?? 0) + (Number.isFinite(m.garminWritten) ? m.garminWritten : 0));
   const records = sum([...recordsBySource.values()]);
   const busyMs = sum(m.backfillCosts.map((c) => c.ms));
 
-  console.log(`\n=== bench:scale: ${m.made} people × ${SOURCES.length} sandbox connections, measured on this machine (wrangler dev, workerd, local D1/DO/Queues) ===`);
+  console.log(`\n=== bench:scale: ${m.made} people × ${SOURCES.length} sandbox connections measured end to end on this machine (wrangler dev: workerd, local D1, DOs, Queues), reported for ${int(PEOPLE)} ===`);
   console.log(`people: ${m.made} created with ${m.made * SOURCES.length} connections through the sandbox OAuth flow in ${seconds(m.peopleMs)}`);
   console.log(`\nbackfill (30 days a connection${SOURCES.includes("garmin") ? `; Garmin's pushed as ${m.garminPushes} pushes` : ""}): ${int(records)} records in ${seconds(m.backfillMs)} ${m.backfillDrained ? "" : "(NOT drained at the time limit) "}`);
   console.log(`  records per second: ${fixed(records / (m.backfillMs / 1000), 0)} wall clock (first sign-in to drained), ${fixed(records / (busyMs / 1000), 0)} per second of consumer time`);
@@ -399,16 +418,20 @@ function report(m: Measured) {
   console.log(`\nUserHub storage (ctx.storage.sql.databaseSize = SQLite page count × page size, read from each object's file):`);
   console.log(`  ${hubSizesList.length} objects; per person p50 ${bytes(percentile(hubSizesList, 50))}, p99 ${bytes(percentile(hubSizesList, 99))}, max ${bytes(Math.max(...hubSizesList))}; all ${bytes(sum(hubSizesList))}`);
 
-  // On paper: the measured per-person figures × 1M people.
-  const scale = TARGET_PEOPLE / people;
+  // On paper: the measured per-person figures × the population.
   const dayStatements = m.ticksRun > 0 ? sum(m.dayCosts.map((c) => c.d1Statements)) / dayFraction : NaN;
   const dayRowsWritten = m.ticksRun > 0 ? sum(m.dayCosts.map((c) => c.d1RowsWritten)) / dayFraction : NaN;
   const dayRowsRead = m.ticksRun > 0 ? sum(m.dayCosts.map((c) => c.d1RowsRead)) / dayFraction : NaN;
   const dayMessages = m.ticksRun > 0 ? (dayJobs.length + sum(hooks.map((c) => c.messages))) / dayFraction : NaN;
-  console.log(`\nextrapolated on paper to ${int(TARGET_PEOPLE)} people × ${SOURCES.length} connections (measured per person × ${int(scale)}; not run):`);
-  console.log(`  D1 after backfill: ${bytes((afterBackfill - before) * scale)}; D1 growth a day: ${bytes((afterDay - afterBackfill) * scale / Math.max(dayFraction, 1e-9))}`);
-  console.log(`  D1 a day: ${int(dayStatements * scale)} statements, ${int(dayRowsRead * scale)} rows read, ${int(dayRowsWritten * scale)} rows written`);
-  console.log(`  queue messages a day (sync jobs + webhook events): ${int(dayMessages * scale)}`);
-  console.log(`  UserHub storage: ${bytes(mean(hubSizesList) * TARGET_PEOPLE)} in all, ${bytes(mean(hubSizesList))} a person after 30 days + 1`);
-  console.log(`  backfill of everyone at this machine's serial rate: ${fixed((records * scale) / (records / (busyMs / 1000)) / 86_400, 1)} consumer-days (production runs consumers concurrently)`);
+  const dayGrowth = m.ticksRun > 0 ? (afterDay - afterBackfill) / dayFraction : NaN;
+  for (const target of [...new Set([PEOPLE, TARGET_PEOPLE])].filter((n) => n > m.made)) {
+    const scale = target / people;
+    console.log(`\nextrapolated on paper to ${int(target)} people × ${SOURCES.length} connections (the ${m.made} measured × ${int(scale)}; not run):`);
+    console.log(`  records: ${int(records * scale)} after the backfill`);
+    console.log(`  D1: ${bytes((afterBackfill - before) * scale)} after the backfill, growing ${bytes(dayGrowth * scale)} a day`);
+    console.log(`  D1 a day: ${int(dayStatements * scale)} statements (${fixed((dayStatements * scale) / 86_400, 0)}/s), ${int(dayRowsRead * scale)} rows read, ${int(dayRowsWritten * scale)} rows written`);
+    console.log(`  queue messages a day (sync jobs + webhook events): ${int(dayMessages * scale)} (${fixed((dayMessages * scale) / 86_400, 0)}/s)`);
+    console.log(`  UserHub storage: ${bytes(mean(hubSizesList) * target)} in all (${bytes(mean(hubSizesList))} a person)`);
+    console.log(`  this machine would take ≈ ${fixed((m.backfillMs * scale) / 3_600_000, 1)} h to create and backfill them, and ≈ ${fixed((m.dayMs / Math.max(dayFraction, 1e-9)) * scale / 3_600_000, 1)} h per simulated day (one local sync consumer)`);
+  }
 }

@@ -10,7 +10,7 @@ export interface BatchCost {
   d1RowsRead: number;
   d1RowsWritten: number;
   /** The job the batch ran (sync queue only), when it finished as `done`. */
-  job?: { source: string; trigger: string; status: string; written: number; unchanged: number; skipped: number; providerRequests: number };
+  job?: { source: string; trigger: string; status: string; written: number; inserted: number | null; unchanged: number; skipped: number; providerRequests: number };
 }
 
 const isCount = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0;
@@ -37,6 +37,8 @@ export function batchCosts(output: string): BatchCost[] {
         trigger: String(done.trigger),
         status: String(done.status),
         written: Number(done.written) || 0,
+        // New records, as opposed to written = new or changed (a score that arrived since the last pull).
+        inserted: isCount(done.inserted) ? done.inserted : null,
         unchanged: Number(done.unchanged) || 0,
         skipped: Number(done.skipped) || 0,
         providerRequests: Number(done.providerRequests) || 0,
