@@ -41,6 +41,7 @@ const PROGRESS_MS = 15_000;
 /** The queue broker prints a batch's line after it returns; this long without one (and nothing pending) is drained. */
 const QUIET_MS = 3_000;
 const TICK_DRAIN_LIMIT_MS = 180_000;
+const STALL_MS = 90_000;
 const TARGET_PEOPLE = 1_000_000;
 
 function option(name: string, envName: string, fallback: string): string {
@@ -99,6 +100,8 @@ async function pool<T>(items: readonly T[], limit: number, label: string, work: 
 
 interface Pending {
   runs: number;
+  /** Runs waiting for a retry (their error says why and when). */
+  retrying: number;
   events: number;
 }
 
@@ -114,28 +117,39 @@ const fail = (why: string) => {
 try {
   const d1 = d1File(server.statePath);
   const pending = (): Pending => {
-    const [runs] = query<{ n: number }>(d1, "SELECT count(*) AS n FROM sync_runs WHERE status IN ('queued', 'running')");
+    const [runs] = query<{ n: number; waiting: number }>(d1, "SELECT count(*) AS n, count(error) AS waiting FROM sync_runs WHERE status IN ('queued', 'running')");
     const [events] = query<{ n: number }>(d1, "SELECT count(*) AS n FROM webhook_events WHERE status = 'queued'");
-    return { runs: runs?.n ?? 0, events: events?.n ?? 0 };
+    return { runs: runs?.n ?? 0, retrying: runs?.waiting ?? 0, events: events?.n ?? 0 };
   };
-  /** Waits until nothing is queued or running and the queue broker has been quiet for a while. */
+  /**
+   * Waits until nothing is queued or running and the queue broker has been quiet for a while. Stops early when the
+   * sync queue has delivered nothing for STALL_MS while runs wait that are not retrying (a reloaded `wrangler dev`
+   * loses its local queues' messages: do not edit src/ during a run).
+   */
   async function drain(label: string, limitMs: number): Promise<boolean> {
     const until = Math.min(deadline, Date.now() + limitMs);
     let lastLog = Date.now();
     let lastLength = server.output().length;
     let quietSince = Date.now();
+    let syncSince = Date.now();
     for (;;) {
-      const length = server.output().length;
-      if (length !== lastLength) {
-        lastLength = length;
-        if (/QUEUE wellness-/.test(server.output().slice(-Math.min(4096, length)))) quietSince = Date.now();
+      const output = server.output();
+      if (output.length !== lastLength) {
+        const added = output.slice(lastLength);
+        lastLength = output.length;
+        if (added.includes("QUEUE wellness-")) quietSince = Date.now();
+        if (added.includes('"queue":"wellness-sync"')) syncSince = Date.now();
       }
       const now = pending();
       if (now.runs === 0 && now.events === 0 && Date.now() - quietSince >= QUIET_MS) return true;
+      if (now.runs > now.retrying && Date.now() - syncSince > STALL_MS) {
+        fail(`${label}: the sync queue delivered nothing for ${STALL_MS / 1000} s while ${now.runs - now.retrying} runs waited (did wrangler dev reload?)`);
+        return false;
+      }
       if (Date.now() > until) return false;
       if (Date.now() - lastLog > PROGRESS_MS) {
         lastLog = Date.now();
-        log(`${label}: ${now.runs} sync runs queued or running, ${now.events} webhook events queued`);
+        log(`${label}: ${now.runs} sync runs queued or running (${now.retrying} waiting to retry), ${now.events} webhook events queued`);
       }
       await sleep(500);
     }
