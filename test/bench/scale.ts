@@ -23,6 +23,9 @@
 // It prints records per second, D1 statements and rows per job, UserHub storage per person, the largest D1 table,
 // p50/p99 job time, and checks that every record the consumers normalized is stored (non-zero exit if not).
 // Bounded: progress lines as it goes, and it stops itself at --max-minutes, reporting what it measured by then.
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startDevServer, type DevServer } from "../e2e/dev-server.ts";
 import { batchCosts, mean, percentile, sum, type BatchCost } from "./scale/costs.ts";
@@ -262,6 +265,12 @@ try {
   if (reported.length > 0) fail("the Worker reported errors (above)");
   const rejected = Object.entries(statuses).filter(([status]) => !/^2\d\d$/.test(status));
   if (rejected.length > 0) fail(`notifications not accepted: ${rejected.map(([s, n]) => `${s} × ${n}`).join(", ")}`);
+  if (failed) {
+    // What the Worker printed, for finding out why (its lines carry no secrets: docs/decisions.md, "Logs").
+    const file = join(tmpdir(), `bench-scale-wrangler-${Date.now()}.log`);
+    writeFileSync(file, logged);
+    console.log(`wrangler dev's output: ${file}`);
+  }
   console.log(failed ? "\nbench:scale FAILED (see FAIL lines)" : `\nbench:scale finished in ${elapsed()}`);
   process.exitCode = failed ? 1 : 0;
 
