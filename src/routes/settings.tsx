@@ -15,6 +15,7 @@ import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
 import { glucoseStats, latestGlucose } from "../db/glucose";
 import { dexcomDelayMs } from "../providers/dexcom/auth";
+import { provider } from "../providers/registry";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CardState } from "../domain/card-state";
@@ -55,7 +56,7 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
  * poll keeps it fresh where WebSockets are unavailable.
  */
 async function glucoseLive(c: Context<AppEnv>, states: CardState[], now: number): Promise<Partial<Record<string, Child>>> {
-  const dexcom = states.find((s) => s.entry.id === "dexcom");
+  const dexcom = states.find((s) => provider(s.entry.id).live);
   if (!dexcom || (dexcom.status !== "connected" && dexcom.status !== "error")) return {};
   const points = await latestGlucose(c.env.DB, c.get("user").id);
   return {
@@ -142,7 +143,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
     ]);
     const state = cardState(entry, connection, c.env, now);
-    if (entry.id === "dexcom") {
+    if (provider(entry.id).live) {
       const [points, stats] = await Promise.all([
         latestGlucose(c.env.DB, user.id, 24 * 3_600_000, 400),
         glucoseStats(c.env.DB, user.id, now - DETAIL_DAYS * 86_400_000, now),
@@ -157,7 +158,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       const live = await glucoseLive(c, [state], now);
       return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live.dexcom} />, 200, { liveScripts: "dexcom" in live });
     }
-    const charts = <WearableCharts sourceId={entry.id} days={dailySummaries(records, DETAIL_DAYS, now)} />;
+    const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
   })
   .get("/delete-data/:source", sourceParam, async (c) => {
