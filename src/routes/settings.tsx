@@ -56,16 +56,17 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
  * poll keeps it fresh where WebSockets are unavailable.
  */
 async function glucoseLive(c: Context<AppEnv>, states: CardState[], now: number): Promise<Partial<Record<string, Child>>> {
-  const dexcom = states.find((s) => provider(s.entry.id).live);
-  if (!dexcom || (dexcom.status !== "connected" && dexcom.status !== "error")) return {};
+  const streaming = states.find((s) => provider(s.entry.id).live);
+  if (!streaming || (streaming.status !== "connected" && streaming.status !== "error")) return {};
+  const id = streaming.entry.id;
   const points = await latestGlucose(c.env.DB, c.get("user").id);
   return {
-    dexcom: (
+    [id]: (
       <div class="live">
-        <div id="dexcom-live" hx-ws:connect="/live/dexcom" hx-swap="innerHTML">
+        <div id={`${id}-live`} hx-ws:connect={`/live/${id}`} hx-swap="innerHTML">
           <GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />
         </div>
-        <span hx-get="/settings/live/dexcom" hx-trigger="every 300s" hx-target="#dexcom-live" hx-swap="innerHTML" hidden></span>
+        <span hx-get={`/settings/live/${id}`} hx-trigger="every 300s" hx-target={`#${id}-live`} hx-swap="innerHTML" hidden></span>
       </div>
     ),
   };
@@ -85,7 +86,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       "Integrations",
       <SettingsPage states={states} filter={filter} now={now} notice={notice} csrfToken={c.get("csrfToken")} live={live} />,
       200,
-      { liveScripts: "dexcom" in live },
+      { liveScripts: Object.keys(live).length > 0 },
     );
   })
   .get("/devices", filterQuery, async (c) => {
@@ -102,8 +103,10 @@ export const settingsRoutes = new Hono<AppEnv>()
     const live = await glucoseLive(c, [state], now);
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
-  // The glucose view alone: the live card's polling fallback.
-  .get("/live/dexcom", async (c) => {
+  // The live view alone: the live card's polling fallback.
+  .get("/live/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    if (!provider(entry.id).live) return errorResponse(c, 404, `${entry.name} has no live view.`);
     const now = Date.now();
     const points = await latestGlucose(c.env.DB, c.get("user").id);
     return c.html(<GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />);
@@ -156,7 +159,7 @@ export const settingsRoutes = new Hono<AppEnv>()
         </>
       );
       const live = await glucoseLive(c, [state], now);
-      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live.dexcom} />, 200, { liveScripts: "dexcom" in live });
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />, 200, { liveScripts: entry.id in live });
     }
     const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
