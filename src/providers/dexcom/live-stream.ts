@@ -47,7 +47,6 @@ export function nextAlarmAt(timing: StreamTiming, now: number, delayMs: number):
   return expected > now + MIN_ALARM_DELAY_MS ? expected : now + READING_INTERVAL_MS;
 }
 
-export type TickResult = LiveTick;
 
 interface Row extends Record<string, SqlStorageValue> {
   record_id: string;
@@ -106,7 +105,7 @@ export class DexcomStream implements LiveStream {
   }
 
   /** The stream was stopped while a tick waited on Dexcom or D1: the tick must leave nothing behind. */
-  private stopped(): TickResult {
+  private stopped(): LiveTick {
     return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: null };
   }
 
@@ -139,7 +138,7 @@ export class DexcomStream implements LiveStream {
   }
 
   /** One look at Dexcom. Never throws: a failure is counted and the next alarm backs off. */
-  async tick(userId: string, now = Date.now()): Promise<TickResult> {
+  async tick(userId: string, now = Date.now()): Promise<LiveTick> {
     const delayMs = dexcomDelayMs(this.env);
     if (!this.enabled) return this.stopped();
     const calls = await openProviderCalls({
@@ -220,7 +219,7 @@ export class DexcomStream implements LiveStream {
     }
   }
 
-  private failed(now: number, delayMs: number, error: string, retryAfterSeconds: number | null): TickResult {
+  private failed(now: number, delayMs: number, error: string, retryAfterSeconds: number | null): LiveTick {
     if (!this.enabled) return this.stopped();
     const failures = Number(this.get("failures") ?? 0) + 1;
     this.set("failures", failures);
