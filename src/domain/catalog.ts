@@ -17,7 +17,3 @@ export function catalogEntry(id: SourceId): CatalogEntry {
   if (!entry) throw new Error(`catalog has no source ${id}`);
   return entry;
 }
-
-export function findCatalogEntry(id: string): CatalogEntry | undefined {
-  return index().get(id);
-}

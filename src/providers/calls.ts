@@ -11,7 +11,7 @@ export type ConnectionMode = "live" | "sandbox";
 /** No provider call may hang a request, a queue job or the person's Durable Object: authorization and tokens. */
 export const PROVIDER_TIMEOUT_MS = 10_000;
 /** Data calls may page through larger answers. */
-export const DATA_TIMEOUT_MS = 15_000;
+const DATA_TIMEOUT_MS = 15_000;
 
 export interface ProviderFetchOptions {
   /** The fetch for live providers (tests put a peer or faults here); the global fetch by default. */
@@ -51,7 +51,7 @@ export interface AccessTokens {
  * could not happen just now is not a refusal: it is thrown as unavailable so the work is retried, rather than
  * the person being asked to reconnect.
  */
-export function tokenSource(tokens: AccessTokens, userId: string, source: SourceId, accessToken: string): TokenSource {
+function tokenSource(tokens: AccessTokens, userId: string, source: SourceId, accessToken: string): TokenSource {
   let token = accessToken;
   return {
     current: async () => token,

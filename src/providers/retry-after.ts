@@ -1,7 +1,7 @@
 /** How long to wait when a provider asks us to slow down without saying for how long, or says it unreadably. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 60;
 /** Never retry sooner than this: a Retry-After of 0 or a date already past would otherwise make a hot loop. */
-export const MIN_RETRY_AFTER_SECONDS = 1;
+const MIN_RETRY_AFTER_SECONDS = 1;
 /** Queues accept a delay of at most 12 hours; a provider asking for longer is retried then. */
 export const MAX_RETRY_AFTER_SECONDS = 12 * 60 * 60;
 
