@@ -1,7 +1,7 @@
 import type { AccessResult } from "../../durable-objects/token-vault";
 import type { SourceId } from "../domain/integration";
 import { ProviderUnavailableError } from "../oauth/errors";
-import { createSandboxFetch } from "../sandbox/fetch";
+import { sandboxFetch } from "../platform/development";
 import { createPullContext, type SubrequestBudget, type TokenSource } from "../sync/pull-context";
 import type { PullContext } from "./types";
 
@@ -24,7 +24,7 @@ export interface ProviderFetchOptions {
  * real provider (bounded by a timeout) otherwise. A call that brings its own signal keeps it.
  */
 export function providerFetch(env: Env, mode: ConnectionMode, options: ProviderFetchOptions = {}): typeof fetch {
-  if (mode === "sandbox") return createSandboxFetch(env);
+  if (mode === "sandbox") return sandboxFetch(env);
   const inner = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS;
   return async (input, init) => {

@@ -34,7 +34,7 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** The sandbox's (and US Dexcom's) data delay, which the stream assumes for DEXCOM_REGION "sandbox". */
-export const DELAY = HOUR;
+export const DELAY = 60 * MINUTE;
 export const T0 = Date.UTC(2040, 2, 14, 9, 0, 0);
 /** When the stream should look again after a reading at `latest`: the next one's time + Dexcom's delay + a minute. */
 export const dueAfter = (latest: number) => latest + READING_INTERVAL_MS + DELAY + MINUTE;

@@ -24,6 +24,5 @@ export const epicCatalog = {
   credentialVars: ["EPIC_CLIENT_ID", "EPIC_FHIR_BASE_URL"],
   hasSandbox: true,
   mark: { letters: "E", color: "#c8102e" },
-  privacyNote:
-    "Medical records are read-only: Wellness OS never writes to your chart. " + PRIVACY_DEFAULT,
+  privacyNote: `Medical records are read-only: Wellness OS never writes to your chart. ${PRIVACY_DEFAULT}`,
 } satisfies z.input<typeof CatalogEntry>;
