@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import type { CardState } from "../src/domain/card-state";
 import type { SuggestionInput } from "../src/domain/suggestion";
 import { SUGGESTION_TYPES } from "../src/domain/suggestion";
+import { development } from "../src/platform/development";
 import { SourceMark } from "./card";
 
 /**
@@ -59,18 +60,12 @@ export function ConnectModal({ state, inPage }: ModalProps & { state: CardState 
         <p class="muted">{entry.vendor} asks you to choose what to share on its own page.</p>
       )}
       <p class="privacy">{entry.privacyNote}</p>
-      {state.mode === "sandbox" ? (
-        <p class="sandbox-note">
-          Development sandbox: you will approve on a simulated {entry.vendor} page and receive generated data. No real
-          account is used.
-        </p>
-      ) : null}
+      {state.mode === "sandbox" ? development()?.sandboxNote("connect", entry.vendor) : null}
       <form method="get" action={startUrl} class="modal-actions">
-        {entry.id === "gmail" ? (
+        {entry.explicitConsent ? (
           <label class="consent">
-            <input type="checkbox" name="consent" value="receipts-read-only" required />
-            I allow Wellness OS to search my Gmail for receipts, read only those messages, and keep only the purchase
-            lines it finds.
+            <input type="checkbox" name="consent" value={entry.explicitConsent.value} required />
+            {entry.explicitConsent.text}
           </label>
         ) : null}
         <button type="submit" class="btn btn-primary">
