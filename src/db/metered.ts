@@ -27,18 +27,17 @@ export class D1Meter {
   }
 
   private wrapDatabase(): D1Database {
-    const meter = this;
     const d1 = this.d1;
     return {
-      prepare: (query: string) => meter.wrapStatement(d1.prepare(query)),
+      prepare: (query: string) => this.wrapStatement(d1.prepare(query)),
       batch: async <T>(statements: D1PreparedStatement[]) => {
         const results = await d1.batch<T>(statements.map(unwrap));
-        for (const result of results) meter.add(result.meta);
+        for (const result of results) this.add(result.meta);
         return results;
       },
       exec: async (query: string) => {
         const result = await d1.exec(query);
-        meter.add(undefined, result.count);
+        this.add(undefined, result.count);
         return result;
       },
       dump: () => d1.dump(),
@@ -47,24 +46,23 @@ export class D1Meter {
   }
 
   private wrapStatement(statement: D1PreparedStatement): D1PreparedStatement {
-    const meter = this;
     const wrapped = {
       [REAL]: statement,
-      bind: (...values: unknown[]) => meter.wrapStatement(statement.bind(...values)),
+      bind: (...values: unknown[]) => this.wrapStatement(statement.bind(...values)),
       run: async () => {
         const result = await statement.run();
-        meter.add(result.meta);
+        this.add(result.meta);
         return result;
       },
       all: async () => {
         const result = await statement.all();
-        meter.add(result.meta);
+        this.add(result.meta);
         return result;
       },
       first: async (column?: string) => {
         // `first` drops `meta`; `all` returns the same rows with it.
         const { results, meta } = await statement.all<Record<string, unknown>>();
-        meter.add(meta);
+        this.add(meta);
         const row = results[0];
         if (row === undefined) return null;
         if (column === undefined) return row;
@@ -74,7 +72,7 @@ export class D1Meter {
       raw: async (options?: { columnNames?: boolean }) => {
         // `raw` drops `meta` too. Rows as arrays in column order, the way Drizzle maps a batch's object rows.
         const { results, meta } = await statement.all<Record<string, unknown>>();
-        meter.add(meta);
+        this.add(meta);
         const rows = results.map((row) => Object.values(row));
         if (!options?.columnNames) return rows;
         return [Object.keys(results[0] ?? {}), ...rows];

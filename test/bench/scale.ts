@@ -278,7 +278,9 @@ try {
   /** Records in the stores, per source: each UserHub's `records` table, and D1's `health_records` while it exists. */
   function storedRecords(): Map<string, number> {
     const counts = new Map<string, number>();
-    const add = (rows: { source: string; n: number }[]) => rows.forEach((r) => counts.set(r.source, (counts.get(r.source) ?? 0) + r.n));
+    const add = (rows: { source: string; n: number }[]) => {
+      for (const r of rows) counts.set(r.source, (counts.get(r.source) ?? 0) + r.n);
+    };
     if (query(d1, "SELECT 1 FROM sqlite_master WHERE name = 'health_records'").length > 0) add(query(d1, "SELECT source_id AS source, count(*) AS n FROM health_records GROUP BY source_id"));
     for (const file of userHubFiles(server.statePath)) {
       if (query(file, "SELECT 1 FROM sqlite_master WHERE name = 'records'").length > 0) add(query(file, "SELECT source, count(*) AS n FROM records GROUP BY source"));
@@ -406,7 +408,9 @@ function report(m: Measured) {
   jobTable("backfill", m.backfillCosts);
 
   // Stored = normalized: every record a consumer normalized and reported written is in the store, once.
-  console.log(`\nrecords stored = records normalized (after the backfill, per source):`);
+  console.log(
+    `\nrecords stored = records normalized (after the backfill, per source; the consumers' ${exact ? "new records (inserted)" : "records written (new or changed: a record that changed between two pulls counts twice)"}):`,
+  );
   for (const source of SOURCES) {
     const written = recordsBySource.get(source) ?? 0;
     const stored = m.storedAfterBackfill.get(source) ?? 0;

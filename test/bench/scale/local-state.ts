@@ -2,7 +2,7 @@
 // database (one file) and each Durable Object's database (one file per UserHub). Reading the files is what lets a
 // run of a thousand people be measured without a round trip through the Worker per person; it changes nothing.
 // A UserHub's `ctx.storage.sql.databaseSize` is its SQLite page count × page size, which is what is read here.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -83,5 +83,3 @@ export function databaseSize(file: string): number {
     return page_count * page_size;
   });
 }
-
-export const fileBytes = (file: string) => statSync(file).size;
