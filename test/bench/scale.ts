@@ -369,11 +369,13 @@ function jobTable(title: string, costs: BatchCost[]) {
     const key = c.job ? `${c.job.trigger} ${c.job.source}` : "other outcome";
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  console.log(`\n${title}: sync jobs (one job per consumer invocation), per job:`);
-  console.log(`  ${"trigger source".padEnd(20)}${"jobs".padStart(7)}${"records".padStart(10)}${"D1 stmts".padStart(10)}${"rows read".padStart(11)}${"rows written".padStart(14)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}`);
+  console.log(`\n${title}: sync jobs (one job per consumer invocation), mean per job (records written, provider requests, D1), p50/p99 wall time:`);
+  console.log(
+    `  ${"trigger source".padEnd(20)}${"jobs".padStart(7)}${"records".padStart(10)}${"provider".padStart(10)}${"D1 stmts".padStart(10)}${"rows read".padStart(11)}${"rows written".padStart(14)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}`,
+  );
   const line = (name: string, group: BatchCost[]) =>
     console.log(
-      `  ${name.padEnd(20)}${String(group.length).padStart(7)}${fixed(mean(group.map((c) => c.job?.written ?? 0)), 0).padStart(10)}${fixed(mean(group.map((c) => c.d1Statements))).padStart(10)}${fixed(mean(group.map((c) => c.d1RowsRead)), 0).padStart(11)}${fixed(mean(group.map((c) => c.d1RowsWritten)), 0).padStart(14)}${fixed(percentile(group.map((c) => c.ms), 50), 0).padStart(8)}${fixed(percentile(group.map((c) => c.ms), 99), 0).padStart(8)}`,
+      `  ${name.padEnd(20)}${String(group.length).padStart(7)}${fixed(mean(group.map((c) => c.job?.written ?? 0)), 0).padStart(10)}${fixed(mean(group.map((c) => c.job?.providerRequests ?? 0))).padStart(10)}${fixed(mean(group.map((c) => c.d1Statements))).padStart(10)}${fixed(mean(group.map((c) => c.d1RowsRead)), 0).padStart(11)}${fixed(mean(group.map((c) => c.d1RowsWritten)), 0).padStart(14)}${fixed(percentile(group.map((c) => c.ms), 50), 0).padStart(8)}${fixed(percentile(group.map((c) => c.ms), 99), 0).padStart(8)}`,
     );
   for (const [name, group] of [...groups.entries()].sort()) line(name, group);
   if (sync.length > 0) line("all (mean per job)", sync);
@@ -426,6 +428,11 @@ function report(m: Measured) {
   if (m.ticksRun > 0) {
     jobTable("the day", m.dayCosts);
     const perPersonDay = (values: number[]) => sum(values) / people / dayFraction;
+    const providerBySource = new Map<string, number>();
+    for (const c of dayJobs) if (c.job) providerBySource.set(c.job.source, (providerBySource.get(c.job.source) ?? 0) + c.job.providerRequests);
+    console.log(
+      `  provider requests per person per day (sync jobs; the Dexcom live stream's own calls are not counted here): ${[...providerBySource.entries()].map(([source, n]) => `${source} ${fixed(n / people / dayFraction)}`).join(", ")}`,
+    );
     const all = m.dayCosts;
     console.log(
       `  per person per day: ${fixed(dayJobs.length / people / dayFraction)} sync jobs, ${fixed(sum(hooks.map((c) => c.messages)) / people / dayFraction)} webhook events, ${fixed(perPersonDay(all.map((c) => c.d1Statements)))} D1 statements, ${int(perPersonDay(all.map((c) => c.d1RowsRead)))} rows read, ${int(perPersonDay(all.map((c) => c.d1RowsWritten)))} rows written`,
