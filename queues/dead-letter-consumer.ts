@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { database } from "../src/db/client";
 import { updateConnectionStatus } from "../src/db/connections";
-import { integrationConnections, syncRuns, webhookEvents } from "../src/db/schema";
+import { integrationConnections, syncRuns } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { QueueJob } from "../src/sync/jobs";
+import { giveUpEvent, ledgerProvider } from "../src/sync/webhook-events";
 
 /**
  * Jobs that failed on every attempt. Nothing is dropped silently: the sync run is marked failed and the
@@ -38,7 +39,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       }
       console.error(JSON.stringify({ event: "sync_dead_lettered", source: job.source, trigger: job.trigger }));
     } else {
-      await db.update(webhookEvents).set({ status: "failed", detail: "gave up after the last retry" }).where(eq(webhookEvents.id, job.webhookEventId));
+      // A large event's R2 object is kept for the runbook (the bucket's lifecycle rule removes it in time).
+      await giveUpEvent(env.DB, { provider: ledgerProvider(job.source), eventId: job.event.eventId, receivedAt: +message.timestamp }, "gave up after the last retry");
       console.error(JSON.stringify({ event: "webhook_dead_lettered", source: job.source }));
     }
     message.ack();
