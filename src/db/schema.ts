@@ -74,7 +74,7 @@ export const syncRuns = sqliteTable(
   (t) => [index("sync_runs_connection_started").on(t.connectionId, t.startedAt)],
 );
 
-export const WEBHOOK_EVENT_STATUSES = ["processing", "processed", "skipped", "failed"] as const;
+const WEBHOOK_EVENT_STATUSES = ["processing", "processed", "skipped", "failed"] as const;
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
 export const webhookEvents = sqliteTable(

@@ -17,7 +17,7 @@ const BOOKMARK_MAX_LENGTH = 128;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The cookie's bookmark when it looks like one; a forged, truncated or oversized value is treated as absent. */
-export function readBookmark(value: string | undefined): string | null {
+function readBookmark(value: string | undefined): string | null {
   if (!value || value.length > BOOKMARK_MAX_LENGTH || !BOOKMARK_PATTERN.test(value)) return null;
   return value;
 }

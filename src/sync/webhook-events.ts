@@ -10,7 +10,7 @@ import { provider } from "../providers/registry";
 // event counts as done only once its row reaches a final state, which happens after its work is done.
 
 /** States after which a redelivered event is acknowledged and dropped; any other row is processed again. */
-export const FINAL_STATUSES = ["processed", "skipped", "failed"] as const satisfies readonly WebhookEventStatus[];
+const FINAL_STATUSES = ["processed", "skipped", "failed"] as const satisfies readonly WebhookEventStatus[];
 type FinalStatus = (typeof FINAL_STATUSES)[number];
 
 export const isFinal = (status: WebhookEventStatus): status is FinalStatus => (FINAL_STATUSES as readonly string[]).includes(status);
@@ -18,13 +18,13 @@ export const isFinal = (status: WebhookEventStatus): status is FinalStatus => (F
 /** The ledger's provider key: the webhook path the event arrived on (one path may serve several sources' ids). */
 export const ledgerProvider = (source: SourceId): string => provider(source).webhook?.path ?? source;
 
-export interface EventClaim {
+interface EventClaim {
   provider: string;
   eventId: string;
   receivedAt: number;
 }
 
-export interface LedgerEntry {
+interface LedgerEntry {
   id: string;
   status: WebhookEventStatus;
 }
