@@ -22,33 +22,39 @@ const RETRY_AFTER_SECONDS = 60;
 const encoder = new TextEncoder();
 const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byteLength;
 
+interface Sized {
+  body: WebhookJob;
+  bytes: number;
+}
+
 /** Sends the jobs in as few batches as the limits allow. */
-async function sendInBatches(queue: Queue, jobs: readonly WebhookJob[]): Promise<void> {
+async function sendInBatches(queue: Queue, jobs: readonly Sized[]): Promise<void> {
   let batch: MessageSendRequest<WebhookJob>[] = [];
   let bytes = 0;
-  for (const body of jobs) {
-    const size = jsonBytes(body);
-    if (batch.length > 0 && (batch.length === BATCH_MESSAGES || bytes + size > BATCH_BYTES)) {
+  for (const job of jobs) {
+    if (batch.length > 0 && (batch.length === BATCH_MESSAGES || bytes + job.bytes > BATCH_BYTES)) {
       await queue.sendBatch(batch);
       batch = [];
       bytes = 0;
     }
-    batch.push({ body, contentType: "json" });
-    bytes += size;
+    batch.push({ body: job.body, contentType: "json" });
+    bytes += job.bytes;
   }
   if (batch.length > 0) await queue.sendBatch(batch);
 }
 
 /** The delivery's events as messages; an event too large for a message is put in R2 and its message points to it. */
-async function jobsFor(env: Env, adapter: ProviderAdapter & { webhook: WebhookSpec }, events: readonly WebhookEvent[]): Promise<WebhookJob[]> {
+async function jobsFor(env: Env, adapter: ProviderAdapter & { webhook: WebhookSpec }, events: readonly WebhookEvent[]): Promise<Sized[]> {
   const unique = new Map(events.map((event) => [event.eventId, event]));
   return Promise.all(
-    [...unique.values()].map(async (event): Promise<WebhookJob> => {
-      const job: WebhookJob = { type: "webhook", source: adapter.id, event };
-      if (jsonBytes(job) <= MAX_INLINE_EVENT_BYTES) return job;
+    [...unique.values()].map(async (event): Promise<Sized> => {
+      const inline: WebhookJob = { type: "webhook", source: adapter.id, event };
+      const bytes = jsonBytes(inline);
+      if (bytes <= MAX_INLINE_EVENT_BYTES) return { body: inline, bytes };
       const key = await payloadKey(adapter.webhook.path, event.eventId);
       await storePayload(env.WEBHOOK_PAYLOADS, key, event);
-      return { type: "webhook", source: adapter.id, payloadKey: key, event: { eventId: event.eventId, externalUserId: event.externalUserId } };
+      const pointer: WebhookJob = { type: "webhook", source: adapter.id, payloadKey: key, event: { eventId: event.eventId, externalUserId: event.externalUserId } };
+      return { body: pointer, bytes: jsonBytes(pointer) };
     }),
   );
 }
