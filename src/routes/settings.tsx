@@ -15,6 +15,7 @@ import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
 import { glucoseStats, latestGlucose } from "../db/glucose";
 import { dexcomDelayMs } from "../providers/dexcom/auth";
+import { provider } from "../providers/registry";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CardState } from "../domain/card-state";
@@ -55,16 +56,17 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
  * poll keeps it fresh where WebSockets are unavailable.
  */
 async function glucoseLive(c: Context<AppEnv>, states: CardState[], now: number): Promise<Partial<Record<string, Child>>> {
-  const dexcom = states.find((s) => s.entry.id === "dexcom");
-  if (!dexcom || (dexcom.status !== "connected" && dexcom.status !== "error")) return {};
+  const streaming = states.find((s) => provider(s.entry.id).live);
+  if (!streaming || (streaming.status !== "connected" && streaming.status !== "error")) return {};
+  const id = streaming.entry.id;
   const points = await latestGlucose(c.env.DB, c.get("user").id);
   return {
-    dexcom: (
+    [id]: (
       <div class="live">
-        <div id="dexcom-live" hx-ws:connect="/live/dexcom" hx-swap="innerHTML">
+        <div id={`${id}-live`} hx-ws:connect={`/live/${id}`} hx-swap="innerHTML">
           <GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />
         </div>
-        <span hx-get="/settings/live/dexcom" hx-trigger="every 300s" hx-target="#dexcom-live" hx-swap="innerHTML" hidden></span>
+        <span hx-get={`/settings/live/${id}`} hx-trigger="every 300s" hx-target={`#${id}-live`} hx-swap="innerHTML" hidden></span>
       </div>
     ),
   };
@@ -84,7 +86,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       "Integrations",
       <SettingsPage states={states} filter={filter} now={now} notice={notice} csrfToken={c.get("csrfToken")} live={live} />,
       200,
-      { liveScripts: "dexcom" in live },
+      { liveScripts: Object.keys(live).length > 0 },
     );
   })
   .get("/devices", filterQuery, async (c) => {
@@ -101,8 +103,10 @@ export const settingsRoutes = new Hono<AppEnv>()
     const live = await glucoseLive(c, [state], now);
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
-  // The glucose view alone: the live card's polling fallback.
-  .get("/live/dexcom", async (c) => {
+  // The live view alone: the live card's polling fallback.
+  .get("/live/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    if (!provider(entry.id).live) return errorResponse(c, 404, `${entry.name} has no live view.`);
     const now = Date.now();
     const points = await latestGlucose(c.env.DB, c.get("user").id);
     return c.html(<GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />);
@@ -142,7 +146,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
     ]);
     const state = cardState(entry, connection, c.env, now);
-    if (entry.id === "dexcom") {
+    if (provider(entry.id).live) {
       const [points, stats] = await Promise.all([
         latestGlucose(c.env.DB, user.id, 24 * 3_600_000, 400),
         glucoseStats(c.env.DB, user.id, now - DETAIL_DAYS * 86_400_000, now),
@@ -155,9 +159,9 @@ export const settingsRoutes = new Hono<AppEnv>()
         </>
       );
       const live = await glucoseLive(c, [state], now);
-      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live.dexcom} />, 200, { liveScripts: "dexcom" in live });
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />, 200, { liveScripts: entry.id in live });
     }
-    const charts = <WearableCharts sourceId={entry.id} days={dailySummaries(records, DETAIL_DAYS, now)} />;
+    const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
   })
   .get("/delete-data/:source", sourceParam, async (c) => {
