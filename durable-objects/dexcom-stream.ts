@@ -9,19 +9,20 @@ import { dexcomDelayMs, dexcomHost } from "../src/providers/dexcom/auth";
 import { normalizeDexcom } from "../src/providers/dexcom/normalize";
 import { createSandboxFetch } from "../src/sandbox/fetch";
 import { AccessRevokedError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
-import { upsertRecords } from "../src/sync/upsert";
+import { toRecordInput } from "./records/rows";
+import type { RecordStore } from "./records/store";
 import { READING_INTERVAL_MS, type GlucosePoint } from "../views/glucose";
 import type { TokenVault } from "./token-vault";
 
 const HOUR_MS = 3_600_000;
-/** The stream keeps a day of readings in the object; older data lives in D1 only. */
+/** The stream keeps a day of readings in its live window; every reading also goes to the person's record store. */
 export const RECENT_WINDOW_MS = 24 * HOUR_MS;
 /** Re-read this far behind the newest stored reading, to pick up late and out-of-order readings. */
 const OVERLAP_MS = 30 * 60_000;
 /**
  * A hole this far behind the newest stored reading is re-read while new readings arrive: a phone that was out of
  * reach uploads its backfill (G6: up to 3 h) possibly after newer readings. It is also the card's sparkline span.
- * Older holes are left to the hourly sync, which re-reads a day into D1.
+ * Older holes are left to the hourly sync, which re-reads a day into the record store.
  */
 const BACKFILL_LOOKBACK_MS = 3 * HOUR_MS;
 const MIN_ALARM_DELAY_MS = 60_000;
@@ -67,13 +68,15 @@ interface Row extends Record<string, SqlStorageValue> {
  * The live Dexcom stream inside the user's Durable Object. State is in the object's storage, never only in
  * memory, so it carries on across evictions and restarts: whether it runs, the newest reading, failures, the
  * last day of readings. Each tick asks `dataRange` what exists, fetches only what is new (with an overlap),
- * dedupes by Dexcom's record id, writes every new reading to D1 in one batch, and hands them to live pages.
+ * dedupes by Dexcom's record id, writes every new reading to the person's record store (in this same object), and
+ * hands them to live pages.
  */
 export class DexcomStream {
   constructor(
     private readonly sql: SqlStorage,
     private readonly env: Env,
     private readonly vault: TokenVault,
+    private readonly records: RecordStore,
     private readonly options: { fetch?: typeof fetch } = {},
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS glucose_recent (
@@ -105,7 +108,7 @@ export class DexcomStream {
     this.set("failures", 0);
   }
 
-  /** Stops the stream and forgets the readings it held (they remain in D1 unless the person deletes them). */
+  /** Stops the stream and forgets its live window (the readings stay in the record store unless the person deletes them). */
   stop(): void {
     this.sql.exec("DELETE FROM dexcom_stream");
     this.sql.exec("DELETE FROM glucose_recent");
@@ -209,9 +212,8 @@ export class DexcomStream {
 
       // Disconnected while Dexcom answered: write nothing (the person may have asked for their data to be deleted).
       if (!this.enabled) return this.stopped();
-      // D1 first: if that write fails, the object has not moved on, and the next tick fetches the same readings again.
-      if (records.length > 0) await upsertRecords(this.env.DB, userId, "dexcom", records, now);
-      if (!this.enabled) return this.stopped();
+      // The record store first: if that write fails, the stream has not moved on, and the next tick fetches them again.
+      if (records.length > 0) this.records.put("dexcom", records.map(toRecordInput).filter((row) => row !== null), now);
       const newReadings = this.remember(records, now);
       for (const [kind, end] of Object.entries(through)) this.set(`${kind}_through`, end);
       if (skipped.length > 0) {

@@ -5,7 +5,13 @@ import type { TokenSet } from "../src/providers/types";
 import { TokenVault, type AccessResult } from "./token-vault";
 import { dexcomDelayMs } from "../src/providers/dexcom/auth";
 import { DexcomStream, type TickResult } from "./dexcom-stream";
-import { GlucoseLive, READING_INTERVAL_MS } from "../views/glucose";
+import { GlucoseLive, READING_INTERVAL_MS, TARGET_RANGE_MGDL, type GlucosePoint } from "../views/glucose";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import type { RecordKind } from "../src/domain/records";
+import { glucoseStats, type GlucoseStats } from "../src/domain/glucose-stats";
+import { migrateRecordStore, type SchemaState } from "./records/migrate";
+import type { RecordInput } from "./records/rows";
+import { RecordStore, type ListedRecord, type RecordQuery, type SummaryRecord, type WriteCounts } from "./records/store";
 
 const LIVE_TAG = "dexcom-live";
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
@@ -27,14 +33,27 @@ export function userHubFor(env: Pick<Env, "USER_HUB">, userId: string) {
 
 export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "failed" | "no_tokens" };
 
+/** A batch handed to the record store: what it wrote, what was already there, what it refused to store. */
+export interface PutRecordsResult extends WriteCounts {
+  /** Records refused because the source is not connected (its tokens are gone): stored nowhere. */
+  dropped: number;
+}
+
+/** The record store cannot take writes: its last migration failed (logged as `user_hub_migration_failed`). */
+export const RECORD_STORE_UNAVAILABLE = "the record store is unavailable: its schema migration failed";
+
 /**
  * One per user (`idFromName(userId)`). Holds what must be serialized per person: pending authorizations, the
- * token vault, and (for Dexcom) the live stream. Every method takes the user's id and refuses to serve another
- * user than the one the object was first used for.
+ * token vault, (for Dexcom) the live stream, and the person's data plane: every health record of theirs, in the
+ * object's SQLite through Drizzle. Every method takes the user's id and refuses to serve another user than the
+ * one the object was first used for.
  */
 export class UserHub extends DurableObject<Env> {
   private readonly vault: TokenVault;
   private readonly dexcom: DexcomStream;
+  private readonly records: RecordStore;
+  /** The record store's migration outcome at start: a failure keeps the previous schema and refuses writes. */
+  private schema: SchemaState = { ok: true, applied: [] };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -48,7 +67,12 @@ export class UserHub extends DurableObject<Env> {
       expires_at INTEGER NOT NULL
     )`);
     this.vault = new TokenVault(sql, env);
-    this.dexcom = new DexcomStream(sql, env, this.vault);
+    this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
+    this.dexcom = new DexcomStream(sql, env, this.vault, this.records);
+    // Before any request: the record store's pending migrations, all or none (durable-objects/records/migrate.ts).
+    void ctx.blockConcurrencyWhile(async () => {
+      this.schema = await migrateRecordStore(ctx.storage);
+    });
   }
 
   private owner(): string | null {
@@ -137,6 +161,61 @@ export class UserHub extends DurableObject<Env> {
     }
     this.vault.drop(source);
     return { revokedAtProvider };
+  }
+
+  // --- Health records ----------------------------------------------------------------------------------------
+
+  private writable(): void {
+    if (!this.schema.ok) throw new Error(RECORD_STORE_UNAVAILABLE);
+  }
+
+  /**
+   * One normalized batch from a sync or a webhook, upserted in one transaction: a replay writes 0 rows. A batch
+   * for a source this person has disconnected (the vault holds no tokens for it) is dropped and logged: it may
+   * have been pulled before they disconnected, or asked for their data to be deleted.
+   */
+  async putRecords(userId: string, source: SourceId, rows: RecordInput[], now = Date.now()): Promise<PutRecordsResult> {
+    this.assertOwner(userId);
+    this.writable();
+    if (!this.vault.has(source)) {
+      console.warn(JSON.stringify({ event: "records_dropped_not_connected", source, count: rows.length }));
+      return { written: 0, unchanged: 0, dropped: rows.length };
+    }
+    return { ...this.records.put(source, rows, now), dropped: 0 };
+  }
+
+  /** Records moved in from D1 (src/records/move-from-d1.ts): inserted where the object has none yet. */
+  async importRecords(userId: string, source: SourceId, rows: RecordInput[]): Promise<WriteCounts> {
+    this.assertOwner(userId);
+    this.writable();
+    return this.records.import(source, rows, Date.now());
+  }
+
+  async listRecords(userId: string, query: RecordQuery): Promise<ListedRecord[]> {
+    this.assertOwner(userId);
+    return this.records.list(query);
+  }
+
+  async recordsSince(userId: string, source: SourceId, kinds: readonly RecordKind[], since: number): Promise<SummaryRecord[]> {
+    this.assertOwner(userId);
+    return this.records.since(source, kinds, since);
+  }
+
+  /** The newest glucose reading and the `span` of readings before it (see RecordStore.latestGlucose). */
+  async latestGlucose(userId: string, span = 3 * 3_600_000, limit = 80): Promise<GlucosePoint[]> {
+    this.assertOwner(userId);
+    return this.records.latestGlucose(span, limit).map((row) => ({ time: row.time, mgdl: Math.round(row.mgdl), trend: row.trend, status: row.status ?? undefined }));
+  }
+
+  async glucoseStats(userId: string, since: number, until: number): Promise<GlucoseStats> {
+    this.assertOwner(userId);
+    return glucoseStats(this.records.glucoseAggregate(since, until, TARGET_RANGE_MGDL.low, TARGET_RANGE_MGDL.high), since, until);
+  }
+
+  /** "Delete my data" for one source; returns how many records were deleted. */
+  async deleteRecords(userId: string, source: SourceId): Promise<number> {
+    this.assertOwner(userId);
+    return this.records.deleteSource(source);
   }
 
   // --- Dexcom live stream -------------------------------------------------------------------------------------

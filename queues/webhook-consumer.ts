@@ -10,7 +10,7 @@ import { WebhookJob, type SyncJob } from "../src/sync/jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
-import { upsertRecords } from "../src/sync/upsert";
+import { storeRecords } from "../src/sync/store-records";
 import { userHubFor } from "../durable-objects/user-hub";
 
 /** A notification may ask to re-pull at most this far back (older edits arrive with the scheduled lookback). */
@@ -174,7 +174,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
         skipped++;
       }
     }
-    written += (await upsertRecords(env.DB, connection.userId, job.source, records, now)).written;
+    written += (await storeRecords(env, connection.userId, job.source, records, now)).written;
     // Data arriving is a successful sync: a connection showing `error` is healthy again.
     await db
       .update(integrationConnections)

@@ -3,7 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { connectStatement, getConnection, listConnections } from "../db/connections";
-import { consents, healthRecords, integrationConnections } from "../db/schema";
+import { consents, integrationConnections } from "../db/schema";
 import { upsertUserStatement } from "../db/users";
 import { sourceMode } from "../domain/availability";
 import { cardState, cardStates } from "../domain/card-state";
@@ -165,7 +165,10 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const form = await c.req.parseBody();
         const deleteData = form.delete_data === "yes";
 
-        const { revokedAtProvider } = await userHubFor(c.env, user.id).disconnect(user.id, entry.id);
+        const hub = userHubFor(c.env, user.id);
+        const { revokedAtProvider } = await hub.disconnect(user.id, entry.id);
+        // The tokens are gone first, so a sync still running cannot store anything after this delete.
+        if (deleteData) await hub.deleteRecords(user.id, entry.id);
         const now = Date.now();
         await db.batch([
           db
@@ -176,7 +179,6 @@ export function integrationRoutes(engine: EngineOptions = {}) {
             .update(consents)
             .set({ revokedAt: now })
             .where(and(eq(consents.userId, user.id), eq(consents.sourceId, entry.id), isNull(consents.revokedAt))),
-          ...(deleteData ? [db.delete(healthRecords).where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id)))] : []),
         ]);
         const revoked =
           revokedAtProvider === "yes"
@@ -211,16 +213,13 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const entry = catalogEntry(c.req.valid("param").source);
         const db = c.get("db");
         const user = c.get("user");
-        const deleted = await db
-          .delete(healthRecords)
-          .where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id)))
-          .returning({ id: healthRecords.id });
+        const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
         await db
           .update(integrationConnections)
           .set({ syncCursor: null, updatedAt: Date.now() })
           .where(and(eq(integrationConnections.userId, user.id), eq(integrationConnections.sourceId, entry.id)));
-        const message = `Deleted ${deleted.length} record${deleted.length === 1 ? "" : "s"} synced from ${entry.name}.`;
+        const message = `Deleted ${deleted} record${deleted === 1 ? "" : "s"} synced from ${entry.name}.`;
         if (!isHtmx(c)) return c.redirect(`/settings?deleted=${entry.id}`, 303);
         return connectionPartials(c, entry.id, "Data deleted", message);
       })

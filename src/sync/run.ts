@@ -13,7 +13,7 @@ import { createSandboxFetch } from "../sandbox/fetch";
 import type { SyncJob } from "./jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, createPullContext, type TokenSource } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
-import { upsertRecords } from "./upsert";
+import { storeRecords } from "./store-records";
 import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
@@ -140,10 +140,10 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   let buffer: NormalizedRecord[] = [];
   const flush = async () => {
     if (buffer.length === 0) return;
-    const result = await upsertRecords(env.DB, job.userId, job.source, buffer, now);
+    const result = await storeRecords(env, job.userId, job.source, buffer, now);
     written += result.written;
     unchanged += result.unchanged;
-    d1RoundTrips += result.roundTrips + 1;
+    d1RoundTrips += 1;
     buffer = [];
     // Progress the card can show while a long backfill runs.
     await db.update(syncRuns).set({ recordsUpserted: written, recordsSkipped: skipped }).where(eq(syncRuns.id, job.runId));
