@@ -5,6 +5,7 @@ import { z } from "zod";
 import { RecordKind } from "../domain/records";
 import { timingSafeEqual } from "../lib/encoding";
 import { userHubFor } from "../../durable-objects/user-hub";
+import { moveHealthRecords } from "../records/move-from-d1";
 
 const MAX_LIMIT = 1000;
 
@@ -21,6 +22,11 @@ function decodeCursor(value: string): z.infer<typeof Cursor> | null {
     return null;
   }
 }
+
+const MoveQuery = z.object({
+  page_size: z.coerce.number().int().min(1).max(1000).default(200),
+  pages: z.coerce.number().int().min(1).max(20).default(5),
+});
 
 const RecordsQuery = z
   .object({
@@ -89,4 +95,11 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
       })),
       next_cursor: results.length > query.limit && last ? encodeCursor({ t: last.startTime, id: last.id }) : null,
     });
+  })
+  // Operators: one step of moving D1's health_records into the people's objects (docs/runbook.md). Call it until
+  // it answers `finished` (or `no_table`); every call is safe to repeat.
+  .post("/admin/records/move", async (c) => {
+    const parsed = MoveQuery.safeParse(c.req.query());
+    if (!parsed.success) return c.json({ error: "invalid query", issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, 400);
+    return c.json(await moveHealthRecords(c.env, { pageSize: parsed.data.page_size, maxPages: parsed.data.pages }));
   });
