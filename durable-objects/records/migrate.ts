@@ -21,11 +21,12 @@ function pendingMigrations(storage: DurableObjectStorage, bundle: MigrationBundl
  * error's class, never data), and is returned so the object can keep serving and report it.
  */
 export async function migrateRecordStore(storage: DurableObjectStorage, bundle: MigrationBundle = bundled): Promise<SchemaState> {
-  const pending = pendingMigrations(storage, bundle);
-  if (pending.length === 0) return { ok: true, applied: [] };
+  let pending: MigrationBundle["journal"]["entries"] = [];
   let lastStatement = "";
   const db = drizzle(storage, { logger: { logQuery: (query) => void (lastStatement = query) } });
   try {
+    pending = pendingMigrations(storage, bundle);
+    if (pending.length === 0) return { ok: true, applied: [] };
     await migrate(db, bundle);
     return { ok: true, applied: pending.map((entry) => entry.tag) };
   } catch (error) {

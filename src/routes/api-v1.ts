@@ -23,6 +23,15 @@ function decodeCursor(value: string): z.infer<typeof Cursor> | null {
   }
 }
 
+/**
+ * A person's UserHub that cannot answer (storage failing, or its record store's migration failed): logged by
+ * class only, and answered as a 503 to retry rather than a 500.
+ */
+function unavailable(error: unknown): null {
+  console.error(JSON.stringify({ event: "records_unavailable", name: error instanceof Error ? error.name : typeof error }));
+  return null;
+}
+
 const MoveQuery = z.object({
   page_size: z.coerce.number().int().min(1).max(1000).default(200),
   pages: z.coerce.number().int().min(1).max(20).default(5),
@@ -73,13 +82,16 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !cursor) return c.json({ error: "invalid query", issues: [{ path: "cursor", message: "not a cursor this API issued" }] }, 400);
 
-    const results = await userHubFor(c.env, userId).listRecords(userId, {
-      kind: query.kind,
-      from: query.from ? Date.parse(query.from) : undefined,
-      to: query.to ? Date.parse(query.to) : undefined,
-      after: cursor ? { startTime: cursor.t, id: cursor.id } : undefined,
-      limit: query.limit + 1,
-    });
+    const results = await userHubFor(c.env, userId)
+      .listRecords(userId, {
+        kind: query.kind,
+        from: query.from ? Date.parse(query.from) : undefined,
+        to: query.to ? Date.parse(query.to) : undefined,
+        after: cursor ? { startTime: cursor.t, id: cursor.id } : undefined,
+        limit: query.limit + 1,
+      })
+      .catch(unavailable);
+    if (!results) return c.json({ error: "the person's records are unavailable just now; try again later" }, 503, { "Retry-After": "60" });
     const page = results.slice(0, query.limit);
     const last = page.at(-1);
     return c.json({
@@ -101,5 +113,7 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
   .post("/admin/records/move", async (c) => {
     const parsed = MoveQuery.safeParse(c.req.query());
     if (!parsed.success) return c.json({ error: "invalid query", issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, 400);
-    return c.json(await moveHealthRecords(c.env, { pageSize: parsed.data.page_size, maxPages: parsed.data.pages }));
+    const result = await moveHealthRecords(c.env, { pageSize: parsed.data.page_size, maxPages: parsed.data.pages }).catch(unavailable);
+    if (!result) return c.json({ error: "the move could not finish this step; nothing was lost, call again" }, 503, { "Retry-After": "60" });
+    return c.json(result);
   });

@@ -70,6 +70,12 @@ async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: s
   );
 }
 
+/** The person's UserHub could not delete their records (logged by class only); the person is told to retry. */
+function deleteFailed(error: unknown): null {
+  console.error(JSON.stringify({ event: "records_delete_failed", name: error instanceof Error ? error.name : typeof error }));
+  return null;
+}
+
 export function integrationRoutes(engine: EngineOptions = {}) {
   return (
     new Hono<AppEnv>()
@@ -168,7 +174,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const hub = userHubFor(c.env, user.id);
         const { revokedAtProvider } = await hub.disconnect(user.id, entry.id);
         // The tokens are gone first, so a sync still running cannot store anything after this delete.
-        if (deleteData) await hub.deleteRecords(user.id, entry.id);
+        const deleted = deleteData ? await hub.deleteRecords(user.id, entry.id).catch(deleteFailed) : null;
         const now = Date.now();
         await db.batch([
           db
@@ -186,7 +192,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
             : revokedAtProvider === "failed"
               ? ` ${entry.vendor} did not confirm the revocation; you can also remove Wellness OS in your ${entry.vendor} account settings.`
               : "";
-        const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${deleteData ? " The synced data was deleted." : ""}`;
+        const dataNote = !deleteData ? "" : deleted === null ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.` : " The synced data was deleted.";
+        const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${dataNote}`;
         if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
         return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
       })
@@ -213,7 +220,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const entry = catalogEntry(c.req.valid("param").source);
         const db = c.get("db");
         const user = c.get("user");
-        const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id);
+        const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id).catch(deleteFailed);
+        if (deleted === null) return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
         await db
           .update(integrationConnections)

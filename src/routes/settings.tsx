@@ -23,6 +23,13 @@ import { userHubFor } from "../../durable-objects/user-hub";
 import { SUMMARY_KINDS, dailySummaries } from "../domain/daily-summary";
 
 const DETAIL_DAYS = 14;
+const RECORDS_UNAVAILABLE = "Your synced data cannot be read just now. Nothing was lost; please try again in a minute.";
+
+/** The person's UserHub could not answer a read (logged by class only): the page says so with a 503. */
+function recordsUnavailable(error: unknown): null {
+  console.error(JSON.stringify({ event: "records_unavailable", name: error instanceof Error ? error.name : typeof error }));
+  return null;
+}
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, SuggestThanks, type SuggestionErrors } from "../../views/modals";
 import { errorResponse } from "./errors";
 import { renderModal, renderPage } from "./render";
@@ -109,7 +116,8 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/live/dexcom", async (c) => {
     const now = Date.now();
     const user = c.get("user");
-    const points = await userHubFor(c.env, user.id).latestGlucose(user.id);
+    const points = await userHubFor(c.env, user.id).latestGlucose(user.id).catch(recordsUnavailable);
+    if (!points) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     return c.html(<GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />);
   })
   .get("/connect/:source", sourceParam, async (c) => {
@@ -141,12 +149,17 @@ export const settingsRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const hub = userHubFor(c.env, user.id);
     const [records, runs] = await Promise.all([
-      hub.recordsSince(user.id, entry.id, SUMMARY_KINDS, now - (DETAIL_DAYS + 1) * 86_400_000),
+      hub.recordsSince(user.id, entry.id, SUMMARY_KINDS, now - (DETAIL_DAYS + 1) * 86_400_000).catch(recordsUnavailable),
       db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
     ]);
+    if (!records) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     const state = cardState(entry, connection, c.env, now);
     if (entry.id === "dexcom") {
-      const [points, stats] = await Promise.all([hub.latestGlucose(user.id, 24 * 3_600_000, 400), hub.glucoseStats(user.id, now - DETAIL_DAYS * 86_400_000, now)]);
+      const [points, stats] = await Promise.all([
+        hub.latestGlucose(user.id, 24 * 3_600_000, 400).catch(recordsUnavailable),
+        hub.glucoseStats(user.id, now - DETAIL_DAYS * 86_400_000, now).catch(recordsUnavailable),
+      ]);
+      if (!points || !stats) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
       const charts = (
         <>
           <h2>Glucose</h2>
