@@ -82,7 +82,7 @@ async function glucoseLive(_c: Context<AppEnv>, states: CardState[], _now: numbe
 }
 
 export const settingsRoutes = new Hono<AppEnv>()
-  // The settings page: one D1 query for the connections (a second only for a connected Dexcom's glucose),
+  // The settings page: one D1 query for the connections (a connected Dexcom's glucose arrives over its WebSocket),
   // no Durable Object call, no outbound fetch.
   .get("/", pageQuery, async (c) => {
     const { filter } = c.req.valid("query");
