@@ -2,7 +2,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import bundled from "./migrations/migrations.js";
 
-export type MigrationBundle = Parameters<typeof migrate>[1];
+type MigrationBundle = Parameters<typeof migrate>[1];
 
 export type SchemaState = { ok: true; applied: string[] } | { ok: false; failedMigration: string | null; pending: string[]; error: string };
 

@@ -32,7 +32,7 @@ export function toRecordInput(record: NormalizedRecord): RecordInput | null {
 }
 
 /** The JSON text length of a row: what it weighs in an RPC and in a statement's parameter. */
-export function rowChars(row: RecordInput): number {
+function rowChars(row: RecordInput): number {
   return row.data.length + (row.raw?.length ?? 0) + row.externalId.length + 100;
 }
 

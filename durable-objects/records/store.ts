@@ -51,7 +51,7 @@ export type ListedRecord = Omit<RecordRow, "raw">;
 /** The four columns the daily summaries fold. */
 export type SummaryRecord = Pick<RecordRow, "kind" | "startTime" | "endTime" | "data">;
 
-export interface GlucoseRow {
+interface GlucoseRow {
   time: number;
   mgdl: number;
   trend: string;

@@ -181,7 +181,7 @@ export const RecordKind = z.enum(Object.keys(RECORD_BODIES) as [RecordKind, ...R
  * its `raw` is not kept (it would roughly double the bytes per person-day, docs/capacity.md). Summaries,
  * sessions, measurements and events keep `raw`: a future fix to `normalize` can re-derive them from it.
  */
-export type RecordShape = "sample" | "summary" | "session" | "measurement" | "event";
+type RecordShape = "sample" | "summary" | "session" | "measurement" | "event";
 
 export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   sleep_session: "session",

@@ -11,14 +11,14 @@ export const MOVE_JOB = "health_records_to_user_hubs";
 /** One RPC carries at most this much record text (the platform's limit is 32 MiB). */
 const RPC_CHARS = 8_000_000;
 
-export interface MoveOptions {
+interface MoveOptions {
   /** Rows read from D1 per page. */
   pageSize?: number;
   /** Pages per step: a step must fit one invocation (the cron's, or the admin call's). */
   maxPages?: number;
 }
 
-export type MoveResult =
+type MoveResult =
   | { status: "moving" | "finished"; moved: number; written: number; total: number }
   | { status: "already_finished" | "no_table"; moved: 0; written: 0; total: number };
 

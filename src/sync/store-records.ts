@@ -10,7 +10,7 @@ import type { NormalizedRecord } from "../domain/records";
  */
 const RPC_CHARS = 8_000_000;
 
-export interface StoreResult extends PutRecordsResult {
+interface StoreResult extends PutRecordsResult {
   /** Records too large to store even without their payload (counted, never stored). */
   tooLarge: number;
   /** RPCs to the person's UserHub (one per batch unless it is very large). */

@@ -5,7 +5,7 @@ import type { SourceId } from "../../src/domain/integration";
 import type { NormalizedRecord } from "../../src/domain/records";
 import { storeRecords } from "../../src/sync/store-records";
 
-export interface StoredRow {
+interface StoredRow {
   id: number;
   source: string;
   kind: string;

@@ -16,7 +16,7 @@ export async function recreateOldTable(): Promise<void> {
   await db().delete(maintenanceCursors).where(eq(maintenanceCursors.name, MOVE_JOB));
 }
 
-export interface OldRecord {
+interface OldRecord {
   userId: string;
   sourceId: string;
   kind: string;
