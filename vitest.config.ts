@@ -13,6 +13,7 @@ import { outbound } from "./test/setup/outbound.ts";
 // (test credentials for a few providers, whose real endpoints are routed to the OAuth peer on loopback).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const developmentMigrations = await readD1Migrations("./migrations/development");
   // The vars a production deploy gets, read the way wrangler reads them, so tests can prove what production does.
   const productionVars = unstable_readConfig({ config: "./wrangler.toml", env: "production" }).vars as Record<string, string>;
   const project = (name: string, include: string[], bindings: Record<string, string>) => ({
@@ -24,7 +25,7 @@ export default defineConfig(async () => {
           wrangler: { configPath: "./wrangler.toml" },
           remoteBindings: false,
           miniflare: {
-            bindings: { ...TEST_BINDINGS, ...bindings, TEST_MIGRATIONS: migrations, TEST_PEERS: peers, TEST_PRODUCTION_VARS: productionVars },
+            bindings: { ...TEST_BINDINGS, ...bindings, TEST_MIGRATIONS: migrations, TEST_DEVELOPMENT_MIGRATIONS: developmentMigrations, TEST_PEERS: peers, TEST_PRODUCTION_VARS: productionVars },
             outboundService: outbound(peers),
           },
         };
@@ -35,7 +36,7 @@ export default defineConfig(async () => {
   return {
     test: {
       globalSetup: ["./test/setup/global-setup.ts"],
-      setupFiles: ["./test/setup/apply-migrations.ts"],
+      setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/development-kit.ts"],
       projects: [
         project("sandbox", ["test/**/*.test.ts", "src/**/*.test.ts"], {}),
         project("live", ["test/live/**/*.live.test.ts"], LIVE_PROVIDER_BINDINGS),

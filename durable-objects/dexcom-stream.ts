@@ -7,7 +7,7 @@ import { ProviderUnavailableError } from "../src/oauth/errors";
 import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "../src/providers/dexcom/api";
 import { dexcomDelayMs, dexcomHost } from "../src/providers/dexcom/auth";
 import { normalizeDexcom } from "../src/providers/dexcom/normalize";
-import { createSandboxFetch } from "../src/sandbox/fetch";
+import { sandboxFetch } from "../src/platform/development";
 import { AccessRevokedError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
 import { toRecordInput } from "./records/rows";
 import type { RecordStore } from "./records/store";
@@ -163,7 +163,7 @@ export class DexcomStream {
 
     const ctx = createPullContext({
       env: this.env,
-      fetch: access.mode === "sandbox" ? createSandboxFetch(this.env) : (this.options.fetch ?? ((input, init) => fetch(input, init))),
+      fetch: access.mode === "sandbox" ? sandboxFetch(this.env) : (this.options.fetch ?? ((input, init) => fetch(input, init))),
       token: {
         current: async () => access.accessToken,
         afterUnauthorized: async () => {

@@ -5,7 +5,7 @@ import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
 import { provider } from "../src/providers/registry";
-import { createSandboxFetch } from "../src/sandbox/fetch";
+import { sandboxFetch } from "../src/platform/development";
 import { WebhookJob, type SyncJob } from "../src/sync/jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
@@ -144,7 +144,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
     }
     const ctx = createPullContext({
       env,
-      fetch: access.mode === "sandbox" ? createSandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
+      fetch: access.mode === "sandbox" ? sandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
       token: {
         current: async () => access.accessToken,
         afterUnauthorized: async () => {

@@ -7,10 +7,9 @@ import { isDevelopment, missingConfiguration } from "./config";
 import { database } from "./db/client";
 import { csrfProtection } from "./middleware/csrf-token";
 import { identity, type IdentityOptions } from "./middleware/identity";
-import { devAuthRoutes } from "./routes/dev-auth";
+import { development } from "./platform/development";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
-import { sandboxConsentRoutes } from "./routes/sandbox-consent";
 import { settingsRoutes } from "./routes/settings";
 import { webhookRoutes } from "./routes/webhooks";
 import { liveRoutes } from "./routes/live";
@@ -28,10 +27,11 @@ export interface AppOptions {
   webhooks?: { now?: () => number };
 }
 
-const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get("user")) return next();
-  if (isDevelopment(c.env)) {
-    const signIn = `/dev/sign-in?next=${encodeURIComponent(new URL(c.req.url).pathname)}`;
+  const kit = development();
+  if (kit && isDevelopment(c.env)) {
+    const signIn = kit.signInPath(new URL(c.req.url).pathname);
     if (c.req.header("HX-Request") === "true") {
       c.header("HX-Redirect", signIn);
       return c.body(null, 401);
@@ -39,11 +39,6 @@ const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
     return c.redirect(signIn, 303);
   }
   return errorResponse(c, 401, "Sign in through your organisation's Cloudflare Access to manage integrations.");
-};
-
-const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!isDevelopment(c.env)) return errorResponse(c, 404, "There is no such page.");
-  await next();
 };
 
 export function createApp(options: AppOptions = {}) {
@@ -95,19 +90,12 @@ export function createApp(options: AppOptions = {}) {
 
   app.get("/", (c) => c.redirect("/settings", 302));
 
-  app.use("/dev/*", developmentOnly, csrfProtection());
-  app.route("/dev", devAuthRoutes);
-
   for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
   app.route("/settings", settingsRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
   app.route("/live", liveRoutes);
-
-  // The sandbox providers' consent pages: development only, and only for a signed-in person.
-  app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
-  app.route("/sandbox", sandboxConsentRoutes);
 
   app.notFound((c) => errorResponse(c, 404, "There is no such page."));
   app.onError((err, c) => {

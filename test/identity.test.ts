@@ -74,7 +74,10 @@ describe("identity in production (Cloudflare Access)", () => {
 
   it("verifies a session's JWT once, then trusts it until it expires (at most five minutes)", async () => {
     let keyLookups = 0;
-    const app = createApp({ identity: { accessKeys: async () => (keyLookups++, [publicJwk as never]) } });
+    const app = createApp({ identity: { accessKeys: async () => {
+        keyLookups++;
+        return [publicJwk as never];
+      }, } });
     const token = await accessJwt({ sub: `cache-${crypto.randomUUID()}` });
     const view = (env: Env) => app.fetch(new Request(`${ORIGIN}/settings`, { headers: { "Cf-Access-Jwt-Assertion": token } }), env, createExecutionContext());
     expect((await view(productionEnv)).status).toBe(200);

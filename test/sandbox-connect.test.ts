@@ -5,14 +5,16 @@ import { describe, expect, it } from "vitest";
 import type { TokenVault } from "../durable-objects/token-vault";
 import type { UserHub } from "../durable-objects/user-hub";
 import { createApp } from "../src/app";
-import { integrationConnections, sandboxGrants } from "../src/db/schema";
+import { integrationConnections } from "../src/db/schema";
 import type { NormalizedRecord } from "../src/domain/records";
 import { storeRecords } from "../src/sync/store-records";
 import { storedRecords } from "./records/inspect";
 import type { SourceId } from "../src/domain/integration";
 import { sandboxCredentials } from "../src/sandbox/credentials";
 import { createSandboxFetch } from "../src/sandbox/fetch";
+import { sandboxDatabase } from "../src/sandbox/database";
 import { verifyAccessToken } from "../src/sandbox/grants";
+import { sandboxGrants } from "../src/sandbox/schema";
 import { ORIGIN, db, get, postForm, recordingQueue, signIn, type Session } from "./helpers";
 
 const hub = (userId: string) => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
@@ -147,7 +149,7 @@ describe("sandbox providers, offline", () => {
     expect((await row(session.userId, "garmin"))?.status).toBe("disconnected");
     const left = await storedRecords(session.userId);
     expect(left.map((stored) => stored.source)).toEqual(["oura"]);
-    const revoked = await db().select().from(sandboxGrants).where(eq(sandboxGrants.provider, "garmin"));
+    const revoked = await sandboxDatabase(env).select().from(sandboxGrants).where(eq(sandboxGrants.provider, "garmin"));
     expect(revoked.some((grant) => grant.revokedAt !== null)).toBe(true);
 
     const page = await (await get("/settings?disconnected=garmin", session)).text();
@@ -186,12 +188,18 @@ describe("sandbox mode is configuration, never a request", () => {
   // wrangler.toml's [env.production] vars over the test secrets: what a deploy without provider credentials runs.
   const production = { ...env, ...env.TEST_PRODUCTION_VARS } as Env;
 
-  it("is off in production: no sandbox routes, and sources without credentials are coming soon", async () => {
-    const app = createApp();
+  it("is off in production: no sandbox routes in either entry, and sources without credentials are coming soon", async () => {
+    // The production entry has no development routes at all; the development entry refuses them unless
+    // ENVIRONMENT=development. The production bundle check (scripts/check-production-bundle.mjs) proves the rest.
+    const { default: productionEntry } = await import("../src/index");
+    const { default: developmentEntry } = await import("../src/development/index");
     const headers = { "Cf-Access-Jwt-Assertion": "x" };
-    for (const path of ["/sandbox/oura/authorize?response_type=code", "/api/integrations/oura/start", "/dev/sign-in?ENVIRONMENT=development"]) {
-      const response = await app.fetch(new Request(`${ORIGIN}${path}`, { headers }), { ...production, CF_ACCESS_TEAM_DOMAIN: "https://t.cloudflareaccess.com", CF_ACCESS_AUD: "aud" } as Env, createExecutionContext());
-      expect([401, 404], path).toContain(response.status);
+    const productionEnv = { ...production, CF_ACCESS_TEAM_DOMAIN: "https://t.cloudflareaccess.com", CF_ACCESS_AUD: "aud" } as Env;
+    for (const worker of [productionEntry, developmentEntry]) {
+      for (const path of ["/sandbox/oura/authorize?response_type=code", "/api/integrations/oura/start", "/dev/sign-in?ENVIRONMENT=development"]) {
+        const response = await worker.fetch(new Request(`${ORIGIN}${path}`, { headers }), productionEnv, createExecutionContext());
+        expect([401, 404], path).toContain(response.status);
+      }
     }
     const { sourceMode } = await import("../src/domain/availability");
     const { CATALOG } = await import("../src/domain/catalog");

@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { CardState } from "../src/domain/card-state";
 import type { IntegrationStatus, IntegrationType } from "../src/domain/integration";
+import { development } from "../src/platform/development";
 import { provider } from "../src/providers/registry";
 import { relativeTime } from "./format";
 
@@ -136,7 +137,7 @@ export function IntegrationCard({ state, now, csrfToken, live }: { state: CardSt
       <SyncLine state={state} now={now} />
       {live}
       {state.reason ? <p class="reason">{state.reason}</p> : null}
-      {state.mode === "sandbox" && state.status !== "coming_soon" ? <p class="sandbox-note">Sandbox</p> : null}
+      {state.mode === "sandbox" && state.status !== "coming_soon" ? development()?.sandboxNote("card", entry.vendor) : null}
       <div class="actions">
         <CardAction state={state} csrfToken={csrfToken} />
       </div>

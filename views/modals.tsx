@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import type { CardState } from "../src/domain/card-state";
 import type { SuggestionInput } from "../src/domain/suggestion";
 import { SUGGESTION_TYPES } from "../src/domain/suggestion";
+import { development } from "../src/platform/development";
 import { SourceMark } from "./card";
 
 /**
@@ -59,12 +60,7 @@ export function ConnectModal({ state, inPage }: ModalProps & { state: CardState 
         <p class="muted">{entry.vendor} asks you to choose what to share on its own page.</p>
       )}
       <p class="privacy">{entry.privacyNote}</p>
-      {state.mode === "sandbox" ? (
-        <p class="sandbox-note">
-          Development sandbox: you will approve on a simulated {entry.vendor} page and receive generated data. No real
-          account is used.
-        </p>
-      ) : null}
+      {state.mode === "sandbox" ? development()?.sandboxNote("connect", entry.vendor) : null}
       <form method="get" action={startUrl} class="modal-actions">
         {entry.id === "gmail" ? (
           <label class="consent">

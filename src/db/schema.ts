@@ -130,27 +130,6 @@ export const maintenanceCursors = sqliteTable("maintenance_cursors", {
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
 
-/**
- * Grants issued by the development sandbox providers (authorization codes and rotating refresh tokens).
- * The sandbox routes do not exist outside development, so in production this table stays empty.
- */
-export const sandboxGrants = sqliteTable(
-  "sandbox_grants",
-  {
-    id: text("id").primaryKey(),
-    provider: text("provider").notNull(),
-    subject: text("subject").notNull(),
-    /** SHA-256 of the one-time authorization code; unique so a replayed code cannot be redeemed twice. */
-    codeHash: text("code_hash").notNull(),
-    /** SHA-256 of the only refresh token that is valid now; rotating replaces it. */
-    refreshTokenHash: text("refresh_token_hash"),
-    scope: text("scope").notNull(),
-    revokedAt: integer("revoked_at", { mode: "number" }),
-    createdAt: createdAt(),
-  },
-  (t) => [uniqueIndex("sandbox_grants_code").on(t.codeHash), index("sandbox_grants_refresh").on(t.refreshTokenHash)],
-);
-
 export type User = typeof users.$inferSelect;
 export type IntegrationConnection = typeof integrationConnections.$inferSelect;
 export type NewIntegrationConnection = typeof integrationConnections.$inferInsert;

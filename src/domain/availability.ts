@@ -1,9 +1,11 @@
+import { development } from "../platform/development";
 import type { CatalogEntry } from "./integration";
 
 /**
  * How a source is reached in this deployment:
  * - `live`: its credentials are configured, so the real provider is used;
- * - `sandbox`: development only, no credentials, and a local simulator of the provider exists;
+ * - `sandbox`: development only (the development entry installed its kit), no credentials, and a local simulator
+ *   of the provider exists;
  * - `unavailable`: neither, so the card shows "Coming soon".
  * Only configuration decides this; nothing in a request can turn the sandbox on.
  */
@@ -17,6 +19,6 @@ export function sourceMode(entry: CatalogEntry, env: ModeConfig): SourceMode {
   const vars = env as unknown as Record<string, unknown>;
   const configured = entry.credentialVars.every((name) => typeof vars[name] === "string" && vars[name] !== "");
   if (configured) return "live";
-  if (env.ENVIRONMENT === "development" && entry.hasSandbox) return "sandbox";
+  if (env.ENVIRONMENT === "development" && entry.hasSandbox && development()) return "sandbox";
   return "unavailable";
 }

@@ -1,16 +1,14 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { verifyWithJwks } from "hono/utils/jwt/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import type { AppEnv, AppUser } from "../app-env";
 import { userIdFor } from "../lib/ids";
-import { hmacSha256, encodeBase64urlNoPadding, timingSafeEqual } from "../lib/encoding";
+import { encodeBase64urlNoPadding, hmacSha256 } from "../lib/encoding";
+import { development } from "../platform/development";
 
 const ACCESS_JWT_HEADER = "Cf-Access-Jwt-Assertion";
 const ACCESS_CERTS_PATH = "/cdn-cgi/access/certs";
 const JWKS_TTL_MS = 60 * 60 * 1000;
-const DEV_SESSION_COOKIE = "wos_dev_session";
-const DEV_SESSION_TTL_S = 7 * 24 * 60 * 60;
 
 export interface IdentityOptions {
   /**
@@ -74,62 +72,18 @@ async function verifyAccessUser(c: Context<AppEnv>, options: IdentityOptions, to
   }
 }
 
-interface DevSession {
-  uid: string;
-  email: string;
-  name: string | null;
-  exp: number;
-}
-
-// The session cookie is `<base64 JSON>.<HMAC>`, signed with the session secret through the isolate's cached key
-// (hono's signed-cookie helper imports the key on every request, a cost paid on every page view).
-const sessionSignature = async (secret: string, value: string) => encodeBase64urlNoPadding(await hmacSha256(secret, `dev-session:${value}`));
-
-async function devUser(c: Context<AppEnv>): Promise<AppUser | null> {
-  if (c.env.ENVIRONMENT !== "development" || !c.env.SESSION_SECRET) return null;
-  const cookie = getCookie(c, DEV_SESSION_COOKIE);
-  const separator = cookie?.lastIndexOf(".") ?? -1;
-  if (!cookie || separator <= 0) return null;
-  const raw = cookie.slice(0, separator);
-  if (!timingSafeEqual(cookie.slice(separator + 1), await sessionSignature(c.env.SESSION_SECRET, raw))) return null;
-  try {
-    const session = JSON.parse(atob(raw)) as DevSession;
-    if (session.exp * 1000 < Date.now()) return null;
-    return { id: session.uid, email: session.email, displayName: session.name, accessSubject: null, via: "dev" };
-  } catch {
-    return null;
-  }
-}
-
-export async function startDevSession(c: Context<AppEnv>, email: string, name: string | null): Promise<AppUser> {
-  const user: AppUser = { id: await userIdFor(`dev:${email}`), email, displayName: name, accessSubject: null, via: "dev" };
-  const session: DevSession = { uid: user.id, email, name, exp: Math.floor(Date.now() / 1000) + DEV_SESSION_TTL_S };
-  const value = btoa(JSON.stringify(session));
-  setCookie(c, DEV_SESSION_COOKIE, `${value}.${await sessionSignature(c.env.SESSION_SECRET, value)}`, {
-    httpOnly: true,
-    sameSite: "Lax",
-    path: "/",
-    maxAge: DEV_SESSION_TTL_S,
-  });
-  return user;
-}
-
-export function endDevSession(c: Context<AppEnv>): void {
-  deleteCookie(c, DEV_SESSION_COOKIE, { path: "/" });
-}
-
 /** The token a state-changing request must echo; derived from the user and the session secret, never stored. */
 export async function csrfTokenFor(secret: string, userId: string): Promise<string> {
   return encodeBase64urlNoPadding(await hmacSha256(secret, `csrf:${userId}`));
 }
 
 /**
- * Resolves who is asking: a verified Cloudflare Access JWT in every environment, or the development session when
- * `ENVIRONMENT=development`. Sets `user` and `csrfToken`; leaves `user` unset when nobody is signed in.
+ * Resolves who is asking: a verified Cloudflare Access JWT in every environment, or, when the development entry
+ * installed its kit, the development session. Sets `user` and `csrfToken`; leaves `user` unset when nobody is signed in.
  */
 export function identity(options: IdentityOptions = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const user = (await accessUser(c, options)) ?? (await devUser(c));
+    const user = (await accessUser(c, options)) ?? (await development()?.sessionUser(c)) ?? null;
     if (user) {
       c.set("user", user);
       c.set("csrfToken", await csrfTokenFor(c.env.SESSION_SECRET, user.id));

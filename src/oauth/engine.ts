@@ -4,8 +4,7 @@ import { catalogEntry } from "../domain/catalog";
 import type { SourceId } from "../domain/integration";
 import { provider } from "../providers/registry";
 import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
-import { sandboxAuthorizationEndpoint, sandboxCredentials } from "../sandbox/credentials";
-import { createSandboxFetch } from "../sandbox/fetch";
+import { development } from "../platform/development";
 import { TokenResponseError } from "./errors";
 import { discoverSmartConfiguration } from "./smart-discovery";
 import { requestTokens } from "./token-transport";
@@ -63,8 +62,10 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
   const auth = provider(source).auth;
   if (auth.kind === "aggregator") throw new NotConfiguredError(`${source} has no web authorization`);
   const entry = catalogEntry(source);
-  const fetcher = mode === "sandbox" ? createSandboxFetch(env) : withTimeout(options.fetch ?? ((input, init) => fetch(input, init)), options.timeoutMs ?? PROVIDER_TIMEOUT_MS);
-  const credentials = mode === "sandbox" ? await sandboxCredentials(source, env, auth.kind === "smart-on-fhir") : auth.credentials(env);
+  const sandbox = mode === "sandbox" ? development() : null;
+  if (mode === "sandbox" && !sandbox) throw new NotConfiguredError(`${source} has no sandbox in this deployment`);
+  const fetcher = sandbox ? sandbox.sandboxFetch(env) : withTimeout(options.fetch ?? ((input, init) => fetch(input, init)), options.timeoutMs ?? PROVIDER_TIMEOUT_MS);
+  const credentials = sandbox ? await sandbox.sandboxCredentials(source, env, auth.kind === "smart-on-fhir") : auth.credentials(env);
   if (!credentials) throw new NotConfiguredError(`${source} has no client credentials`);
   const callContext: ProviderCallContext = { fetch: fetcher, env };
 
@@ -75,7 +76,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
     return {
       source,
       mode,
-      authorizationEndpoint: mode === "sandbox" ? sandboxAuthorizationEndpoint(source, env) : smart.authorization_endpoint,
+      authorizationEndpoint: sandbox ? sandbox.sandboxAuthorizationEndpoint(source, env) : smart.authorization_endpoint,
       tokenEndpoint: smart.token_endpoint,
       credentials,
       // A confidential SMART client authenticates with Basic; a public one sends only its client_id.
@@ -106,7 +107,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
   return {
     source,
     mode,
-    authorizationEndpoint: mode === "sandbox" ? sandboxAuthorizationEndpoint(source, env) : endpoints.authorization,
+    authorizationEndpoint: sandbox ? sandbox.sandboxAuthorizationEndpoint(source, env) : endpoints.authorization,
     tokenEndpoint: endpoints.token,
     credentials,
     clientAuthentication: auth.clientAuthentication,

@@ -1,12 +1,12 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { database } from "../db/client";
-import { sandboxGrants } from "../db/schema";
 import { encodeBase64urlNoPadding, hmacSha256, randomToken, sha256Hex, timingSafeEqual, utf8 } from "../lib/encoding";
+import { sandboxDatabase } from "./database";
+import { sandboxGrants } from "./schema";
 
 /**
  * The sandbox providers' authorization server state. Codes and access tokens are signed (HMAC under a key
- * derived from SESSION_SECRET) and self-describing; what must be one-time or rotating lives in D1's
- * `sandbox_grants`: a code is redeemable once, and only the newest refresh token of a grant works.
+ * derived from SESSION_SECRET) and self-describing; what must be one-time or rotating lives in the development-only
+ * database's `sandbox_grants`: a code is redeemable once, and only the newest refresh token of a grant works.
  */
 const CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -110,7 +110,7 @@ export async function redeemCode(
   }
   const grantId = `sbxg_${randomToken(12)}`;
   const { tokens, refreshTokenHash } = await issueTokens(env, grantId, claims.p, claims.s, claims.scope, request.ttlSeconds);
-  const inserted = await database(env.DB)
+  const inserted = await sandboxDatabase(env)
     .insert(sandboxGrants)
     .values({ id: grantId, provider: claims.p, subject: claims.s, codeHash: await sha256Hex(code), refreshTokenHash, scope: claims.scope })
     .onConflictDoNothing()
@@ -126,7 +126,7 @@ export async function rotateRefreshToken(
   refreshToken: string,
   ttlSeconds: number,
 ): Promise<{ tokens: IssuedTokens; subject: string }> {
-  const db = database(env.DB);
+  const db = sandboxDatabase(env);
   const presentedHash = await sha256Hex(refreshToken);
   const [grant] = await db
     .select()
@@ -155,7 +155,7 @@ export interface VerifiedAccess {
 export async function verifyAccessToken(env: Env, token: string): Promise<VerifiedAccess | null> {
   const claims = await verified<AccessClaims>(env, "at", token);
   if (!claims || claims.e < Date.now()) return null;
-  const [grant] = await database(env.DB)
+  const [grant] = await sandboxDatabase(env)
     .select({ id: sandboxGrants.id })
     .from(sandboxGrants)
     .where(and(eq(sandboxGrants.id, claims.g), isNull(sandboxGrants.revokedAt)))
@@ -165,7 +165,7 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Verifi
 
 /** Revokes the grant a token (access or refresh) belongs to. Unknown tokens are ignored, as RFC 7009 asks. */
 export async function revokeByToken(env: Env, token: string): Promise<void> {
-  const db = database(env.DB);
+  const db = sandboxDatabase(env);
   const access = await verified<AccessClaims>(env, "at", token);
   const now = Date.now();
   if (access) {
@@ -183,7 +183,7 @@ export async function sandboxSubject(source: string, userId: string): Promise<st
 /** A grant and access token issued without the consent dance, for tests that exercise a sandbox's data API. */
 export async function issueSandboxAccessToken(env: Env, source: string, subject: string, ttlSeconds = 3600): Promise<string> {
   const grantId = `sbxg_${randomToken(12)}`;
-  await database(env.DB)
+  await sandboxDatabase(env)
     .insert(sandboxGrants)
     .values({ id: grantId, provider: source, subject, codeHash: await sha256Hex(`direct:${grantId}`), refreshTokenHash: null, scope: "" });
   return signed(env, "at", { g: grantId, p: source, s: subject, e: Date.now() + ttlSeconds * 1000 } satisfies AccessClaims);

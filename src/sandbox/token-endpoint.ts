@@ -46,7 +46,7 @@ export async function handleSandboxTokenRequest(request: Request, env: Env, sand
     }
 
     const grantType = form.get("grant_type");
-    let issued;
+    let issued: Awaited<ReturnType<typeof redeemCode>>;
     if (grantType === "authorization_code") {
       const code = form.get("code");
       if (!code) throw new SandboxOAuthError("invalid_request", "code is required");

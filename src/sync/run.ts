@@ -9,7 +9,7 @@ import { MalformedPayloadError, type NormalizedRecord } from "../domain/records"
 import { ProviderUnavailableError } from "../oauth/errors";
 import { provider } from "../providers/registry";
 import type { PulledPage, SyncWindow } from "../providers/types";
-import { createSandboxFetch } from "../sandbox/fetch";
+import { sandboxFetch } from "../platform/development";
 import type { SyncJob } from "./jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, createPullContext, type TokenSource } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
@@ -124,7 +124,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   const budget = new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
   const ctx = createPullContext({
     env,
-    fetch: access.mode === "sandbox" ? createSandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
+    fetch: access.mode === "sandbox" ? sandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
     token: tokens,
     budget,
     externalUserId: connection.externalUserId,

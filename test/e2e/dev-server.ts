@@ -68,7 +68,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ].join("\n"),
   );
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-  execFileSync(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env, stdio: "pipe" });
+  for (const database of ["DB", "DEV_DB"]) execFileSync(wranglerBin, ["d1", "migrations", "apply", database, "--local", "--persist-to", state], { cwd: root, env, stdio: "pipe" });
   let output = "";
   const child = spawn(
     wranglerBin,

@@ -36,7 +36,7 @@ it("a mover that dies between moving a page and recording it resumes there, losi
 
   // The rerun repeats the unrecorded page (writing nothing for it) and carries on to the end.
   let written = 0;
-  let last;
+  let last: Awaited<ReturnType<typeof moveHealthRecords>>;
   do {
     last = await moveHealthRecords(env, { pageSize: 10, maxPages: 1 });
     written += last.written;

@@ -76,7 +76,7 @@ const localDayOf = (p: Person, ms: number) => new Date(ms + p.offsetMinutes * MI
 const localHourOf = (p: Person, ms: number) => new Date(ms + p.offsetMinutes * MINUTE_MS).getUTCHours();
 /** Oura's LocalizedDateTime: the person's wall-clock time with their offset ("2022-07-12T01:05:14-07:00"). */
 const localText = (p: Person, ms: number, millis = false) => new Date(ms + p.offsetMinutes * MINUTE_MS).toISOString().slice(0, millis ? 23 : 19) + offsetText(p.offsetMinutes);
-const utcText = (ms: number) => new Date(ms).toISOString().slice(0, 19) + "+00:00";
+const utcText = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 const roundTo = (value: number, step: number) => Math.round(value / step) * step;
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 const meta = (updatedMs: number) => ({ updated_at: new Date(updatedMs).toISOString(), version: 1 });
@@ -465,6 +465,7 @@ for (const kind of DAILY_COLLECTIONS) {
       const start = startDay ?? addDays(end, -1);
       if (start > end) return c.json({ detail: "Start date is greater than end date" }, 400);
       first = dayStartUtc(start);
+      // biome-ignore lint/complexity/useMathMinMax: days are ISO date strings, which compare in date order
       last = dayStartUtc(end < today ? end : today);
       cursor = first;
     }
@@ -547,7 +548,7 @@ const requireClient: MiddlewareHandler<SandboxEnv> = async (c, next) => {
 
 api.use("/v2/webhook/*", requireClient);
 
-const expiresFromNow = () => new Date(Date.now() + SUBSCRIPTION_LIFETIME_MS).toISOString().slice(0, 19) + "Z";
+const expiresFromNow = () => `${new Date(Date.now() + SUBSCRIPTION_LIFETIME_MS).toISOString().slice(0, 19)}Z`;
 const missing = (c: Context<SandboxEnv>) => c.json({ detail: "Webhook with specified id does not exist." }, 403);
 
 async function jsonBody(c: Context<SandboxEnv>): Promise<unknown> {

@@ -5,12 +5,12 @@ import { catalogEntry } from "../domain/catalog";
 import { SourceId } from "../domain/integration";
 import { redirectUriFor } from "../oauth/engine";
 import { provider } from "../providers/registry";
-import { sandboxCredentials } from "../sandbox/credentials";
-import { issueCode, sandboxSubject } from "../sandbox/grants";
-import { SANDBOXES } from "../sandbox/registry";
+import { errorResponse } from "../routes/errors";
+import { renderPage } from "../routes/render";
 import { SourceMark } from "../../views/card";
-import { errorResponse } from "./errors";
-import { renderPage } from "./render";
+import { sandboxCredentials } from "./credentials";
+import { issueCode, sandboxSubject } from "./grants";
+import { SANDBOXES } from "./registry";
 
 const AuthorizationRequest = z.object({
   response_type: z.literal("code", { error: "response_type must be code" }),

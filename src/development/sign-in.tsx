@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { ensureUser } from "../db/users";
-import { endDevSession, startDevSession } from "../middleware/identity";
-import { errorResponse } from "./errors";
-import { renderPage } from "./render";
+import { errorResponse } from "../routes/errors";
+import { renderPage } from "../routes/render";
+import { endDevSession, startDevSession } from "./session";
 
-export const DEMO_EMAIL = "demo@wellness-os.test";
+const DEMO_EMAIL = "demo@wellness-os.test";
 
 const SignInForm = z.object({
   email: z.email("Enter an email address.").max(200),
@@ -14,7 +14,7 @@ const SignInForm = z.object({
 });
 
 // Only paths that stay on this site are followed after sign-in.
-const safeNext = (next: string | undefined) => (next && next.startsWith("/") && !next.startsWith("//") ? next : "/settings");
+const safeNext = (next: string | undefined) => (next?.startsWith("/") && !next.startsWith("//") ? next : "/settings");
 
 function SignInPage({ next, error }: { next: string; error?: string | undefined }) {
   return (
@@ -42,8 +42,8 @@ function SignInPage({ next, error }: { next: string; error?: string | undefined 
   );
 }
 
-/** Mounted at /dev only when ENVIRONMENT=development; in production these paths are 404s. */
-export const devAuthRoutes = new Hono<AppEnv>()
+/** Mounted at /dev by the development entry, and answering only when ENVIRONMENT=development. */
+export const signInRoutes = new Hono<AppEnv>()
   .get("/sign-in", (c) => renderPage(c, "Sign in", <SignInPage next={safeNext(c.req.query("next"))} />))
   .post("/sign-in", async (c) => {
     const form = await c.req.parseBody();

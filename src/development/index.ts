@@ -1,0 +1,34 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { createApp, requireUser } from "../app";
+import { isDevelopment } from "../config";
+import production from "../index";
+import { csrfProtection } from "../middleware/csrf-token";
+import { installDevelopment } from "../platform/development";
+import { errorResponse } from "../routes/errors";
+import { sandboxConsentRoutes } from "../sandbox/consent-routes";
+import { developmentKit } from "./kit";
+import { signInRoutes } from "./sign-in";
+
+/**
+ * The development entry (wrangler.toml's top level: `npm run dev` and the tests): the production Worker plus the
+ * sandbox providers and the development sign-in. The production entry, src/index.ts, never imports this file.
+ */
+installDevelopment(developmentKit);
+
+// Even here, the development routes answer only when ENVIRONMENT=development.
+const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!isDevelopment(c.env)) return errorResponse(c, 404, "There is no such page.");
+  await next();
+};
+
+const app = createApp();
+app.use("/dev/*", developmentOnly, csrfProtection());
+app.route("/dev", signInRoutes);
+// The sandbox providers' consent pages, only for a signed-in person.
+app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
+app.route("/sandbox", sandboxConsentRoutes);
+
+export { UserHub } from "../index";
+
+export default { ...production, fetch: app.fetch } satisfies ExportedHandler<Env, unknown>;
