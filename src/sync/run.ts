@@ -13,7 +13,7 @@ import { sandboxFetch } from "../platform/development";
 import type { SyncJob } from "./jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, createPullContext, type TokenSource } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
-import { storeRecords } from "./store-records";
+import { SourceDisconnectedError, storeRecords } from "./store-records";
 import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
@@ -141,6 +141,8 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   const flush = async () => {
     if (buffer.length === 0) return;
     const result = await storeRecords(env, job.userId, job.source, buffer, now);
+    // The person disconnected while this ran: their object refused the batch, so stop pulling.
+    if (result.dropped > 0) throw new SourceDisconnectedError();
     written += result.written;
     unchanged += result.unchanged;
     d1RoundTrips += 1;
@@ -230,6 +232,11 @@ async function handleFailure(
     if (error.status === 403) await updateConnectionStatus(db, job.userId, job.source, "error", reason);
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "failed", reason };
+  }
+  if (error instanceof SourceDisconnectedError) {
+    const reason = `${name} was disconnected while this sync ran; nothing more was stored.`;
+    await finishRun("failed", { error: reason, ...counts });
+    return { kind: "ignored", reason };
   }
   if (error instanceof SubrequestBudgetError) {
     const hours = (job.window.end - job.window.start) / 3_600_000;

@@ -10,6 +10,14 @@ import type { NormalizedRecord } from "../domain/records";
  */
 const RPC_CHARS = 8_000_000;
 
+/** The person's UserHub refused a batch: the source is no longer connected (its tokens are gone). */
+export class SourceDisconnectedError extends Error {
+  override name = "SourceDisconnectedError";
+  constructor() {
+    super("the source was disconnected; the batch was not stored");
+  }
+}
+
 interface StoreResult extends PutRecordsResult {
   /** Records too large to store even without their payload (counted, never stored). */
   tooLarge: number;

@@ -23,7 +23,10 @@ it("a batch for a person who disconnected while their sync ran is dropped and lo
 
   const outcome = await runSyncJob(env, job, { hub: () => staleHub, now });
 
-  expect(outcome).toMatchObject({ kind: "done", written: 0 });
+  // The job stops there and says why, leaving the connection's state to whoever disconnected it.
+  expect(outcome).toEqual({ kind: "ignored", reason: "Oura Ring was disconnected while this sync ran; nothing more was stored." });
+  const [after] = await db().select().from(integrationConnections).where(eq(integrationConnections.id, connection!.id));
+  expect(after).toMatchObject({ lastSuccessAt: null, syncCursor: connection!.syncCursor });
   expect(await storedCount(session.userId)).toBe(0);
   const line = warned.mock.calls.map((call) => String(call[0])).find((text) => text.includes("records_dropped_not_connected"));
   expect(JSON.parse(line!)).toMatchObject({ event: "records_dropped_not_connected", source: "oura", count: expect.any(Number) });
