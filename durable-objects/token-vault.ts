@@ -1,13 +1,11 @@
 import { TokenCipher } from "../src/crypto/token-cipher";
 import { database } from "../src/db/client";
-import { updateConnectionStatus } from "../src/db/connections";
-import { integrationConnections } from "../src/db/schema";
+import { recordTokenExpiry, updateConnectionStatus } from "../src/db/connections";
 import { catalogEntry } from "../src/domain/catalog";
 import type { SourceId } from "../src/domain/integration";
 import { refreshTokenSet, resolveOAuthClient, type ConnectionMode, type EngineOptions } from "../src/oauth/engine";
 import { ProviderUnavailableError, TokenResponseError, isTerminalGrantError } from "../src/oauth/errors";
 import type { TokenSet } from "../src/providers/types";
-import { and, eq } from "drizzle-orm";
 
 /** Refresh this long before the provider's expiry, so a token never expires in the middle of a sync. */
 export const REFRESH_AHEAD_MS = 5 * 60 * 1000;
@@ -72,6 +70,7 @@ export class TokenVault {
     );
   }
 
+  /** Whether tokens are held for `source`: what "connected" means inside the object (the record store asks). */
   has(source: SourceId): boolean {
     return this.sql.exec("SELECT 1 FROM tokens WHERE source = ?", source).toArray().length > 0;
   }
@@ -120,10 +119,7 @@ export class TokenVault {
       const client = await resolveOAuthClient(source, this.env, mode, this.engine);
       const next = await refreshTokenSet(client, current, this.engine);
       await this.store(userId, source, mode, next);
-      await database(this.env.DB)
-        .update(integrationConnections)
-        .set({ tokenExpiresAt: next.expiresAt, updatedAt: Date.now() })
-        .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
+      await recordTokenExpiry(database(this.env.DB), userId, source, next.expiresAt);
       return { ok: true, accessToken: next.accessToken, expiresAt: next.expiresAt, context: next.context, mode };
     } catch (error) {
       if (isTerminalGrantError(error) || error instanceof TokenResponseError) {

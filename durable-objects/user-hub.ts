@@ -1,21 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
-import type { SourceId } from "../src/domain/integration";
+import { catalogEntry } from "../src/domain/catalog";
+import { SourceId } from "../src/domain/integration";
 import { resolveOAuthClient, type ConnectionMode } from "../src/oauth/engine";
-import type { TokenSet } from "../src/providers/types";
+import { PROVIDERS } from "../src/providers/registry";
+import type { LiveStream, LiveTick, RecordSink, TokenSet } from "../src/providers/types";
 import { TokenVault, type AccessResult } from "./token-vault";
-import { dexcomDelayMs } from "../src/providers/dexcom/auth";
-import { DexcomStream, type TickResult } from "./dexcom-stream";
-import { GlucoseLive, READING_INTERVAL_MS, TARGET_RANGE_MGDL, type GlucosePoint } from "../views/glucose";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { RecordKind } from "../src/domain/records";
 import { glucoseStats, type GlucoseStats } from "../src/domain/glucose-stats";
+import { TARGET_RANGE_MGDL, type GlucosePoint } from "../views/glucose";
 import { migrateRecordStore, type SchemaState } from "./records/migrate";
-import type { RecordInput } from "./records/rows";
+import { toRecordInput, type RecordInput } from "./records/rows";
 import { RecordStore, type ListedRecord, type RecordQuery, type SummaryRecord, type WriteCounts } from "./records/store";
 
-const LIVE_TAG = "dexcom-live";
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
-const SPARKLINE_MS = 3 * 60 * 60_000;
+/** A live stream whose tick threw (storage, a bug) looks again after this long. */
+const LIVE_RETRY_MS = 5 * 60_000;
+/** Streams due within this margin of an alarm are ticked by it, so two streams share alarms rather than chase. */
+const LIVE_DUE_MARGIN_MS = 1_000;
+const liveTag = (source: SourceId) => `live:${source}`;
 
 /** An authorization in progress: one-time, bound to this user's object, valid for ten minutes. */
 export interface PendingAuthorization {
@@ -31,7 +34,7 @@ export function userHubFor(env: Pick<Env, "USER_HUB">, userId: string) {
   return env.USER_HUB.get(env.USER_HUB.idFromName(userId));
 }
 
-export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "failed" | "no_tokens" };
+export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "failed" | "no_tokens" | "not_asked" };
 
 /** A batch handed to the record store: what it wrote, what was already there, what it refused to store. */
 export interface PutRecordsResult extends WriteCounts {
@@ -42,16 +45,22 @@ export interface PutRecordsResult extends WriteCounts {
 /** The record store cannot take writes: its last migration failed (logged as `user_hub_migration_failed`). */
 export const RECORD_STORE_UNAVAILABLE = "the record store is unavailable: its schema migration failed";
 
+export interface HubDisconnectOptions {
+  /** Ask the provider to revoke the grant; false when the provider told us the access is already gone. */
+  revokeAtProvider: boolean;
+}
+
 /**
  * One per user (`idFromName(userId)`). Holds what must be serialized per person: pending authorizations, the
- * token vault, (for Dexcom) the live stream, and the person's data plane: every health record of theirs, in the
- * object's SQLite through Drizzle. Every method takes the user's id and refuses to serve another user than the
- * one the object was first used for.
+ * token vault, the live stream of every adapter that has one (`adapter.live`), and the person's data plane: every
+ * health record of theirs, in the object's SQLite through Drizzle. Every method takes the user's id and refuses to
+ * serve another user than the one the object was first used for.
  */
 export class UserHub extends DurableObject<Env> {
   private readonly vault: TokenVault;
-  private readonly dexcom: DexcomStream;
+  private readonly live = new Map<SourceId, LiveStream>();
   private readonly records: RecordStore;
+  private readonly recordSink: RecordSink;
   /** The record store's migration outcome at start: a failure keeps the previous schema and refuses writes. */
   private schema: SchemaState = { ok: true, applied: [] };
 
@@ -66,9 +75,16 @@ export class UserHub extends DurableObject<Env> {
       mode TEXT NOT NULL,
       expires_at INTEGER NOT NULL
     )`);
+    // When each live stream wants its next look; the object's one alarm is the earliest of them.
+    sql.exec("CREATE TABLE IF NOT EXISTS live_schedule (source TEXT PRIMARY KEY, due INTEGER NOT NULL)");
     this.vault = new TokenVault(sql, env);
+    const tokens = { getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options) };
     this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
-    this.dexcom = new DexcomStream(sql, env, this.vault, this.records);
+    // A live stream writes what it normalized straight into the person's record store, in this same object.
+    this.recordSink = { put: (source, batch, now) => this.records.put(source, batch.map(toRecordInput).filter((row) => row !== null), now) };
+    for (const adapter of Object.values(PROVIDERS)) {
+      if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens, records: this.recordSink }));
+    }
     // Before any request: the record store's pending migrations, all or none (durable-objects/records/migrate.ts).
     void ctx.blockConcurrencyWhile(async () => {
       this.schema = await migrateRecordStore(ctx.storage);
@@ -120,33 +136,23 @@ export class UserHub extends DurableObject<Env> {
     await this.vault.store(userId, source, mode, tokens);
   }
 
-  async hasTokens(userId: string, source: SourceId): Promise<boolean> {
-    this.assertOwner(userId);
-    return this.vault.has(source);
-  }
-
   async getAccessToken(userId: string, source: SourceId, options: { forceRefresh?: boolean } = {}): Promise<AccessResult> {
     this.assertOwner(userId);
     return this.vault.accessToken(userId, source, options);
   }
 
-  /** Deletes the tokens without calling the provider (it told us the access is already gone). */
-  async forgetTokens(userId: string, source: SourceId): Promise<void> {
-    this.assertOwner(userId);
-    this.vault.drop(source);
-  }
-
   /**
-   * Revokes at the provider where it offers a way, then deletes the tokens whatever the provider said: a person
-   * who disconnects must never be left with us still holding their keys.
+   * The object's part of a disconnect (src/connections/disconnect.ts is the whole of it): stops the source's live
+   * stream, revokes at the provider where it offers a way and was asked to, then deletes the tokens whatever the
+   * provider said: a person who disconnects must never be left with us still holding their keys.
    */
-  async disconnect(userId: string, source: SourceId): Promise<DisconnectResult> {
+  async disconnect(userId: string, source: SourceId, options: HubDisconnectOptions = { revokeAtProvider: true }): Promise<DisconnectResult> {
     this.assertOwner(userId);
-    if (source === "dexcom") await this.stopDexcomStream(userId);
-    const stored = await this.vault.read(userId, source).catch(() => null);
+    await this.stopLive(source);
+    const stored = options.revokeAtProvider ? await this.vault.read(userId, source).catch(() => null) : null;
     if (!stored) {
       this.vault.drop(source);
-      return { revokedAtProvider: "no_tokens" };
+      return { revokedAtProvider: options.revokeAtProvider ? "no_tokens" : "not_asked" };
     }
     let revokedAtProvider: DisconnectResult["revokedAtProvider"] = "not_offered";
     try {
@@ -218,51 +224,75 @@ export class UserHub extends DurableObject<Env> {
     return this.records.deleteSource(source);
   }
 
-  // --- Dexcom live stream -------------------------------------------------------------------------------------
+  // --- Live streams (any adapter with `live`) ------------------------------------------------------------------
 
-  /** Starts (or restarts) the stream: the first look happens right away, then on the reading cadence. */
-  async startDexcomStream(userId: string): Promise<void> {
+  /** Starts (or restarts) a source's live stream: the first look happens right away, then on its own cadence. */
+  async startLive(userId: string, source: SourceId): Promise<void> {
     this.assertOwner(userId);
-    this.dexcom.start();
-    await this.ctx.storage.setAlarm(Date.now());
+    const stream = this.live.get(source);
+    if (!stream) throw new Error(`${source} has no live stream`);
+    stream.start();
+    await this.schedule(source, Date.now());
   }
 
-  async stopDexcomStream(userId: string): Promise<void> {
-    this.assertOwner(userId);
-    this.dexcom.stop();
-    await this.ctx.storage.deleteAlarm();
-    for (const socket of this.ctx.getWebSockets(LIVE_TAG)) socket.close(1000, "Dexcom disconnected");
+  private async stopLive(source: SourceId): Promise<void> {
+    const stream = this.live.get(source);
+    if (!stream) return;
+    stream.stop();
+    await this.schedule(source, null);
+    for (const socket of this.ctx.getWebSockets(liveTag(source))) socket.close(1000, `${catalogEntry(source).vendor} disconnected`);
   }
 
-  /** Readings held in the object since `since` (the last day at most). */
-  async dexcomReadings(userId: string, since: number) {
-    this.assertOwner(userId);
-    return this.dexcom.recent(since);
+  /** Records when `source` wants its next look (null: never) and sets the alarm to the earliest look due. */
+  private async schedule(source: SourceId, due: number | null): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    if (due === null) sql.exec("DELETE FROM live_schedule WHERE source = ?", source);
+    else sql.exec("INSERT INTO live_schedule (source, due) VALUES (?, ?) ON CONFLICT(source) DO UPDATE SET due = excluded.due", source, due);
+    await this.rearm();
+  }
+
+  private async rearm(): Promise<void> {
+    const next = this.ctx.storage.sql.exec<{ due: number | null }>("SELECT min(due) AS due FROM live_schedule").toArray()[0]?.due ?? null;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   /**
-   * The alarm is the stream's clock. Whatever a tick does (it handles Dexcom's failures itself, but storage or a
-   * bug could still throw), the next alarm is set before this returns, unless the stream was stopped. The error is
-   * logged, not rethrown: a rethrow would also have the platform retry the alarm within seconds, on top of ours.
+   * The alarm is the live streams' clock: it ticks every stream that is due. Whatever a tick does (streams handle
+   * their provider's failures themselves, but storage or a bug could still throw), the stream's next look is set
+   * before this returns, unless it was stopped. The error is logged, not rethrown: a rethrow would also have the
+   * platform retry the alarm within seconds, on top of ours.
    */
   override async alarm(): Promise<void> {
     const userId = this.owner();
-    let result: TickResult | null = null;
-    try {
-      if (userId) result = await this.dexcom.tick(userId);
-    } catch (error) {
-      console.error(JSON.stringify({ event: "dexcom_stream_alarm_failed", name: error instanceof Error ? error.name : typeof error }));
+    const now = Date.now();
+    const due = this.ctx.storage.sql
+      .exec<{ source: string }>("SELECT source FROM live_schedule WHERE due <= ?", now + LIVE_DUE_MARGIN_MS)
+      .toArray()
+      .map((row) => SourceId.safeParse(row.source))
+      .flatMap((parsed) => (parsed.success ? [parsed.data] : []));
+    for (const source of due) {
+      const stream = this.live.get(source);
+      let result: LiveTick | null = null;
+      try {
+        if (userId && stream?.enabled) result = await stream.tick(userId);
+      } catch (error) {
+        console.error(JSON.stringify({ event: "live_stream_alarm_failed", source, name: error instanceof Error ? error.name : typeof error }));
+      }
+      const next = result ? result.nextAlarmAt : stream?.enabled ? Date.now() + LIVE_RETRY_MS : null;
+      await this.schedule(source, stream?.enabled ? next : null);
+      if (result && result.newReadings > 0) this.pushLive(source);
     }
-    const next = result ? result.nextAlarmAt : this.dexcom.enabled ? Date.now() + READING_INTERVAL_MS : null;
-    if (next !== null && this.dexcom.enabled) await this.ctx.storage.setAlarm(next);
-    if (result && result.newReadings > 0) this.pushLive();
+    // A look not yet due (another stream's alarm woke the object) keeps its own time.
+    if (due.length === 0) await this.rearm();
   }
 
-  /** Sends the current glucose fragment to every open page (hibernatable WebSockets: no cost while idle). */
-  private pushLive(): void {
-    const sockets = this.ctx.getWebSockets(LIVE_TAG);
-    if (sockets.length === 0) return;
-    const html = this.liveFragment();
+  /** Sends a stream's current fragment to every open page (hibernatable WebSockets: no cost while idle). */
+  private pushLive(source: SourceId): void {
+    const sockets = this.ctx.getWebSockets(liveTag(source));
+    const stream = this.live.get(source);
+    if (sockets.length === 0 || !stream) return;
+    const html = stream.fragment(Date.now());
     for (const socket of sockets) {
       try {
         socket.send(html);
@@ -272,26 +302,17 @@ export class UserHub extends DurableObject<Env> {
     }
   }
 
-  /**
-   * The newest reading and the sparkline's hours before it, however long ago that was: the object keeps the last
-   * day of readings it received, so a page can say how old the last one is when readings have stopped.
-   */
-  private liveFragment(): string {
-    const now = Date.now();
-    const held = this.dexcom.recent(0);
-    const newest = held.at(-1)?.time ?? now;
-    const points = held.filter((p) => p.time >= newest - SPARKLINE_MS);
-    return String(GlucoseLive({ points, now, delayMs: dexcomDelayMs(this.env) }));
-  }
-
-  /** A page opening the live view: upgrade to a hibernatable WebSocket and send the current state at once. */
+  /** A page opening a live view (/live/<source>): upgrade to a hibernatable WebSocket and send the current state at once. */
   override async fetch(request: Request): Promise<Response> {
     const userId = request.headers.get("X-Wellness-User");
     if (request.headers.get("Upgrade") !== "websocket" || !userId) return new Response("expected a WebSocket upgrade", { status: 426 });
+    const source = SourceId.safeParse(new URL(request.url).pathname.split("/").pop());
+    const stream = source.success ? this.live.get(source.data) : undefined;
+    if (!source.success || !stream) return new Response("no live view for this source", { status: 404 });
     this.assertOwner(userId);
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [LIVE_TAG]);
-    server.send(this.liveFragment());
+    this.ctx.acceptWebSocket(server, [liveTag(source.data)]);
+    server.send(stream.fragment(Date.now()));
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -1,9 +1,11 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { database } from "../src/db/client";
 import { updateConnectionStatus } from "../src/db/connections";
-import { integrationConnections, syncRuns, webhookEvents } from "../src/db/schema";
+import { syncRuns, webhookEvents } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { QueueJob } from "../src/sync/jobs";
+
+const RETRY_AFTER_DEAD_LETTER_MS = 60 * 60_000;
 
 /**
  * Jobs that failed on every attempt. Nothing is dropped silently: the sync run is marked failed and the
@@ -25,17 +27,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       const reason = `Syncing ${name} kept failing, so recent data may be missing. Wellness OS will keep trying; reconnect if this stays.`;
       const [run] = await db.select({ error: syncRuns.error }).from(syncRuns).where(eq(syncRuns.id, job.runId)).limit(1);
       await db.update(syncRuns).set({ status: "failed", finishedAt: Date.now(), error: run?.error ?? "gave up after the last retry" }).where(eq(syncRuns.id, job.runId));
-      const [connection] = await db
-        .select({ status: integrationConnections.status })
-        .from(integrationConnections)
-        .where(and(eq(integrationConnections.id, job.connectionId), eq(integrationConnections.userId, job.userId)))
-        .limit(1);
-      // Only a healthy connection turns to `error`; one that needs reconnecting already says so.
-      if (connection?.status === "connected") {
-        await updateConnectionStatus(db, job.userId, job.source, "error", reason);
-        // Keep it scheduled: `error` stays visible, and the next success turns it back to connected.
-        await db.update(integrationConnections).set({ nextSyncAt: Date.now() + 60 * 60_000 }).where(eq(integrationConnections.id, job.connectionId));
-      }
+      // Only a healthy connection turns to `error`; one that needs reconnecting already says so. It stays
+      // scheduled: `error` stays visible, and the next success turns it back to connected.
+      await updateConnectionStatus(db, job.userId, job.source, "error", reason, { onlyFrom: ["connected"], nextSyncAt: Date.now() + RETRY_AFTER_DEAD_LETTER_MS });
       console.error(JSON.stringify({ event: "sync_dead_lettered", source: job.source, trigger: job.trigger }));
     } else {
       await db.update(webhookEvents).set({ status: "failed", detail: "gave up after the last retry" }).where(eq(webhookEvents.id, job.webhookEventId));

@@ -1,3 +1,4 @@
+import { claimDueConnections } from "../src/db/connections";
 import { provider } from "../src/providers/registry";
 import { SourceId } from "../src/domain/integration";
 import type { SyncJob } from "../src/sync/jobs";
@@ -12,13 +13,6 @@ const CLAIM_LEASE_MS = 30 * 60_000;
 const CLAIM_PAGE = 500;
 const MAX_PAGES_PER_RUN = 8;
 
-interface DueRow {
-  id: string;
-  user_id: string;
-  source_id: string;
-  sync_cursor: string | null;
-}
-
 /**
  * Finds connections whose `next_sync_at` has passed (partial index on connected rows), claims them by pushing
  * `next_sync_at` out by a lease in the same statement (so two overlapping crons never enqueue one twice), and
@@ -27,21 +21,13 @@ interface DueRow {
 export async function enqueueDueSyncs(env: Env, now = Date.now()): Promise<number> {
   let enqueued = 0;
   for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
-    const { results } = await env.DB.prepare(
-      `UPDATE integration_connections SET next_sync_at = ?2
-       WHERE id IN (SELECT id FROM integration_connections
-                    WHERE status IN ('connected', 'error') AND next_sync_at IS NOT NULL AND next_sync_at <= ?1
-                    ORDER BY next_sync_at LIMIT ?3)
-       RETURNING id, user_id, source_id, sync_cursor`,
-    )
-      .bind(now, now + CLAIM_LEASE_MS, CLAIM_PAGE)
-      .all<DueRow>();
+    const results = await claimDueConnections(env.DB, { now, leaseMs: CLAIM_LEASE_MS, limit: CLAIM_PAGE });
     const jobs: SyncJob[] = [];
     for (const row of results) {
-      const source = SourceId.safeParse(row.source_id);
+      const source = SourceId.safeParse(row.sourceId);
       const spec = source.success ? provider(source.data).sync : undefined;
       if (!source.success || !spec) continue;
-      jobs.push(...jobsFor({ id: row.id, userId: row.user_id, source: source.data }, spec, "cron", scheduledWindow(spec, readCursor(row.sync_cursor), now)));
+      jobs.push(...jobsFor({ id: row.id, userId: row.userId, source: source.data }, spec, "cron", scheduledWindow(spec, readCursor(row.syncCursor), now)));
     }
     await enqueueSyncJobs(env, jobs, now);
     enqueued += jobs.length;

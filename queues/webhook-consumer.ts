@@ -1,13 +1,15 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
+import { disconnect } from "../src/connections/disconnect";
 import { database } from "../src/db/client";
-import { consents, integrationConnections, webhookEvents } from "../src/db/schema";
+import { recordSyncSuccess } from "../src/db/connections";
+import { integrationConnections, webhookEvents } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
 import { provider } from "../src/providers/registry";
-import { sandboxFetch } from "../src/platform/development";
 import { WebhookJob, type SyncJob } from "../src/sync/jobs";
-import { AccessRevokedError, ProviderRequestError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
+import { openProviderCalls } from "../src/providers/calls";
+import { AccessRevokedError, ProviderRequestError, SubrequestBudget } from "../src/sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { storeRecords } from "../src/sync/store-records";
@@ -94,18 +96,14 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
 
   if (job.event.deregistration) {
     for (const connection of connections) {
-      await userHubFor(env, connection.userId).forgetTokens(connection.userId, job.source);
-      // As a disconnect from the settings page does: the connection stops, and the consent is recorded as withdrawn.
-      await db.batch([
-        db
-          .update(integrationConnections)
-          .set({ status: "disconnected", statusReason: null, nextSyncAt: null, syncCursor: null, updatedAt: now, lastError: `Access was removed in your ${catalogEntry(job.source).vendor} account.` })
-          .where(eq(integrationConnections.id, connection.id)),
-        db
-          .update(consents)
-          .set({ revokedAt: now })
-          .where(and(eq(consents.userId, connection.userId), eq(consents.sourceId, job.source), isNull(consents.revokedAt))),
-      ]);
+      // The same disconnect as the settings page's, without asking the provider to revoke what it already removed;
+      // the data stays until the person deletes it.
+      await disconnect(env, db, connection.userId, job.source, {
+        revokeAtProvider: false,
+        deleteData: false,
+        reason: `Access was removed in your ${catalogEntry(job.source).vendor} account.`,
+        now,
+      });
     }
     return { status: "processed", detail: `${name} access removed at the provider; ${connections.length} connection(s) disconnected` };
   }
@@ -135,28 +133,22 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   if (job.event.callbackUrl && job.event.callbackKind) {
     if (!adapter.webhook?.isAllowedCallbackUrl?.(job.event.callbackUrl)) return { status: "skipped", detail: "callback URL is not the provider's" };
     const connection = connections[0]!;
-    const hub = userHubFor(env, connection.userId);
-    const access = await hub.getAccessToken(connection.userId, job.source);
-    if (!access.ok) {
-      // A refresh that failed for now is retried; a grant that is gone has already marked the connection.
-      if (access.reason === "unavailable") throw new TokenUnavailableError(access.retryAfterSeconds);
-      return { status: "skipped", detail: `no usable access (${access.reason})` };
-    }
-    const ctx = createPullContext({
+    const calls = await openProviderCalls({
       env,
-      fetch: access.mode === "sandbox" ? sandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
-      token: {
-        current: async () => access.accessToken,
-        afterUnauthorized: async () => {
-          const refreshed = await hub.getAccessToken(connection.userId, job.source, { forceRefresh: true });
-          return refreshed.ok ? refreshed.accessToken : null;
-        },
-      },
+      userId: connection.userId,
+      source: job.source,
+      tokens: userHubFor(env, connection.userId),
       budget: new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS),
       externalUserId: connection.externalUserId,
       now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
-    const response = await ctx.request(job.event.callbackUrl);
+    if (!calls.ok) {
+      // A refresh that failed for now is retried; a grant that is gone has already marked the connection.
+      if (calls.reason === "unavailable") throw new TokenUnavailableError(calls.retryAfterSeconds);
+      return { status: "skipped", detail: `no usable access (${calls.reason})` };
+    }
+    const response = await calls.ctx.request(job.event.callbackUrl);
     pages.push({ kind: job.event.callbackKind, body: await response.json() });
   }
 
@@ -176,10 +168,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
     }
     written += (await storeRecords(env, connection.userId, job.source, records, now)).written;
     // Data arriving is a successful sync: a connection showing `error` is healthy again.
-    await db
-      .update(integrationConnections)
-      .set({ lastSyncAt: now, lastSuccessAt: now, lastError: null, updatedAt: now, status: "connected", statusReason: null })
-      .where(eq(integrationConnections.id, connection.id));
+    await recordSyncSuccess(db, { connectionId: connection.id, userId: connection.userId }, { now });
   }
   return { status: "processed", detail: `${written} record(s) written, ${skipped} skipped` };
 }

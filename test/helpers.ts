@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { database } from "../src/db/client";
 import { integrationConnections, users } from "../src/db/schema";
@@ -159,4 +160,14 @@ export async function connectThroughSandbox(
   );
   await waitOnExecutionContext(ctx);
   return response;
+}
+
+/** Whether the person's UserHub holds tokens for `source`, read from the object's own storage. */
+export async function hubHoldsTokens(userId: string, source: SourceId): Promise<boolean> {
+  const stub = env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+  return runInDurableObject(stub, (_instance, state) => {
+    const sql = state.storage.sql;
+    if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tokens'").toArray().length === 0) return false;
+    return sql.exec("SELECT 1 FROM tokens WHERE source = ?", source).toArray().length > 0;
+  });
 }

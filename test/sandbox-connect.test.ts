@@ -15,7 +15,7 @@ import { createSandboxFetch } from "../src/sandbox/fetch";
 import { sandboxDatabase } from "../src/sandbox/database";
 import { verifyAccessToken } from "../src/sandbox/grants";
 import { sandboxGrants } from "../src/sandbox/schema";
-import { ORIGIN, db, get, postForm, recordingQueue, signIn, type Session } from "./helpers";
+import { ORIGIN, db, get, postForm, recordingQueue, signIn, type Session, hubHoldsTokens } from "./helpers";
 
 const hub = (userId: string) => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
 
@@ -76,7 +76,7 @@ describe("sandbox providers, offline", () => {
     expect(done.status).toBe(400);
     expect(await done.text()).toContain("You chose not to share WHOOP. Nothing was connected.");
     expect(await row(session.userId, "whoop")).toBeUndefined();
-    expect(await hub(session.userId).hasTokens(session.userId, "whoop")).toBe(false);
+    expect(await hubHoldsTokens(session.userId, "whoop")).toBe(false);
   });
 
   it("refuses an authorization request the real provider would refuse", async () => {
@@ -145,7 +145,7 @@ describe("sandbox providers, offline", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("Location")).toBe("/settings?disconnected=garmin");
     if (access.ok) expect(await verifyAccessToken(env, access.accessToken)).toBeNull();
-    expect(await hub(session.userId).hasTokens(session.userId, "garmin")).toBe(false);
+    expect(await hubHoldsTokens(session.userId, "garmin")).toBe(false);
     expect((await row(session.userId, "garmin"))?.status).toBe("disconnected");
     const left = await storedRecords(session.userId);
     expect(left.map((stored) => stored.source)).toEqual(["oura"]);

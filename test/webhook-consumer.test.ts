@@ -23,7 +23,7 @@ import { whoopSync } from "../src/providers/whoop/sync";
 import { createSandboxFetch } from "../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../src/sandbox/grants";
 import type { SyncJob, WebhookJob } from "../src/sync/jobs";
-import { connectThroughSandbox, db, recordingQueue, signIn } from "./helpers";
+import { connectThroughSandbox, db, recordingQueue, signIn, hubHoldsTokens } from "./helpers";
 
 /**
  * The webhook consumer, fed the jobs the real endpoint queued: each notification below goes through
@@ -462,7 +462,7 @@ describe("Garmin pings (a callback to fetch)", () => {
 describe("notifications that change the connection", () => {
   it("Garmin deregistration: disconnects, forgets the person's tokens and records the consent as withdrawn", async () => {
     const person = await connectedPerson("garmin");
-    expect(await hub(person.userId).hasTokens(person.userId, "garmin")).toBe(true);
+    expect(await hubHoldsTokens(person.userId, "garmin")).toBe(true);
     const [job] = await fromGarmin({ deregistrations: garminDeregistrations.deregistrations.map(() => ({ userId: person.externalUserId })) });
     expect(job!.event.deregistration).toBe(true);
 
@@ -470,7 +470,7 @@ describe("notifications that change the connection", () => {
     expect(verdict.explicitAcks).toHaveLength(1);
     const connection = await connectionOf(person.userId, "garmin");
     expect(connection).toMatchObject({ status: "disconnected", nextSyncAt: null, lastError: "Access was removed in your Garmin account." });
-    expect(await hub(person.userId).hasTokens(person.userId, "garmin")).toBe(false);
+    expect(await hubHoldsTokens(person.userId, "garmin")).toBe(false);
     const consent = await db().select().from(consents).where(and(eq(consents.userId, person.userId), eq(consents.sourceId, "garmin")));
     expect(consent.length).toBeGreaterThan(0);
     expect(consent.every((row) => row.revokedAt !== null)).toBe(true);
@@ -484,7 +484,7 @@ describe("notifications that change the connection", () => {
     expect(verdict.explicitAcks).toHaveLength(1);
     expect(syncJobs).toEqual([]);
     expect((await connectionOf(person.userId, "fitbit")).status).toBe("disconnected");
-    expect(await hub(person.userId).hasTokens(person.userId, "fitbit")).toBe(false);
+    expect(await hubHoldsTokens(person.userId, "fitbit")).toBe(false);
   });
 
   it("Garmin permission change: skipped, the connection untouched and nothing fetched or stored", async () => {
@@ -498,7 +498,7 @@ describe("notifications that change the connection", () => {
     expect(verdict.explicitAcks).toHaveLength(1);
     expect(syncJobs).toEqual([]);
     expect(await connectionOf(person.userId, "garmin")).toEqual(before);
-    expect(await hub(person.userId).hasTokens(person.userId, "garmin")).toBe(true);
+    expect(await hubHoldsTokens(person.userId, "garmin")).toBe(true);
     expect(await recordsOf(person.userId)).toEqual([]);
     expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "skipped" })]);
   });

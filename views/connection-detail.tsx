@@ -15,14 +15,14 @@ const RUN_STATUS: Record<SyncRun["status"], string> = {
 };
 
 /** The four daily charts for wearables: sleep score, readiness or recovery, steps, resting heart rate. */
-export function WearableCharts({ sourceId, days }: { sourceId: string; days: DailySummary[] }) {
+export function WearableCharts({ readinessLabel, days }: { readinessLabel: string; days: DailySummary[] }) {
   const series = (pick: (d: DailySummary) => number | null) => days.map((d) => ({ label: d.date, value: pick(d) }));
   return (
     <>
       <h2>Last {days.length} days</h2>
       <div class="charts">
         <BarChart id="chart-sleep" title="Sleep score" unit="score" points={series((d) => d.sleepScore)} floor={100} />
-        <BarChart id="chart-readiness" title={sourceId === "whoop" ? "Recovery" : "Readiness"} unit="score" points={series((d) => d.readiness)} floor={100} />
+        <BarChart id="chart-readiness" title={readinessLabel} unit="score" points={series((d) => d.readiness)} floor={100} />
         <BarChart id="chart-steps" title="Steps" unit="steps" points={series((d) => d.steps)} floor={1000} />
         <BarChart id="chart-rhr" title="Resting heart rate" unit="beats/min" points={series((d) => d.restingHeartRate)} floor={40} />
       </div>

@@ -62,11 +62,10 @@ export function ConnectModal({ state, inPage }: ModalProps & { state: CardState 
       <p class="privacy">{entry.privacyNote}</p>
       {state.mode === "sandbox" ? development()?.sandboxNote("connect", entry.vendor) : null}
       <form method="get" action={startUrl} class="modal-actions">
-        {entry.id === "gmail" ? (
+        {entry.explicitConsent ? (
           <label class="consent">
-            <input type="checkbox" name="consent" value="receipts-read-only" required />
-            I allow Wellness OS to search my Gmail for receipts, read only those messages, and keep only the purchase
-            lines it finds.
+            <input type="checkbox" name="consent" value={entry.explicitConsent.value} required />
+            {entry.explicitConsent.text}
           </label>
         ) : null}
         <button type="submit" class="btn btn-primary">

@@ -1,11 +1,14 @@
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { SourceId, StoredConnectionStatus } from "../domain/integration";
 import { newId } from "../lib/ids";
 import type { Database } from "./client";
-import { integrationConnections, type IntegrationConnection } from "./schema";
+import { consents, integrationConnections, type IntegrationConnection } from "./schema";
 
-// Every function takes the user's id and scopes its statement by it, so one user can never read or change
-// another user's connection through this module.
+// The one owner of connection state: no other module writes integration_connections. Connect, disconnect, the
+// outcome of a sync, the schedule, the cron's claims, needs_reauth and error all go through the functions here,
+// so every rule about a connection's status sits in one place. Every function takes the user's id (or the
+// connection's id, which only a job for that user carries) and scopes its statement by it, so one user can
+// never read or change another user's connection through this module.
 
 /** A sync that is queued or running counts as in progress for this long at most (a lost job stops showing). */
 export const ACTIVE_RUN_WINDOW_MS = 60 * 60_000;
@@ -88,36 +91,152 @@ export function connectStatement(db: Database, userId: string, sourceId: SourceI
     .returning();
 }
 
-export async function markConnected(db: Database, userId: string, sourceId: SourceId, details: ConnectedDetails, now = Date.now()): Promise<IntegrationConnection> {
-  const [row] = await connectStatement(db, userId, sourceId, details, now);
-  if (!row) throw new Error("connection upsert returned no row");
-  return row;
+export interface StatusOptions {
+  /** Change the status only from one of these (e.g. a dead letter turns only a healthy connection to `error`). */
+  onlyFrom?: readonly StoredConnectionStatus[];
+  /** When the cron should try again; by default only a `connected` connection keeps its schedule. */
+  nextSyncAt?: number | null;
+  now?: number;
 }
 
-/** Sets a stored status. `needs_reauth` and `error` require a reason the user can read. */
+/**
+ * Sets a stored status (`needs_reauth`, `error`, or back to `connected`); `needs_reauth` and `error` require a
+ * reason the user can read. Returns the row when it changed.
+ */
 export async function updateConnectionStatus(
   db: Database,
   userId: string,
   sourceId: SourceId,
   status: StoredConnectionStatus,
   reason: string | null = null,
-  now = Date.now(),
+  options: StatusOptions = {},
 ): Promise<IntegrationConnection | undefined> {
   if ((status === "needs_reauth" || status === "error") && !reason) {
     throw new Error(`status ${status} needs a reason the user can read`);
   }
+  const schedule = options.nextSyncAt !== undefined ? { nextSyncAt: options.nextSyncAt } : status === "connected" ? {} : { nextSyncAt: null };
   const [row] = await db
     .update(integrationConnections)
-    .set({ status, statusReason: reason, lastError: status === "error" ? reason : null, updatedAt: now, ...(status === "connected" ? {} : { nextSyncAt: null }) })
-    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)))
+    .set({ status, statusReason: reason, lastError: status === "error" ? reason : null, updatedAt: options.now ?? Date.now(), ...schedule })
+    .where(
+      and(
+        eq(integrationConnections.userId, userId),
+        eq(integrationConnections.sourceId, sourceId),
+        options.onlyFrom ? inArray(integrationConnections.status, [...options.onlyFrom]) : undefined,
+      ),
+    )
     .returning();
   return row;
 }
 
-export async function deleteConnection(db: Database, userId: string, sourceId: SourceId): Promise<boolean> {
-  const rows = await db
-    .delete(integrationConnections)
-    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)))
-    .returning({ id: integrationConnections.id });
-  return rows.length > 0;
+export interface DisconnectStatementOptions {
+  /** Why it stopped, shown to the person (e.g. access removed at the provider); null when they chose it here. */
+  reason: string | null;
+  now: number;
+}
+
+/**
+ * The statements that disconnect a connection and record its consent as withdrawn; unexecuted, so the one
+ * disconnect flow (src/connections/disconnect.ts) batches them with the deletion of the person's data.
+ */
+export function disconnectStatements(db: Database, userId: string, sourceId: SourceId, options: DisconnectStatementOptions) {
+  return [
+    db
+      .update(integrationConnections)
+      .set({ status: "disconnected", statusReason: null, nextSyncAt: null, syncCursor: null, updatedAt: options.now, ...(options.reason ? { lastError: options.reason } : {}) })
+      .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId))),
+    db
+      .update(consents)
+      .set({ revokedAt: options.now })
+      .where(and(eq(consents.userId, userId), eq(consents.sourceId, sourceId), isNull(consents.revokedAt))),
+  ] as const;
+}
+
+/** Which connection a job or a stream is about: by id (jobs carry it) or by person and source. */
+export type ConnectionRef = { connectionId: string; userId: string } | { userId: string; sourceId: SourceId };
+
+const whereRef = (ref: ConnectionRef) =>
+  "connectionId" in ref
+    ? and(eq(integrationConnections.id, ref.connectionId), eq(integrationConnections.userId, ref.userId))
+    : and(eq(integrationConnections.userId, ref.userId), eq(integrationConnections.sourceId, ref.sourceId));
+
+export interface SyncSuccess {
+  now: number;
+  /** The resume point a complete pull moved to (a partial one does not move it). */
+  syncCursor?: string;
+  /** The next scheduled sync; left as it is when absent (backfill jobs do not move the schedule). */
+  nextSyncAt?: number;
+}
+
+/**
+ * Data arrived (a pull, a push, a live reading): the connection synced. A connection showing `error` is healthy
+ * again; one that was disconnected or needs reconnecting meanwhile keeps that status.
+ */
+export async function recordSyncSuccess(db: Database, ref: ConnectionRef, success: SyncSuccess): Promise<void> {
+  await db
+    .update(integrationConnections)
+    .set({
+      lastSyncAt: success.now,
+      lastSuccessAt: success.now,
+      lastError: null,
+      status: sql`CASE WHEN ${integrationConnections.status} = 'error' THEN 'connected' ELSE ${integrationConnections.status} END`,
+      statusReason: sql`CASE WHEN ${integrationConnections.status} = 'error' THEN NULL ELSE ${integrationConnections.statusReason} END`,
+      ...(success.syncCursor !== undefined ? { syncCursor: success.syncCursor } : {}),
+      ...(success.nextSyncAt !== undefined ? { nextSyncAt: success.nextSyncAt } : {}),
+      updatedAt: success.now,
+    })
+    .where(whereRef(ref));
+}
+
+/**
+ * A sync that ran but did not fully succeed: the reason is shown on the card, the status is unchanged (a single
+ * failed run is not yet a broken connection), and the schedule moves on when `nextSyncAt` is given.
+ */
+export async function recordSyncFailure(db: Database, ref: ConnectionRef, failure: { reason: string; now: number; nextSyncAt?: number }): Promise<void> {
+  await db
+    .update(integrationConnections)
+    .set({ lastSyncAt: failure.now, lastError: failure.reason, updatedAt: failure.now, ...(failure.nextSyncAt !== undefined ? { nextSyncAt: failure.nextSyncAt } : {}) })
+    .where(whereRef(ref));
+}
+
+/** The vault renewed the person's access: the card shows when the new token expires. */
+export async function recordTokenExpiry(db: Database, userId: string, sourceId: SourceId, expiresAt: number | null, now = Date.now()): Promise<void> {
+  await db
+    .update(integrationConnections)
+    .set({ tokenExpiresAt: expiresAt, updatedAt: now })
+    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)));
+}
+
+/** The person deleted this source's data: a connected source starts over from a fresh backfill, not after it. */
+export async function resetSyncCursor(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<void> {
+  await db
+    .update(integrationConnections)
+    .set({ syncCursor: null, updatedAt: now })
+    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)));
+}
+
+export interface DueConnection {
+  id: string;
+  userId: string;
+  sourceId: string;
+  syncCursor: string | null;
+}
+
+/**
+ * The cron's claim: connections whose `next_sync_at` has passed (partial index on the rows it may sync), each
+ * claimed by pushing `next_sync_at` out by `leaseMs` in the same statement, so two overlapping crons never
+ * enqueue one twice and a job lost before it runs is retried after the lease.
+ */
+export async function claimDueConnections(d1: D1Database, options: { now: number; leaseMs: number; limit: number }): Promise<DueConnection[]> {
+  const { results } = await d1
+    .prepare(
+      `UPDATE integration_connections SET next_sync_at = ?2
+       WHERE id IN (SELECT id FROM integration_connections
+                    WHERE status IN ('connected', 'error') AND next_sync_at IS NOT NULL AND next_sync_at <= ?1
+                    ORDER BY next_sync_at LIMIT ?3)
+       RETURNING id, user_id AS userId, source_id AS sourceId, sync_cursor AS syncCursor`,
+    )
+    .bind(options.now, options.now + options.leaseMs, options.limit)
+    .all<DueConnection>();
+  return results;
 }

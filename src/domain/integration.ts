@@ -89,5 +89,16 @@ export const CatalogEntry = z.object({
   /** Two-letter mark and its colour, drawn as the source's logo on the card. */
   mark: z.object({ letters: z.string().min(1).max(2), color: z.string().regex(/^#[0-9a-f]{6}$/i) }),
   privacyNote: z.string().min(1),
+  /**
+   * A consent the person must give in the connect dialog before the provider's page opens (Gmail receipts):
+   * the checkbox's words and the value the start route requires.
+   */
+  explicitConsent: z.object({ value: z.string().regex(/^[a-z0-9-]{1,64}$/), text: z.string().min(1) }).optional(),
+  /** What the source calls its daily readiness score on the detail charts (WHOOP: Recovery). */
+  readinessLabel: z.string().min(1).default("Readiness"),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
+
+/** The privacy promise every source's connect dialog repeats. */
+export const PRIVACY_DEFAULT =
+  "Wellness OS reads only what is listed here, stores it encrypted, never sells it, and deletes it when you ask. You can disconnect at any time.";

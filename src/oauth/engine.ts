@@ -3,13 +3,14 @@ import { z } from "zod";
 import { catalogEntry } from "../domain/catalog";
 import type { SourceId } from "../domain/integration";
 import { provider } from "../providers/registry";
+import { PROVIDER_TIMEOUT_MS, providerFetch, type ConnectionMode } from "../providers/calls";
 import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
 import { development } from "../platform/development";
 import { TokenResponseError } from "./errors";
 import { discoverSmartConfiguration } from "./smart-discovery";
 import { requestTokens } from "./token-transport";
 
-export type ConnectionMode = "live" | "sandbox";
+export type { ConnectionMode };
 
 /** Everything needed to run one provider's authorization, refresh and revocation, resolved for a mode. */
 export interface OAuthClient {
@@ -38,13 +39,6 @@ export interface EngineOptions {
   timeoutMs?: number;
 }
 
-/** No provider call may hang a request, a queue job or the user's Durable Object. */
-export const PROVIDER_TIMEOUT_MS = 10_000;
-
-function withTimeout(inner: typeof fetch, timeoutMs: number): typeof fetch {
-  return (input, init) => inner(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
-}
-
 export class NotConfiguredError extends Error {
   override name = "NotConfiguredError";
 }
@@ -64,7 +58,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
   const entry = catalogEntry(source);
   const sandbox = mode === "sandbox" ? development() : null;
   if (mode === "sandbox" && !sandbox) throw new NotConfiguredError(`${source} has no sandbox in this deployment`);
-  const fetcher = sandbox ? sandbox.sandboxFetch(env) : withTimeout(options.fetch ?? ((input, init) => fetch(input, init)), options.timeoutMs ?? PROVIDER_TIMEOUT_MS);
+  const fetcher = providerFetch(env, mode, { ...(options.fetch ? { fetch: options.fetch } : {}), timeoutMs: options.timeoutMs ?? PROVIDER_TIMEOUT_MS });
   const credentials = sandbox ? await sandbox.sandboxCredentials(source, env, auth.kind === "smart-on-fhir") : auth.credentials(env);
   if (!credentials) throw new NotConfiguredError(`${source} has no client credentials`);
   const callContext: ProviderCallContext = { fetch: fetcher, env };
@@ -94,7 +88,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
       revoke: revocationEndpoint
         ? async (tokens) => {
             const body = new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken, client_id: credentials.clientId });
-            const response = await fetcher(revocationEndpoint, { method: "POST", body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+            const response = await fetcher(revocationEndpoint, { method: "POST", body, signal: AbortSignal.timeout(options.timeoutMs ?? PROVIDER_TIMEOUT_MS) });
             if (!response.ok && response.status !== 400) throw new Error(`revocation answered ${response.status}`);
           }
         : null,

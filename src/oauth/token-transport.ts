@@ -1,5 +1,6 @@
 import { OAuth2Tokens } from "arctic";
 import { encodeBase64 } from "../lib/encoding";
+import { requestedRetryDelay } from "../providers/retry-after";
 import type { ClientCredentials } from "../providers/types";
 import { OAuth2RequestError, ProviderUnavailableError } from "./errors";
 
@@ -58,11 +59,8 @@ export async function requestTokens(request: TokenRequest): Promise<OAuth2Tokens
   if ((response.status === 400 || response.status === 401) && isErrorBody(data)) {
     throw new OAuth2RequestError(data.error, typeof data.error_description === "string" ? data.error_description : null, null, null);
   }
-  if (response.status === 429) {
-    const retryAfter = Number(response.headers.get("Retry-After"));
-    throw new ProviderUnavailableError("rate_limited", 429, Number.isFinite(retryAfter) ? retryAfter : null);
-  }
-  throw new ProviderUnavailableError("server", response.status);
+  if (response.status === 429) throw new ProviderUnavailableError("rate_limited", 429, requestedRetryDelay(response));
+  throw new ProviderUnavailableError("server", response.status, requestedRetryDelay(response));
 }
 
 function isErrorBody(data: unknown): data is { error: string; error_description?: unknown } {

@@ -1,4 +1,5 @@
-import type { SourceId } from "../domain/integration";
+import { z } from "zod";
+import { CatalogEntry, type SourceId } from "../domain/integration";
 import { appleHealth } from "./apple-health";
 import { dexcom } from "./dexcom";
 import { epic } from "./epic";
@@ -10,6 +11,7 @@ import { oura } from "./oura";
 import type { ProviderAdapter } from "./types";
 import { whoop } from "./whoop";
 
+/** Every provider, one line each, in the order the settings page shows them. Adding a provider: a folder + a line. */
 export const PROVIDERS: Record<SourceId, ProviderAdapter> = {
   oura,
   whoop,
@@ -24,4 +26,10 @@ export const PROVIDERS: Record<SourceId, ProviderAdapter> = {
 
 export function provider(id: SourceId): ProviderAdapter {
   return PROVIDERS[id];
+}
+
+/** The catalog, assembled from the adapters' own entries and checked once at startup. */
+export const CATALOG: readonly CatalogEntry[] = z.array(CatalogEntry).parse(Object.values(PROVIDERS).map((adapter) => adapter.catalog));
+for (const [id, adapter] of Object.entries(PROVIDERS)) {
+  if (adapter.id !== id || adapter.catalog.id !== id) throw new Error(`provider ${id} is registered under another id`);
 }

@@ -1,5 +1,7 @@
-import type { SourceId } from "../domain/integration";
-import type { NormalizeResult } from "../domain/records";
+import type { CatalogEntry, SourceId } from "../domain/integration";
+import type { NormalizeResult, NormalizedRecord } from "../domain/records";
+import type { AccessTokens } from "./calls";
+import type { z } from "zod";
 
 /** Client credentials as configured; `clientSecret` is null for public clients (PKCE only). */
 export interface ClientCredentials {
@@ -159,10 +161,60 @@ export interface WebhookSpec {
   isAllowedCallbackUrl?(url: string): boolean;
 }
 
-/** One provider: a folder under src/providers/<source>/ exports exactly one of these. */
+/** What a live stream hands the person's UserHub after one look at the provider. */
+export interface LiveTick {
+  /** When to look again; null when the stream stopped (disconnected, or needs reconnecting). */
+  nextAlarmAt: number | null;
+  /** New readings: open pages are sent a fresh fragment when there are any. */
+  newReadings: number;
+  skipped: number;
+  error: string | null;
+}
+
+/** One source's stream inside the person's UserHub; its state lives in the object's storage. */
+export interface LiveStream {
+  readonly enabled: boolean;
+  start(): void;
+  /** Stops the stream and forgets what it held in the object. */
+  stop(): void;
+  /** One look at the provider. Never throws for a provider's failure: it backs off instead. */
+  tick(userId: string, now?: number): Promise<LiveTick>;
+  /** The HTML fragment an open page shows, sent over the object's WebSockets. */
+  fragment(now: number): string;
+}
+
+/** What the UserHub gives a stream: its own storage, the configuration, and the person's token vault. */
+/** Where a live stream stores what it normalized: the person's record store, in the same object. */
+export interface RecordSink {
+  put(source: SourceId, records: readonly NormalizedRecord[], now: number): unknown;
+}
+
+export interface LiveStreamDeps {
+  sql: SqlStorage;
+  env: Env;
+  tokens: AccessTokens;
+  records: RecordSink;
+}
+
+/**
+ * A source whose data is followed live from the person's UserHub (Dexcom's glucose), on the object's alarm. The
+ * hub starts it on connect, stops it on disconnect and ticks it on its alarm, for any adapter that has one.
+ */
+export interface LiveStreamSpec {
+  open(deps: LiveStreamDeps): LiveStream;
+}
+
+/**
+ * One provider: a folder under src/providers/<source>/ exports exactly one of these, and one line in
+ * src/providers/registry.ts lists it. Optional parts are capabilities: code asks `if (adapter.live)`, never which
+ * source it is.
+ */
 export interface ProviderAdapter {
   id: SourceId;
+  /** The settings page's entry: name, type, what it reads, scopes, credentials it needs. */
+  catalog: z.input<typeof CatalogEntry>;
   auth: ProviderAuth;
   sync?: SyncSpec;
   webhook?: WebhookSpec;
+  live?: LiveStreamSpec;
 }

@@ -1,9 +1,9 @@
 import { Hono, type Context } from "hono";
-import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { connectStatement, getConnection, listConnections } from "../db/connections";
-import { consents, integrationConnections } from "../db/schema";
+import { disconnect } from "../connections/disconnect";
+import { connectStatement, getConnection, listConnections, resetSyncCursor } from "../db/connections";
+import { consents } from "../db/schema";
 import { upsertUserStatement } from "../db/users";
 import { sourceMode } from "../domain/availability";
 import { cardState, cardStates } from "../domain/card-state";
@@ -22,8 +22,6 @@ import { sourceParam } from "./source-param";
 import { enqueueInitialSync, enqueueSyncJobs, firstScheduledSync, jobsFor, readCursor, scheduledWindow } from "../sync/schedule";
 import { provider } from "../providers/registry";
 import { userHubFor } from "../../durable-objects/user-hub";
-
-export const GMAIL_CONSENT_VALUE = "receipts-read-only";
 
 
 const CallbackQuery = z.object({
@@ -85,8 +83,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (mode === "unavailable" || entry.connectMethod === "aggregator") {
           return errorResponse(c, 409, `${entry.name} is not available to connect yet.`);
         }
-        if (entry.id === "gmail" && c.req.query("consent") !== GMAIL_CONSENT_VALUE) {
-          return errorResponse(c, 400, "Gmail receipts need your explicit consent first: tick the box in the Connect dialog, then continue.");
+        if (entry.explicitConsent && c.req.query("consent") !== entry.explicitConsent.value) {
+          return errorResponse(c, 400, `${entry.name} need${entry.name.endsWith("s") ? "" : "s"} your explicit consent first: tick the box in the Connect dialog, then continue.`);
         }
         let authorization;
         try {
@@ -158,8 +156,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         ]);
         // The first 30 days, in jobs that each fit one invocation; the cron takes over from there.
         if (connection) await enqueueInitialSync(c.env, { id: connection.id, userId: user.id, source: entry.id }, now);
-        // Dexcom's readings stream through the person's Durable Object from the first minute.
-        if (entry.id === "dexcom") await hub.startDexcomStream(user.id);
+        // A live source streams through the person's Durable Object from the first minute.
+        if (provider(entry.id).live) await hub.startLive(user.id, entry.id);
         return c.redirect(`/settings?connected=${entry.id}`, 303);
       })
       .post("/:source/disconnect", sourceParam, async (c) => {
@@ -171,28 +169,14 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const form = await c.req.parseBody();
         const deleteData = form.delete_data === "yes";
 
-        const hub = userHubFor(c.env, user.id);
-        const { revokedAtProvider } = await hub.disconnect(user.id, entry.id);
-        // The tokens are gone first, so a sync still running cannot store anything after this delete.
-        const deleted = deleteData ? await hub.deleteRecords(user.id, entry.id).catch(deleteFailed) : null;
-        const now = Date.now();
-        await db.batch([
-          db
-            .update(integrationConnections)
-            .set({ status: "disconnected", statusReason: null, nextSyncAt: null, syncCursor: null, updatedAt: now })
-            .where(and(eq(integrationConnections.userId, user.id), eq(integrationConnections.sourceId, entry.id))),
-          db
-            .update(consents)
-            .set({ revokedAt: now })
-            .where(and(eq(consents.userId, user.id), eq(consents.sourceId, entry.id), isNull(consents.revokedAt))),
-        ]);
+        const { revokedAtProvider, deletedRecords } = await disconnect(c.env, db, user.id, entry.id, { revokeAtProvider: true, deleteData, reason: null });
         const revoked =
           revokedAtProvider === "yes"
             ? ` ${entry.vendor} confirmed the access is revoked.`
             : revokedAtProvider === "failed"
               ? ` ${entry.vendor} did not confirm the revocation; you can also remove Wellness OS in your ${entry.vendor} account settings.`
               : "";
-        const dataNote = !deleteData ? "" : deleted === null ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.` : " The synced data was deleted.";
+        const dataNote = !deleteData ? "" : deletedRecords === null ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.` : " The synced data was deleted.";
         const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${dataNote}`;
         if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
         return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
@@ -223,10 +207,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id).catch(deleteFailed);
         if (deleted === null) return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
-        await db
-          .update(integrationConnections)
-          .set({ syncCursor: null, updatedAt: Date.now() })
-          .where(and(eq(integrationConnections.userId, user.id), eq(integrationConnections.sourceId, entry.id)));
+        await resetSyncCursor(db, user.id, entry.id);
         const message = `Deleted ${deleted} record${deleted === 1 ? "" : "s"} synced from ${entry.name}.`;
         if (!isHtmx(c)) return c.redirect(`/settings?deleted=${entry.id}`, 303);
         return connectionPartials(c, entry.id, "Data deleted", message);

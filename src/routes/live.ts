@@ -1,14 +1,19 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { catalogEntry } from "../domain/catalog";
+import { provider } from "../providers/registry";
 import { errorResponse } from "./errors";
+import { sourceParam } from "./source-param";
 import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
  * Live views: the page's WebSocket goes to the person's own Durable Object, which pushes each new reading.
  * Browsers attach cookies to cross-site WebSocket handshakes, so the Origin must be this site.
  */
-export const liveRoutes = new Hono<AppEnv>().get("/dexcom", async (c) => {
-  if (c.req.header("Upgrade") !== "websocket") return errorResponse(c, 426, "This address is for the live glucose view's WebSocket.");
+export const liveRoutes = new Hono<AppEnv>().get("/:source", sourceParam, async (c) => {
+  const source = c.req.valid("param").source;
+  if (!provider(source).live) return errorResponse(c, 404, `${catalogEntry(source).name} has no live view.`);
+  if (c.req.header("Upgrade") !== "websocket") return errorResponse(c, 426, `This address is for the live ${catalogEntry(source).name} view's WebSocket.`);
   const origin = c.req.header("Origin");
   if (origin !== new URL(c.req.url).origin) return errorResponse(c, 403, "Live views open only from Wellness OS pages.");
   const user = c.get("user");

@@ -14,6 +14,7 @@ import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/c
 import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
 import { dexcomDelayMs } from "../providers/dexcom/auth";
+import { provider } from "../providers/registry";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CardState } from "../domain/card-state";
@@ -63,19 +64,20 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
  * Without JavaScript the card links to the connection's page, which shows the readings.
  */
 async function glucoseLive(_c: Context<AppEnv>, states: CardState[], _now: number): Promise<Partial<Record<string, Child>>> {
-  const dexcom = states.find((s) => s.entry.id === "dexcom");
-  if (!dexcom || (dexcom.status !== "connected" && dexcom.status !== "error")) return {};
+  const streaming = states.find((s) => provider(s.entry.id).live);
+  if (!streaming || (streaming.status !== "connected" && streaming.status !== "error")) return {};
+  const id = streaming.entry.id;
   return {
-    dexcom: (
+    [id]: (
       <div class="live">
-        <div id="dexcom-live" hx-ws:connect="/live/dexcom" hx-swap="innerHTML">
+        <div id={`${id}-live`} hx-ws:connect={`/live/${id}`} hx-swap="innerHTML">
           <div class="glucose" id="glucose-live">
             <p class="meta">
-              <a href="/settings/connections/dexcom">See your latest glucose readings</a>
+              <a href={`/settings/connections/${id}`}>See your latest readings</a>
             </p>
           </div>
         </div>
-        <span hx-get="/settings/live/dexcom" hx-trigger="load, every 300s" hx-target="#dexcom-live" hx-swap="innerHTML" hidden></span>
+        <span hx-get={`/settings/live/${id}`} hx-trigger="load, every 300s" hx-target={`#${id}-live`} hx-swap="innerHTML" hidden></span>
       </div>
     ),
   };
@@ -95,7 +97,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       "Integrations",
       <SettingsPage states={states} filter={filter} now={now} notice={notice} csrfToken={c.get("csrfToken")} live={live} />,
       200,
-      { liveScripts: "dexcom" in live },
+      { liveScripts: Object.keys(live).length > 0 },
     );
   })
   .get("/devices", filterQuery, async (c) => {
@@ -112,8 +114,10 @@ export const settingsRoutes = new Hono<AppEnv>()
     const live = await glucoseLive(c, [state], now);
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
-  // The glucose view alone: the live card's polling fallback.
-  .get("/live/dexcom", async (c) => {
+  // The live view alone: the live card's polling fallback.
+  .get("/live/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    if (!provider(entry.id).live) return errorResponse(c, 404, `${entry.name} has no live view.`);
     const now = Date.now();
     const user = c.get("user");
     const points = await userHubFor(c.env, user.id).latestGlucose(user.id).catch(recordsUnavailable);
@@ -154,7 +158,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     ]);
     if (!records) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     const state = cardState(entry, connection, c.env, now);
-    if (entry.id === "dexcom") {
+    if (provider(entry.id).live) {
       const [points, stats] = await Promise.all([
         hub.latestGlucose(user.id, 24 * 3_600_000, 400).catch(recordsUnavailable),
         hub.glucoseStats(user.id, now - DETAIL_DAYS * 86_400_000, now).catch(recordsUnavailable),
@@ -168,9 +172,9 @@ export const settingsRoutes = new Hono<AppEnv>()
         </>
       );
       const live = await glucoseLive(c, [state], now);
-      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live.dexcom} />, 200, { liveScripts: "dexcom" in live });
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />, 200, { liveScripts: entry.id in live });
     }
-    const charts = <WearableCharts sourceId={entry.id} days={dailySummaries(records, DETAIL_DAYS, now)} />;
+    const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
   })
   .get("/delete-data/:source", sourceParam, async (c) => {

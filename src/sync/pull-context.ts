@@ -1,4 +1,5 @@
 import { ProviderUnavailableError } from "../oauth/errors";
+import { requestedRetryDelay } from "../providers/retry-after";
 import type { PullContext } from "../providers/types";
 
 /** The provider says the person's access is gone (401 even after one refresh): reconnect needed. */
@@ -34,15 +35,6 @@ export interface TokenSource {
   current(): Promise<string>;
   /** Called once after a 401: a refreshed token, or null when the grant is gone. */
   afterUnauthorized(): Promise<string | null>;
-}
-
-/** Retry-After as seconds, from either form RFC 9110 allows (delta-seconds or an HTTP date). */
-export function retryAfterSeconds(header: string | null, now = Date.now()): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 export interface PullContextOptions {
@@ -95,8 +87,8 @@ export function createPullContext(options: PullContextOptions): PullContext {
       }
       if (response.ok) return response;
       await response.body?.cancel();
-      if (response.status === 429) throw new ProviderUnavailableError("rate_limited", 429, retryAfterSeconds(response.headers.get("Retry-After")));
-      if (response.status >= 500 || response.status === 408) throw new ProviderUnavailableError("server", response.status, retryAfterSeconds(response.headers.get("Retry-After")));
+      if (response.status === 429) throw new ProviderUnavailableError("rate_limited", 429, requestedRetryDelay(response));
+      if (response.status >= 500 || response.status === 408) throw new ProviderUnavailableError("server", response.status, requestedRetryDelay(response));
       throw new ProviderRequestError(response.status);
     },
   };

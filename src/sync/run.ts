@@ -1,17 +1,15 @@
 import { and, eq } from "drizzle-orm";
-import type { AccessResult } from "../../durable-objects/token-vault";
 import { database } from "../db/client";
-import { updateConnectionStatus } from "../db/connections";
+import { recordSyncFailure, recordSyncSuccess, updateConnectionStatus } from "../db/connections";
 import { integrationConnections, syncRuns, type IntegrationConnection } from "../db/schema";
 import { catalogEntry } from "../domain/catalog";
-import type { SourceId } from "../domain/integration";
 import { MalformedPayloadError, type NormalizedRecord } from "../domain/records";
 import { ProviderUnavailableError } from "../oauth/errors";
+import { openProviderCalls, type AccessTokens } from "../providers/calls";
 import { provider } from "../providers/registry";
 import type { PulledPage, SyncWindow } from "../providers/types";
-import { sandboxFetch } from "../platform/development";
 import type { SyncJob } from "./jobs";
-import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, createPullContext, type TokenSource } from "./pull-context";
+import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
 import { SourceDisconnectedError, storeRecords } from "./store-records";
 import { userHubFor } from "../../durable-objects/user-hub";
@@ -34,9 +32,7 @@ export type SyncOutcome =
   | { kind: "ignored"; reason: string };
 
 /** How the engine reaches the person's token vault; the queue consumer passes the real UserHub. */
-export interface TokenVaultClient {
-  getAccessToken(userId: string, source: SourceId, options?: { forceRefresh?: boolean }): Promise<AccessResult>;
-}
+export type TokenVaultClient = AccessTokens;
 
 export interface SyncDeps {
   /** fetch for live providers (tests put faults here); sandbox connections always use the in-process sandbox. */
@@ -95,7 +91,17 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   }
 
   const hub = (deps.hub ?? defaultHub)(env, job.userId);
-  const access = await hub.getAccessToken(job.userId, job.source);
+  const budget = new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
+  const access = await openProviderCalls({
+    env,
+    userId: job.userId,
+    source: job.source,
+    tokens: hub,
+    budget,
+    externalUserId: connection.externalUserId,
+    now,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   if (!access.ok) {
     if (access.reason === "unavailable") {
       const delaySeconds = access.retryAfterSeconds ?? backoffSeconds(deps.attempt ?? 1);
@@ -109,28 +115,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     return { kind: "failed", reason: "needs reconnecting" };
   }
 
-  let token = access.accessToken;
-  const tokens: TokenSource = {
-    current: async () => token,
-    afterUnauthorized: async () => {
-      const refreshed = await hub.getAccessToken(job.userId, job.source, { forceRefresh: true });
-      // A refresh that could not happen just now is not a refusal: retry the job rather than ask to reconnect.
-      if (!refreshed.ok && refreshed.reason === "unavailable") throw new ProviderUnavailableError("server", null, refreshed.retryAfterSeconds);
-      if (!refreshed.ok) return null;
-      token = refreshed.accessToken;
-      return token;
-    },
-  };
-  const budget = new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
-  const ctx = createPullContext({
-    env,
-    fetch: access.mode === "sandbox" ? sandboxFetch(env) : (deps.fetch ?? ((input, init) => fetch(input, init))),
-    token: tokens,
-    budget,
-    externalUserId: connection.externalUserId,
-    tokenContext: access.context,
-    now,
-  });
+  const ctx = access.ctx;
 
   let written = 0;
   let unchanged = 0;
@@ -183,19 +168,15 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
 
   const status = malformed.length > 0 ? "partial" : "succeeded";
   const cursor = readCursor(connection.syncCursor);
-  await db
-    .update(integrationConnections)
-    .set({
-      lastSyncAt: now,
-      ...(status === "succeeded"
-        ? { lastSuccessAt: now, lastError: null, status: "connected" as const, statusReason: null }
-        : { lastError: `Some ${name} data was not in the expected form and was skipped.` }),
-      // Only a complete pull may move the cursor forward; a partial one is repeated next time.
-      ...(status === "succeeded" ? { syncCursor: writeCursor({ syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)) }) } : {}),
-      ...(job.trigger === "backfill" || job.trigger === "connect" ? {} : { nextSyncAt: nextSyncTime(spec, now) }),
-      updatedAt: now,
-    })
-    .where(eq(integrationConnections.id, connection.id));
+  const ref = { connectionId: connection.id, userId: job.userId };
+  // Backfill jobs fill the past; they do not move the schedule.
+  const schedule = job.trigger === "backfill" || job.trigger === "connect" ? {} : { nextSyncAt: nextSyncTime(spec, now) };
+  if (status === "succeeded") {
+    // Only a complete pull may move the cursor forward; a partial one is repeated next time.
+    await recordSyncSuccess(db, ref, { now, syncCursor: writeCursor({ syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)) }), ...schedule });
+  } else {
+    await recordSyncFailure(db, ref, { now, reason: `Some ${name} data was not in the expected form and was skipped.`, ...schedule });
+  }
   await finishRun(status, { written, skipped, error: malformed.length > 0 ? malformed.join("; ").slice(0, 500) : null });
   return { kind: "done", status, written, unchanged, skipped, providerRequests: budget.used, d1RoundTrips: d1RoundTrips + 4 };
 }
@@ -228,7 +209,7 @@ async function handleFailure(
       error.status === 403
         ? `${name} refused part of the data (a permission may have been turned off). Reconnect and allow all the listed data.`
         : `${name} rejected our request (${error.status}). We have been told and will retry on the next sync.`;
-    await db.update(integrationConnections).set({ lastError: reason, lastSyncAt: Date.now(), updatedAt: Date.now() }).where(eq(integrationConnections.id, connection.id));
+    await recordSyncFailure(db, { connectionId: connection.id, userId: job.userId }, { reason, now: Date.now() });
     if (error.status === 403) await updateConnectionStatus(db, job.userId, job.source, "error", reason);
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "failed", reason };

@@ -7,7 +7,7 @@ import type { TokenVault } from "../../durable-objects/token-vault";
 import { createApp } from "../../src/app";
 import { consents, integrationConnections } from "../../src/db/schema";
 import type { SourceId } from "../../src/domain/integration";
-import { ORIGIN, db, recordingQueue, signIn, type Session } from "../helpers";
+import { ORIGIN, db, recordingQueue, signIn, type Session, hubHoldsTokens } from "../helpers";
 
 // The whole authorization-code (+ PKCE) and refresh flow against a real OAuth 2.0 server on loopback
 // (oauth2-mock-server behind test/setup/oauth-peer.ts). Provider endpoints in code stay the real ones;
@@ -148,7 +148,7 @@ describe("connecting for real (authorization code against the OAuth peer)", () =
 describe("failures give a clear message and change nothing", () => {
   async function expectNothingConnected(session: Session, source: SourceId) {
     expect(await connectionRow(session.userId, source)).toBeUndefined();
-    expect(await hub(session.userId).hasTokens(session.userId, source)).toBe(false);
+    expect(await hubHoldsTokens(session.userId, source)).toBe(false);
   }
 
   it("consent denied", async () => {
@@ -312,7 +312,7 @@ describe("the token vault", () => {
     const row = await connectionRow(session.userId, "oura");
     expect(row?.status).toBe("needs_reauth");
     expect(row?.statusReason).toBe("Oura Ring no longer accepts Wellness OS's access (it may have been revoked or expired). Reconnect to resume syncing.");
-    expect(await hub(session.userId).hasTokens(session.userId, "oura")).toBe(false);
+    expect(await hubHoldsTokens(session.userId, "oura")).toBe(false);
     const page = await (await call("/settings", session)).text();
     expect(page).toContain("Needs reconnecting");
   });
@@ -354,7 +354,7 @@ describe("disconnect", () => {
     const revocations = (await control("revocations")) as { provider: string; method: string; query: string }[];
     // Oura takes the token as a query parameter.
     expect(revocations).toEqual([{ provider: "oura", method: "POST", query: `?access_token=${encodeURIComponent(stored.tokens.accessToken)}`, body: "" }]);
-    expect(await hub(session.userId).hasTokens(session.userId, "oura")).toBe(false);
+    expect(await hubHoldsTokens(session.userId, "oura")).toBe(false);
     expect(await connectionRow(session.userId, "oura")).toMatchObject({ status: "disconnected", nextSyncAt: null });
     const [consent] = await db().select().from(consents).where(eq(consents.userId, session.userId));
     expect(consent?.revokedAt).toBeGreaterThan(0);

@@ -1,10 +1,12 @@
 import type { ProviderAdapter } from "../types";
+import { ouraCatalog } from "./catalog";
 import { ouraAuth } from "./auth";
 import { ouraSync } from "./sync";
 import { ouraWebhook } from "./webhook";
 
 export const oura: ProviderAdapter = {
   id: "oura",
+  catalog: ouraCatalog,
   auth: ouraAuth,
   sync: ouraSync,
   webhook: ouraWebhook,

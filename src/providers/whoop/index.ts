@@ -1,10 +1,12 @@
 import type { ProviderAdapter } from "../types";
+import { whoopCatalog } from "./catalog";
 import { whoopAuth } from "./auth";
 import { whoopSync } from "./sync";
 import { whoopWebhook } from "./webhook";
 
 export const whoop: ProviderAdapter = {
   id: "whoop",
+  catalog: whoopCatalog,
   auth: whoopAuth,
   sync: whoopSync,
   webhook: whoopWebhook,

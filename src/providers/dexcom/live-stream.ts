@@ -1,18 +1,14 @@
-import { and, eq } from "drizzle-orm";
-import { database } from "../src/db/client";
-import { updateConnectionStatus } from "../src/db/connections";
-import { integrationConnections } from "../src/db/schema";
-import { MalformedPayloadError, type NormalizedRecord } from "../src/domain/records";
-import { ProviderUnavailableError } from "../src/oauth/errors";
-import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "../src/providers/dexcom/api";
-import { dexcomDelayMs, dexcomHost } from "../src/providers/dexcom/auth";
-import { normalizeDexcom } from "../src/providers/dexcom/normalize";
-import { sandboxFetch } from "../src/platform/development";
-import { AccessRevokedError, SubrequestBudget, createPullContext } from "../src/sync/pull-context";
-import { toRecordInput } from "./records/rows";
-import type { RecordStore } from "./records/store";
-import { READING_INTERVAL_MS, type GlucosePoint } from "../views/glucose";
-import type { TokenVault } from "./token-vault";
+import { database } from "../../db/client";
+import { recordSyncSuccess, updateConnectionStatus } from "../../db/connections";
+import { MalformedPayloadError, type NormalizedRecord } from "../../domain/records";
+import { ProviderUnavailableError } from "../../oauth/errors";
+import { AccessRevokedError, SubrequestBudget } from "../../sync/pull-context";
+import { GlucoseLive, READING_INTERVAL_MS, type GlucosePoint } from "../../../views/glucose";
+import { openProviderCalls, type AccessTokens } from "../calls";
+import type { LiveStream, LiveTick, RecordSink } from "../types";
+import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "./api";
+import { dexcomDelayMs, dexcomHost } from "./auth";
+import { normalizeDexcom } from "./normalize";
 
 const HOUR_MS = 3_600_000;
 /** The stream keeps a day of readings in its live window; every reading also goes to the person's record store. */
@@ -27,6 +23,8 @@ const OVERLAP_MS = 30 * 60_000;
 const BACKFILL_LOOKBACK_MS = 3 * HOUR_MS;
 const MIN_ALARM_DELAY_MS = 60_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
+/** The live card's sparkline: the newest reading and the hours before it. */
+const SPARKLINE_MS = 3 * HOUR_MS;
 
 
 export interface StreamTiming {
@@ -48,13 +46,6 @@ export function nextAlarmAt(timing: StreamTiming, now: number, delayMs: number):
   return expected > now + MIN_ALARM_DELAY_MS ? expected : now + READING_INTERVAL_MS;
 }
 
-export interface TickResult {
-  /** null: the stream stopped (disconnected or needs reconnecting) and must not be rescheduled. */
-  nextAlarmAt: number | null;
-  newReadings: number;
-  skipped: number;
-  error: string | null;
-}
 
 interface Row extends Record<string, SqlStorageValue> {
   record_id: string;
@@ -71,12 +62,12 @@ interface Row extends Record<string, SqlStorageValue> {
  * dedupes by Dexcom's record id, writes every new reading to the person's record store (in this same object), and
  * hands them to live pages.
  */
-export class DexcomStream {
+export class DexcomStream implements LiveStream {
   constructor(
     private readonly sql: SqlStorage,
     private readonly env: Env,
-    private readonly vault: TokenVault,
-    private readonly records: RecordStore,
+    private readonly tokens: AccessTokens,
+    private readonly records: RecordSink,
     private readonly options: { fetch?: typeof fetch } = {},
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS glucose_recent (
@@ -115,7 +106,7 @@ export class DexcomStream {
   }
 
   /** The stream was stopped while a tick waited on Dexcom or D1: the tick must leave nothing behind. */
-  private stopped(): TickResult {
+  private stopped(): LiveTick {
     return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: null };
   }
 
@@ -135,12 +126,12 @@ export class DexcomStream {
     return overlap;
   }
 
-  timing(): StreamTiming {
+  private timing(): StreamTiming {
     const latest = this.sql.exec<{ t: number | null }>("SELECT max(system_time) AS t FROM glucose_recent").toArray()[0]?.t ?? null;
     return { latestReadingAt: latest, failures: Number(this.get("failures") ?? 0), retryAfterSeconds: null };
   }
 
-  recent(since: number): GlucosePoint[] {
+  private recent(since: number): GlucosePoint[] {
     return this.sql
       .exec<Row>("SELECT * FROM glucose_recent WHERE system_time >= ? ORDER BY system_time", since)
       .toArray()
@@ -148,38 +139,29 @@ export class DexcomStream {
   }
 
   /** One look at Dexcom. Never throws: a failure is counted and the next alarm backs off. */
-  async tick(userId: string, now = Date.now()): Promise<TickResult> {
+  async tick(userId: string, now = Date.now()): Promise<LiveTick> {
     const delayMs = dexcomDelayMs(this.env);
     if (!this.enabled) return this.stopped();
-    const access = await this.vault.accessToken(userId, "dexcom").catch(() => ({ ok: false as const, reason: "unavailable" as const, retryAfterSeconds: null }));
-    if (!access.ok) {
-      if (access.reason !== "unavailable") {
+    const calls = await openProviderCalls({
+      env: this.env,
+      userId,
+      source: "dexcom",
+      tokens: this.tokens,
+      budget: new SubrequestBudget(20),
+      externalUserId: null,
+      now,
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+    }).catch(() => ({ ok: false as const, reason: "unavailable" as const, retryAfterSeconds: null }));
+    if (!calls.ok) {
+      if (calls.reason !== "unavailable") {
         // The vault already marked the connection needs_reauth (or it has no tokens): stop until reconnected.
         this.stop();
         return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: "needs reconnecting" };
       }
-      return this.failed(now, delayMs, "Dexcom did not renew access", access.retryAfterSeconds);
+      return this.failed(now, delayMs, "Dexcom did not renew access", calls.retryAfterSeconds);
     }
 
-    const ctx = createPullContext({
-      env: this.env,
-      fetch: access.mode === "sandbox" ? sandboxFetch(this.env) : (this.options.fetch ?? ((input, init) => fetch(input, init))),
-      token: {
-        current: async () => access.accessToken,
-        afterUnauthorized: async () => {
-          const refreshed = await this.vault.accessToken(userId, "dexcom", { forceRefresh: true });
-          if (refreshed.ok) return refreshed.accessToken;
-          // Renewing failed for now (Dexcom's token endpoint down, slow, rate limiting): the tokens are kept, so this
-          // is a failure to retry, not a revoked access that would make the person reconnect.
-          if (refreshed.reason === "unavailable") throw new ProviderUnavailableError("server", null, refreshed.retryAfterSeconds);
-          return null;
-        },
-      },
-      budget: new SubrequestBudget(20),
-      externalUserId: null,
-      now,
-    });
-    const dexcom = dexcomContext(ctx, dexcomHost(this.env));
+    const dexcom = dexcomContext(calls.ctx, dexcomHost(this.env));
 
     try {
       const range = await getDataRange(dexcom);
@@ -213,17 +195,14 @@ export class DexcomStream {
       // Disconnected while Dexcom answered: write nothing (the person may have asked for their data to be deleted).
       if (!this.enabled) return this.stopped();
       // The record store first: if that write fails, the stream has not moved on, and the next tick fetches them again.
-      if (records.length > 0) this.records.put("dexcom", records.map(toRecordInput).filter((row) => row !== null), now);
+      if (records.length > 0) this.records.put("dexcom", records, now);
       const newReadings = this.remember(records, now);
       for (const [kind, end] of Object.entries(through)) this.set(`${kind}_through`, end);
       if (skipped.length > 0) {
         // Recorded with the reason (never the reading itself): Dexcom sent something we could not use.
         console.warn(JSON.stringify({ event: "dexcom_stream_skipped", count: skipped.length, reasons: [...new Set(skipped)].slice(0, 5) }));
       }
-      await database(this.env.DB)
-        .update(integrationConnections)
-        .set({ lastSyncAt: now, lastSuccessAt: now, lastError: null, updatedAt: now })
-        .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, "dexcom")));
+      await recordSyncSuccess(database(this.env.DB), { userId, sourceId: "dexcom" }, { now });
       this.set("failures", 0);
       return { nextAlarmAt: nextAlarmAt(this.timing(), now, delayMs), newReadings, skipped: skipped.length, error: null };
     } catch (error) {
@@ -240,12 +219,23 @@ export class DexcomStream {
     }
   }
 
-  private failed(now: number, delayMs: number, error: string, retryAfterSeconds: number | null): TickResult {
+  private failed(now: number, delayMs: number, error: string, retryAfterSeconds: number | null): LiveTick {
     if (!this.enabled) return this.stopped();
     const failures = Number(this.get("failures") ?? 0) + 1;
     this.set("failures", failures);
     console.warn(JSON.stringify({ event: "dexcom_stream_failed", failures, error }));
     return { nextAlarmAt: nextAlarmAt({ ...this.timing(), failures, retryAfterSeconds }, now, delayMs), newReadings: 0, skipped: 0, error };
+  }
+
+  /**
+   * The newest reading and the sparkline's hours before it, however long ago that was: the object keeps the last
+   * day of readings it received, so a page can say how old the last one is when readings have stopped.
+   */
+  fragment(now: number): string {
+    const held = this.recent(0);
+    const newest = held.at(-1)?.time ?? now;
+    const points = held.filter((p) => p.time >= newest - SPARKLINE_MS);
+    return String(GlucoseLive({ points, now, delayMs: dexcomDelayMs(this.env) }));
   }
 
   /** Stores glucose readings (deduped by record id), drops those older than a day; returns how many were new. */

@@ -1,0 +1,40 @@
+import { userHubFor, type DisconnectResult } from "../../durable-objects/user-hub";
+import type { Database } from "../db/client";
+import { disconnectStatements } from "../db/connections";
+import type { SourceId } from "../domain/integration";
+
+export interface DisconnectOptions {
+  /** Ask the provider to revoke the grant (the person disconnected here); false when the provider told us it is gone. */
+  revokeAtProvider: boolean;
+  /** Also delete the data synced from this source. */
+  deleteData: boolean;
+  /** Why the connection stopped, shown to the person on the card; null when they chose it themselves. */
+  reason: string | null;
+  now?: number;
+}
+
+export interface DisconnectOutcome extends DisconnectResult {
+  /** Records deleted with it; null when not asked, or when the person's UserHub could not delete them just now. */
+  deletedRecords: number | null;
+}
+
+/**
+ * The one way a connection ends, whoever ends it: the settings page's Disconnect, or the provider telling us the
+ * person removed our access (a deregistration webhook). The person's UserHub stops any live stream, revokes at
+ * the provider when asked and deletes the tokens, then (when asked) deletes the synced records it holds: the tokens
+ * are gone first, so a sync still running cannot store anything afterwards. Then, in one D1 batch, the connection
+ * stops and the consent is recorded as withdrawn.
+ */
+export async function disconnect(env: Env, db: Database, userId: string, source: SourceId, options: DisconnectOptions): Promise<DisconnectOutcome> {
+  const hub = userHubFor(env, userId);
+  const result = await hub.disconnect(userId, source, { revokeAtProvider: options.revokeAtProvider });
+  const deletedRecords = options.deleteData
+    ? await hub.deleteRecords(userId, source).catch((error: unknown) => {
+        console.error(JSON.stringify({ event: "records_delete_failed", name: error instanceof Error ? error.name : typeof error }));
+        return null;
+      })
+    : null;
+  const now = options.now ?? Date.now();
+  await db.batch(disconnectStatements(db, userId, source, { reason: options.reason, now }));
+  return { ...result, deletedRecords };
+}
