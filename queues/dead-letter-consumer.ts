@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { database } from "../src/db/client";
 import { updateConnectionStatus } from "../src/db/connections";
-import { syncRuns, webhookEvents } from "../src/db/schema";
+import { syncRuns } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { QueueJob } from "../src/sync/jobs";
+import { giveUpEvent, ledgerProvider } from "../src/sync/webhook-events";
 
 const RETRY_AFTER_DEAD_LETTER_MS = 60 * 60_000;
 
@@ -32,7 +33,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       await updateConnectionStatus(db, job.userId, job.source, "error", reason, { onlyFrom: ["connected"], nextSyncAt: Date.now() + RETRY_AFTER_DEAD_LETTER_MS });
       console.error(JSON.stringify({ event: "sync_dead_lettered", source: job.source, trigger: job.trigger }));
     } else {
-      await db.update(webhookEvents).set({ status: "failed", detail: "gave up after the last retry" }).where(eq(webhookEvents.id, job.webhookEventId));
+      // A large event's R2 object is kept for the runbook (the bucket's lifecycle rule removes it in time).
+      await giveUpEvent(env.DB, { provider: ledgerProvider(job.source), eventId: job.event.eventId, receivedAt: +message.timestamp }, "gave up after the last retry");
       console.error(JSON.stringify({ event: "webhook_dead_lettered", source: job.source }));
     }
     message.ack();

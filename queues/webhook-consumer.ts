@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { disconnect } from "../src/connections/disconnect";
 import { database } from "../src/db/client";
 import { recordSyncSuccess } from "../src/db/connections";
-import { integrationConnections, webhookEvents } from "../src/db/schema";
+import { integrationConnections } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
@@ -13,6 +13,8 @@ import { AccessRevokedError, ProviderRequestError, SubrequestBudget } from "../s
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { storeRecords } from "../src/sync/store-records";
+import { claimEvents, entryFor, finishEvent, isFinal, ledgerProvider } from "../src/sync/webhook-events";
+import { discardPayload, loadPayload } from "../src/sync/webhook-payloads";
 import { userHubFor } from "../durable-objects/user-hub";
 
 /** A notification may ask to re-pull at most this far back (older edits arrive with the scheduled lookback). */
@@ -27,9 +29,15 @@ export interface WebhookDeps {
  * Turns verified notifications into work: a window to re-pull becomes a sync job; data the provider pushed is
  * normalized and stored here; a ping's callback is fetched with the person's token; a deregistration disconnects.
  * The endpoint already answered the provider, so nothing here is on its clock.
+ *
+ * Delivery is at least once, both from the provider and from the queue: each event is claimed in webhook_events
+ * by (provider, event id) with an insert-or-ignore. An event whose row is in a final state is acknowledged and
+ * dropped; any other (new, or left `processing` by an invocation that died) is processed again, which is safe
+ * because processing is idempotent. The final state is written only after the work is done.
  */
 export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env, deps: WebhookDeps = {}): Promise<void> {
   const db = database(env.DB);
+  const valid: { message: Message<unknown>; job: WebhookJob; provider: string }[] = [];
   for (const message of batch.messages) {
     const parsed = WebhookJob.safeParse(message.body);
     if (!parsed.success) {
@@ -37,33 +45,49 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
       message.ack();
       continue;
     }
-    let job = parsed.data;
+    valid.push({ message, job: parsed.data, provider: ledgerProvider(parsed.data.source) });
+  }
+  // The queue's enqueue time is when the endpoint accepted the event.
+  const ledger = await claimEvents(env.DB, valid.map(({ message, job, provider }) => ({ provider, eventId: job.event.eventId, receivedAt: +message.timestamp })));
+
+  const taken = new Set<string>();
+  for (const { message, job: queued, provider } of valid) {
+    let job = queued;
+    const entry = entryFor(ledger, { provider, eventId: job.event.eventId });
+    if (!entry) {
+      // Cannot happen (the claim inserts or finds every row); if it did, claiming again later is the safe answer.
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      continue;
+    }
+    if (isFinal(entry.status) || taken.has(entry.id)) {
+      // Done already; or the same event earlier in this batch, whose own message sees it through (or is retried).
+      if (job.payloadKey && isFinal(entry.status)) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
+      message.ack();
+      continue;
+    }
+    taken.add(entry.id);
     try {
-      if (job.storedPayload) {
-        const [row] = await db.select({ payload: webhookEvents.payload, status: webhookEvents.status }).from(webhookEvents).where(eq(webhookEvents.id, job.webhookEventId)).limit(1);
-        if (row && row.payload === null && (row.status === "processed" || row.status === "skipped")) {
-          // Delivered again after it was handled (queues deliver at least once): its payload was cleared then.
-          message.ack();
-          continue;
-        }
-        const event = WebhookJob.shape.event.safeParse(row?.payload ? JSON.parse(row.payload) : null);
+      if (job.payloadKey) {
+        const event = WebhookJob.shape.event.safeParse(await loadPayload(env.WEBHOOK_PAYLOADS, job.payloadKey));
         if (!event.success) {
-          await db.update(webhookEvents).set({ status: "failed", detail: "stored payload missing or unreadable" }).where(eq(webhookEvents.id, job.webhookEventId));
+          await finishEvent(db, entry.id, "failed", "stored payload missing or unreadable");
           message.ack();
           continue;
         }
         job = { ...job, event: event.data };
       }
       const detail = await handleWebhookJob(env, job, deps);
-      // The payload has served its purpose; the row stays as the dedupe key and the audit line.
-      await db.update(webhookEvents).set({ status: detail.status, detail: detail.detail, payload: null }).where(eq(webhookEvents.id, job.webhookEventId));
+      await finishEvent(db, entry.id, detail.status, detail.detail);
+      // The payload has served its purpose once the event is final; the row stays as the dedupe key and the audit line.
+      if (job.payloadKey) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
       message.ack();
     } catch (error) {
       if (error instanceof AccessRevokedError || error instanceof ProviderRequestError) {
         // The provider refused the callback for good (e.g. Garmin's 412 when the person turned the permission off):
         // retrying cannot help, and the scheduled pull reports it on the connection.
         const detail = error instanceof ProviderRequestError ? `the provider refused the callback (${error.status})` : "the provider refused the person's token";
-        await db.update(webhookEvents).set({ status: "failed", detail }).where(eq(webhookEvents.id, job.webhookEventId));
+        await finishEvent(db, entry.id, "failed", detail);
+        if (job.payloadKey) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
         message.ack();
         continue;
       }

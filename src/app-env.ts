@@ -1,4 +1,4 @@
-import type { Database } from "./db/client";
+import type { D1Queryable, Database } from "./db/client";
 
 export interface AppUser {
   id: string;
@@ -14,7 +14,10 @@ export interface AppEnv {
   Variables: {
     user: AppUser;
     csrfToken: string;
+    /** Drizzle over `d1`. */
     db: Database;
+    /** For a signed-in person, their D1 session (read-your-writes through the bookmark cookie); else the binding. */
+    d1: D1Queryable;
     secureHeadersNonce?: string;
   };
 }

@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env";
 import { isDevelopment, missingConfiguration } from "./config";
 import { database } from "./db/client";
 import { csrfProtection } from "./middleware/csrf-token";
+import { d1Session } from "./middleware/d1-session";
 import { identity, type IdentityOptions } from "./middleware/identity";
 import { development } from "./platform/development";
 import { errorResponse } from "./routes/errors";
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions = {}) {
       console.error(JSON.stringify({ event: "configuration_missing", names: missing }));
       return errorResponse(c, 503, "This deployment is not fully configured yet. The team has been told.");
     }
+    c.set("d1", c.env.DB);
     c.set("db", database(c.env.DB));
     await next();
   });
@@ -87,6 +89,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use(identity(options.identity));
+  // From here a signed-in person reads and writes D1 through their own session (read replication, read-your-writes).
+  app.use(d1Session());
 
   app.get("/", (c) => c.redirect("/settings", 302));
 

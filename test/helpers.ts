@@ -77,8 +77,12 @@ export async function seedConnection(
     .values({ id: `conn_${crypto.randomUUID()}`, userId, sourceId, status, mode: "sandbox", connectedAt: now, updatedAt: now, ...extra });
 }
 
-/** Counts the SQL statements a D1 binding runs, so tests can hold the settings page to its query budget. */
-export function countingD1(d1: D1Database): { binding: D1Database; statements: () => number } {
+/**
+ * Counts the SQL statements a D1 binding runs, directly or through its sessions, so tests can hold the settings page
+ * to its query budget; and notes what each session was started from.
+ */
+export function countingD1(d1: D1Database): { binding: D1Database; statements: () => number; sessionsFrom: string[] } {
+  const sessionsFrom: string[] = [];
   let statements = 0;
   const unwrapped = new WeakMap<object, D1PreparedStatement>();
   const countStatement = (statement: D1PreparedStatement): D1PreparedStatement => {
@@ -99,26 +103,34 @@ export function countingD1(d1: D1Database): { binding: D1Database; statements: (
     unwrapped.set(proxy, statement);
     return proxy;
   };
-  const binding = new Proxy(d1, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (property === "prepare") return (query: string) => countStatement(target.prepare(query));
-      if (property === "batch") {
-        return (list: D1PreparedStatement[]) => {
-          statements += list.length;
-          return target.batch(list.map((statement) => unwrapped.get(statement) ?? statement));
-        };
-      }
-      if (property === "exec") {
-        return (query: string) => {
-          statements++;
-          return target.exec(query);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { binding, statements: () => statements };
+  const countQueries = <T extends D1Database | D1DatabaseSession>(d1: T): T =>
+    new Proxy(d1, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property === "prepare") return (query: string) => countStatement(target.prepare(query));
+        if (property === "batch") {
+          return (list: D1PreparedStatement[]) => {
+            statements += list.length;
+            return target.batch(list.map((statement) => unwrapped.get(statement) ?? statement));
+          };
+        }
+        if (property === "exec") {
+          return (query: string) => {
+            statements++;
+            return (target as D1Database).exec(query);
+          };
+        }
+        if (property === "withSession") {
+          return (from: string) => {
+            sessionsFrom.push(from);
+            return countQueries((target as D1Database).withSession(from));
+          };
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const binding = countQueries(d1);
+  return { binding, statements: () => statements, sessionsFrom };
 }
 
 /** A Queue binding that records what is sent instead of delivering it, so a test can run the consumer itself. */

@@ -1,6 +1,6 @@
 import { createMessageBatch, createExecutionContext, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { consumeDeadLetters } from "../queues/dead-letter-consumer";
 import { enqueueDueSyncs } from "../queues/scheduler";
@@ -261,12 +261,17 @@ describe("the dead-letter queue", () => {
     const row = await connection(session.userId, "whoop");
     const job: SyncJob = { type: "sync", connectionId: row.id, userId: session.userId, source: "whoop", trigger: "cron", window: { start: 0, end: 1 }, runId: `run_${crypto.randomUUID()}` };
     await db().insert(syncRuns).values({ id: job.runId, connectionId: row.id, userId: session.userId, sourceId: "whoop", trigger: "cron", status: "queued", startedAt: Date.now(), error: "WHOOP had a problem; retrying in 240 s." });
-    const webhookEventId = `whe_${crypto.randomUUID()}`;
-    await db().insert(webhookEvents).values({ id: webhookEventId, provider: "whoop", eventId: webhookEventId, receivedAt: Date.now(), status: "queued" });
+    // A webhook the consumer claimed (and then kept failing on), and one it never got to claim.
+    const claimed = `whoop-event-${crypto.randomUUID()}`;
+    const unclaimed = `whoop-event-${crypto.randomUUID()}`;
+    await db().insert(webhookEvents).values({ id: `whe_${crypto.randomUUID()}`, provider: "whoop", eventId: claimed, receivedAt: Date.now(), status: "processing" });
+    // And a copy of an event that another delivery already saw through: it stays done.
+    const done = `whoop-event-${crypto.randomUUID()}`;
+    await db().insert(webhookEvents).values({ id: `whe_${crypto.randomUUID()}`, provider: "whoop", eventId: done, receivedAt: Date.now(), status: "processed", detail: "sync enqueued for 1 connection(s)" });
 
     const batch = createMessageBatch<unknown>("wellness-dead-letter", [
       { id: "dead-1", timestamp: Date.now(), attempts: 1, body: job },
-      { id: "dead-2", timestamp: Date.now(), attempts: 1, body: { type: "webhook" as const, source: "whoop" as const, webhookEventId, event: { eventId: webhookEventId, externalUserId: "1" } } },
+      ...[claimed, unclaimed, done].map((eventId, i) => ({ id: `dead-webhook-${i}`, timestamp: Date.now(), attempts: 1, body: { type: "webhook" as const, source: "whoop" as const, event: { eventId, externalUserId: "1" } } })),
     ]);
     await consumeDeadLetters(batch, env);
     const after = await connection(session.userId, "whoop");
@@ -275,7 +280,8 @@ describe("the dead-letter queue", () => {
     expect(after.nextSyncAt).toBeGreaterThan(Date.now());
     const [run] = await db().select().from(syncRuns).where(eq(syncRuns.id, job.runId));
     expect(run).toMatchObject({ status: "failed", error: "WHOOP had a problem; retrying in 240 s." });
-    const [event] = await db().select().from(webhookEvents).where(eq(webhookEvents.id, webhookEventId));
-    expect(event?.status).toBe("failed");
+    const events = await db().select().from(webhookEvents).where(and(eq(webhookEvents.provider, "whoop"), inArray(webhookEvents.eventId, [claimed, unclaimed, done])));
+    const outcome = Object.fromEntries(events.map((event) => [event.eventId, [event.status, event.detail]]));
+    expect(outcome).toEqual({ [claimed]: ["failed", "gave up after the last retry"], [unclaimed]: ["failed", "gave up after the last retry"], [done]: ["processed", "sync enqueued for 1 connection(s)"] });
   });
 });

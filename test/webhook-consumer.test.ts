@@ -23,6 +23,7 @@ import { whoopSync } from "../src/providers/whoop/sync";
 import { createSandboxFetch } from "../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../src/sandbox/grants";
 import type { SyncJob, WebhookJob } from "../src/sync/jobs";
+import { ledgerProvider } from "../src/sync/webhook-events";
 import { connectThroughSandbox, db, recordingQueue, signIn, hubHoldsTokens } from "./helpers";
 
 /**
@@ -152,11 +153,13 @@ async function consume(jobs: readonly unknown[], options: { deps?: WebhookDeps; 
   return { verdict, delays, ids: messages.map((message) => message.id), syncJobs: syncQueue.sent };
 }
 
+/** The consumer's webhook_events rows for these jobs' events, in the jobs' order (one per event at most). */
 async function webhookRows(jobs: readonly WebhookJob[]) {
-  return db()
+  const rows = await db()
     .select()
     .from(webhookEvents)
-    .where(inArray(webhookEvents.id, jobs.map((job) => job.webhookEventId)));
+    .where(inArray(webhookEvents.eventId, jobs.map((job) => job.event.eventId)));
+  return jobs.flatMap((job) => rows.filter((row) => row.eventId === job.event.eventId && row.provider === ledgerProvider(job.source)));
 }
 
 /** The person's records of one source, from their UserHub's record store, by kind and external id. */
@@ -203,7 +206,7 @@ describe("notifications that ask for a re-pull", () => {
     const runs = await db().select().from(syncRuns).where(inArray(syncRuns.id, syncJobs.map((sync) => sync.runId)));
     expect(runs.map((run) => [run.status, run.trigger, run.windowStart, run.windowEnd])).toEqual(expect.arrayContaining(syncJobs.map((sync) => ["queued", "webhook", sync.window.start, sync.window.end])));
     expect(runs).toHaveLength(syncJobs.length);
-    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed", payload: null })]);
+    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
 
     // Through the sync consumer: only Oura's sleep collection is pulled.
     const ctx = createExecutionContext();
@@ -303,34 +306,42 @@ describe("Garmin pushes (data in the notification)", () => {
     const rows = await webhookRows(jobs);
     expect(rows.map((row) => row.status)).toEqual(["processed", "processed", "processed"]);
 
-    // At-least-once delivery: the same messages again change nothing (updated_at would move if a row were rewritten).
+    // At-least-once delivery: the same messages again are dropped, changing nothing (updated_at would move if a
+    // record were rewritten, and the connection's sync times if the events were handled again).
     const replay = await consume(jobs, { deps: { now: now + 60_000 } });
     expect(replay.verdict.explicitAcks).toHaveLength(3);
     expect(await recordsOf(person.userId)).toEqual(records);
-    expect((await webhookRows(jobs)).map((row) => row.detail)).toEqual(jobs.map(() => expect.stringMatching(/^0 record\(s\) written/)));
+    expect(await webhookRows(jobs)).toEqual(rows);
+    expect(await connectionOf(person.userId, "garmin")).toEqual(connection);
   });
 
-  it("stores an event that arrived too large for a message from webhook_events.payload, then clears the payload", async () => {
+  it("stores an event that arrived too large for a message from R2, then deletes the object; a later redelivery leaves none behind", async () => {
     const person = await connectedPerson("garmin");
     const samples: Record<string, number> = {};
     for (let offset = 0; offset < 86_400; offset += 5) samples[String(offset)] = 60 + ((offset / 5) % 35);
     const [summary] = garminDailies.dailies;
-    const [job] = await fromGarmin({ dailies: [{ ...summary!, userId: person.externalUserId, timeOffsetHeartRateSamples: samples }] });
-    expect(job).toMatchObject({ storedPayload: true, event: { externalUserId: person.externalUserId } });
+    const push = { dailies: [{ ...summary!, userId: person.externalUserId, summaryId: `large-${crypto.randomUUID()}`, timeOffsetHeartRateSamples: samples }] };
+    const [job] = await fromGarmin(push);
+    expect(job).toMatchObject({ payloadKey: expect.any(String), event: { externalUserId: person.externalUserId } });
     expect(job!.event.pages).toBeUndefined();
-    expect((await webhookRows([job!]))[0]!.payload!.length).toBeGreaterThan(100_000);
+    expect((await env.WEBHOOK_PAYLOADS.head(job!.payloadKey!))!.size).toBeGreaterThan(100_000);
 
     const { verdict } = await consume([job]);
     expect(verdict.explicitAcks).toHaveLength(1);
     const records = await recordsOf(person.userId);
-    expect(records.map((record) => [record.kind, record.externalId])).toEqual([["daily_activity", " EXAMPLE_67891"]]);
+    expect(records.map((record) => [record.kind, record.externalId])).toEqual([["daily_activity", push.dailies[0]!.summaryId]]);
     expect(Object.keys(JSON.parse(records[0]!.raw!).timeOffsetHeartRateSamples)).toHaveLength(86_400 / 5);
-    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed", payload: null })]);
+    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
+    expect(await env.WEBHOOK_PAYLOADS.head(job!.payloadKey!)).toBeNull();
 
-    // Delivered again (an ack that was lost): the event was already processed; the audit row must not turn 'failed'.
-    const again = await consume([job]);
-    expect(again.verdict.explicitAcks).toHaveLength(1);
-    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed", payload: null })]);
+    // Garmin delivers the push again (our 200 was lost): the endpoint puts the object back, the consumer drops the
+    // event as done and deletes it; the audit row stays 'processed' and nothing is stored twice.
+    const [again] = await fromGarmin(push);
+    expect(again!.payloadKey).toBe(job!.payloadKey);
+    expect(await env.WEBHOOK_PAYLOADS.head(job!.payloadKey!)).not.toBeNull();
+    expect((await consume([again])).verdict.explicitAcks).toHaveLength(1);
+    expect(await env.WEBHOOK_PAYLOADS.head(job!.payloadKey!)).toBeNull();
+    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
     expect(await recordsOf(person.userId)).toEqual(records);
   });
 });
@@ -402,11 +413,12 @@ describe("Garmin pings (a callback to fetch)", () => {
       },
     };
     // The endpoint refuses such pings; the consumer must hold even if one reached the queue.
-    for (const forged of ["https://apis.garmin.com.attacker.example/wellness-api/rest/dailies?x=1", "http://apis.garmin.com/wellness-api/rest/dailies", "https://attacker.example/collect"]) {
-      const forgedJob = { ...job!, event: { ...job!.event, callbackUrl: forged } };
+    for (const [i, forged] of ["https://apis.garmin.com.attacker.example/wellness-api/rest/dailies?x=1", "http://apis.garmin.com/wellness-api/rest/dailies", "https://attacker.example/collect"].entries()) {
+      // Each its own event, so none is dropped as a repeat of the one before.
+      const forgedJob = { ...job!, event: { ...job!.event, eventId: `${job!.event.eventId}:${i}`, callbackUrl: forged } };
       const { verdict } = await consume([forgedJob], { deps });
       expect(verdict.explicitAcks, forged).toHaveLength(1);
-      expect((await webhookRows([job!]))[0]).toMatchObject({ status: "skipped", detail: "callback URL is not the provider's" });
+      expect(await webhookRows([forgedJob])).toEqual([expect.objectContaining({ status: "skipped", detail: "callback URL is not the provider's" })]);
     }
     expect(fetched).toBe(0);
     expect(await recordsOf(person.userId)).toEqual([]);
@@ -427,7 +439,8 @@ describe("Garmin pings (a callback to fetch)", () => {
     expect(delays.get(ids[0]!)).toBeLessThanOrEqual(72);
     expect(await recordsOf(person.userId)).toEqual([]);
     expect(await connectionOf(person.userId, "garmin")).toEqual(before);
-    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "queued" })]);
+    // Claimed, not finished: the retry will process it.
+    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processing" })]);
 
     // Garmin's Retry-After is honoured.
     const throttled = await consume([job], { deps: unavailable(503, { "Retry-After": "120" }) });
@@ -528,6 +541,6 @@ describe("messages that lead nowhere", () => {
     expect(verdict.explicitAcks).toEqual(ids);
     expect(verdict.retryMessages).toEqual([]);
     expect(await recordsOf(person.userId)).toEqual([]);
-    expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "queued" })]);
+    expect(await webhookRows([job!])).toEqual([]);
   });
 });

@@ -14,3 +14,15 @@ export function database(d1: D1Database): Database {
   }
   return db;
 }
+
+/** What a D1 binding and a D1 session both offer: all a statement needs. */
+export type D1Queryable = Pick<D1Database, "prepare" | "batch">;
+
+/**
+ * A Drizzle handle on one D1 session (read replication: src/middleware/d1-session.ts). Not cached: a session lives
+ * for one request. drizzle-orm's D1 driver (0.45) types its client as a D1Database but calls only prepare() and
+ * batch() on it, which a session has too; sessions are not in its types yet (drizzle-orm pull request 4776).
+ */
+export function sessionDatabase(session: D1DatabaseSession): Database {
+  return drizzle(session as D1Queryable as D1Database, { schema });
+}

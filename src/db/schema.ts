@@ -74,6 +74,9 @@ export const syncRuns = sqliteTable(
   (t) => [index("sync_runs_connection_started").on(t.connectionId, t.startedAt)],
 );
 
+const WEBHOOK_EVENT_STATUSES = ["processing", "processed", "skipped", "failed"] as const;
+export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
+
 export const webhookEvents = sqliteTable(
   "webhook_events",
   {
@@ -82,10 +85,9 @@ export const webhookEvents = sqliteTable(
     /** The provider's own event id (or a digest of the body when it sends none); the dedupe key. */
     eventId: text("event_id").notNull(),
     receivedAt: integer("received_at", { mode: "number" }).notNull(),
-    status: text("status", { enum: ["queued", "processed", "skipped", "failed"] }).notNull(),
+    /** `processing` from the consumer's claim until the work is done; then the final state. */
+    status: text("status", { enum: WEBHOOK_EVENT_STATUSES }).notNull(),
     detail: text("detail"),
-    /** An event too large for a queue message (over 100 KB, e.g. a Garmin daily with its samples), kept here. */
-    payload: text("payload"),
   },
   (t) => [uniqueIndex("webhook_events_provider_event").on(t.provider, t.eventId)],
 );

@@ -155,7 +155,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, scopes: granted, grantedAt: now }),
         ]);
         // The first 30 days, in jobs that each fit one invocation; the cron takes over from there.
-        if (connection) await enqueueInitialSync(c.env, { id: connection.id, userId: user.id, source: entry.id }, now);
+        if (connection) await enqueueInitialSync(c.env, { id: connection.id, userId: user.id, source: entry.id }, now, c.get("d1"));
         // A live source streams through the person's Durable Object from the first minute.
         if (provider(entry.id).live) await hub.startLive(user.id, entry.id);
         return c.redirect(`/settings?connected=${entry.id}`, 303);
@@ -194,7 +194,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const now = Date.now();
         if (!connection.activeRunId) {
           const window = scheduledWindow(spec, readCursor(connection.syncCursor), now);
-          await enqueueSyncJobs(c.env, jobsFor({ id: connection.id, userId: user.id, source: entry.id }, spec, "manual", window), now);
+          await enqueueSyncJobs(c.env, jobsFor({ id: connection.id, userId: user.id, source: entry.id }, spec, "manual", window), now, c.get("d1"));
         }
         if (!isHtmx(c)) return c.redirect("/settings", 303);
         const state = cardState(entry, (await getConnection(db, user.id, entry.id)) ?? null, c.env, now);

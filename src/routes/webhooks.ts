@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { MalformedPayloadError } from "../domain/records";
-import { newId } from "../lib/ids";
 import { readLimited } from "../lib/read-limited";
 import { PROVIDERS } from "../providers/registry";
-import type { ProviderAdapter, WebhookSpec } from "../providers/types";
+import type { ProviderAdapter, WebhookEvent, WebhookSpec } from "../providers/types";
 import type { WebhookJob } from "../sync/jobs";
+import { MAX_INLINE_EVENT_BYTES, payloadKey, storePayload } from "../sync/webhook-payloads";
 
 const BY_PATH = new Map(
   Object.values(PROVIDERS)
@@ -12,41 +12,60 @@ const BY_PATH = new Map(
     .map((adapter) => [adapter.webhook.path, adapter]),
 );
 
-/** Events larger than this go to D1 and are referenced from the message (the limit per message is 128 KB). */
-const MAX_INLINE_EVENT_BYTES = 100_000;
 /** sendBatch takes at most 100 messages and 256 KB in all. */
 const BATCH_MESSAGES = 100;
 const BATCH_BYTES = 200_000;
+/** When the queue (or R2) refuses, the provider is asked to retry: nothing was accepted. */
+const RETRY_AFTER_SECONDS = 60;
 
 /** Queue limits are in bytes: a summary carrying non-ASCII text is larger than its length in characters. */
 const encoder = new TextEncoder();
 const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byteLength;
 
-/** Sends the jobs in as few batches as the limits allow; `sent` collects the webhook event ids already queued. */
-async function sendInBatches(queue: Queue, jobs: readonly WebhookJob[], sent: Set<string>): Promise<void> {
-  let batch: WebhookJob[] = [];
+interface Sized {
+  body: WebhookJob;
+  bytes: number;
+}
+
+/** Sends the jobs in as few batches as the limits allow. */
+async function sendInBatches(queue: Queue, jobs: readonly Sized[]): Promise<void> {
+  let batch: MessageSendRequest<WebhookJob>[] = [];
   let bytes = 0;
-  const flush = async () => {
-    await queue.sendBatch(batch.map((body): MessageSendRequest<WebhookJob> => ({ body, contentType: "json" })));
-    for (const job of batch) sent.add(job.webhookEventId);
-    batch = [];
-    bytes = 0;
-  };
-  for (const body of jobs) {
-    const size = jsonBytes(body);
-    if (batch.length > 0 && (batch.length === BATCH_MESSAGES || bytes + size > BATCH_BYTES)) await flush();
-    batch.push(body);
-    bytes += size;
+  for (const job of jobs) {
+    if (batch.length > 0 && (batch.length === BATCH_MESSAGES || bytes + job.bytes > BATCH_BYTES)) {
+      await queue.sendBatch(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push({ body: job.body, contentType: "json" });
+    bytes += job.bytes;
   }
-  if (batch.length > 0) await flush();
+  if (batch.length > 0) await queue.sendBatch(batch);
+}
+
+/** The delivery's events as messages; an event too large for a message is put in R2 and its message points to it. */
+async function jobsFor(env: Env, adapter: ProviderAdapter & { webhook: WebhookSpec }, events: readonly WebhookEvent[]): Promise<Sized[]> {
+  const unique = new Map(events.map((event) => [event.eventId, event]));
+  return Promise.all(
+    [...unique.values()].map(async (event): Promise<Sized> => {
+      const inline: WebhookJob = { type: "webhook", source: adapter.id, event };
+      const bytes = jsonBytes(inline);
+      if (bytes <= MAX_INLINE_EVENT_BYTES) return { body: inline, bytes };
+      const key = await payloadKey(adapter.webhook.path, event.eventId);
+      await storePayload(env.WEBHOOK_PAYLOADS, key, event);
+      const pointer: WebhookJob = { type: "webhook", source: adapter.id, payloadKey: key, event: { eventId: event.eventId, externalUserId: event.externalUserId } };
+      return { body: pointer, bytes: jsonBytes(pointer) };
+    }),
+  );
 }
 
 const problem = (status: number, detail: string) => Response.json({ error: detail }, { status });
 
 /**
  * Provider webhooks at the edge. The hot path is exactly: size limit, signature (and timestamp window), parse,
- * dedupe by event id (one D1 statement), enqueue (one send), answer. All work happens in the webhook consumer.
- * A rejected request writes nothing and queues nothing.
+ * enqueue (one send; an event too large for a message first goes to R2), answer. No D1: the webhook consumer
+ * dedupes by event id and does all the work, so a provider's redelivery is simply queued again. A rejected
+ * request writes nothing and queues nothing.
  */
 export function webhookRoutes(options: { now?: () => number } = {}) {
   const clock = options.now ?? Date.now;
@@ -75,49 +94,13 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
     }
     if (events.length === 0) return c.body(null, spec.successStatus ?? 200);
 
-    // Dedupe: only events whose (provider, event id) is new are queued; repeats are acknowledged and dropped.
-    const rows = events.map((event) => ({ id: newId("whe"), eventId: event.eventId }));
-    const inserted = await c.env.DB.prepare(
-      `INSERT INTO webhook_events (id, provider, event_id, received_at, status)
-       SELECT r.value ->> 'id', ?2, r.value ->> 'eventId', ?3, 'queued' FROM json_each(?1) AS r WHERE true
-       ON CONFLICT (provider, event_id) DO NOTHING
-       RETURNING id, event_id`,
-    )
-      .bind(JSON.stringify(rows), spec.path, now)
-      .all<{ id: string; event_id: string }>();
-    const fresh = new Map(inserted.results.map((row) => [row.event_id, row.id]));
-    const sent = new Set<string>();
     try {
-      const jobs: WebhookJob[] = [];
-      const stored: { id: string; payload: string }[] = [];
-      const taken = new Set<string>();
-      for (const event of events) {
-        const webhookEventId = fresh.get(event.eventId);
-        // Not new, or repeated within this very delivery (one row, so one message).
-        if (!webhookEventId || taken.has(webhookEventId)) continue;
-        taken.add(webhookEventId);
-        const job: WebhookJob = { type: "webhook", source: adapter.id, webhookEventId, event };
-        if (jsonBytes(job) <= MAX_INLINE_EVENT_BYTES) {
-          jobs.push(job);
-        } else {
-          // Queue messages hold 128 KB: a large event waits in D1 and the message carries its ids.
-          stored.push({ id: webhookEventId, payload: JSON.stringify(event) });
-          jobs.push({ type: "webhook", source: adapter.id, webhookEventId, storedPayload: true, event: { eventId: event.eventId, externalUserId: event.externalUserId } });
-        }
-      }
-      if (stored.length > 0) {
-        // One statement per payload (one round trip in all): D1 bounds each bound value at 2 MB, and one Garmin
-        // push can carry many large summaries.
-        const update = c.env.DB.prepare("UPDATE webhook_events SET payload = ?2 WHERE id = ?1");
-        await c.env.DB.batch(stored.map(({ id, payload }) => update.bind(id, payload)));
-      }
-      await sendInBatches(c.env.WEBHOOK_QUEUE, jobs, sent);
+      await sendInBatches(c.env.WEBHOOK_QUEUE, await jobsFor(c.env, adapter, events));
     } catch (error) {
-      // Not queued means not received: forget the dedupe rows of what was not sent, so the provider's retry
-      // queues exactly those (what was already sent keeps its row and is not queued twice).
-      const unsent = [...fresh.values()].filter((id) => !sent.has(id));
-      if (unsent.length > 0) await c.env.DB.prepare("DELETE FROM webhook_events WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(unsent)).run();
-      throw error;
+      // Not queued means not received: the provider retries the whole delivery, and the consumer drops whatever of
+      // it was already queued. A payload already put in R2 is overwritten by the retry (same key).
+      console.error(JSON.stringify({ event: "webhook_enqueue_failed", provider: spec.path, error: error instanceof Error ? error.name : "unknown" }));
+      return c.json({ error: "could not accept the notification just now; retry" }, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
     }
     return c.body(null, spec.successStatus ?? 200);
   });

@@ -22,13 +22,18 @@ export type SyncJob = z.input<typeof SyncJob>;
 
 const PulledPage = z.object({ kind: z.string().min(1), body: z.unknown() });
 
-/** A verified, deduplicated provider notification, to be turned into work by the webhook consumer. */
+/**
+ * A verified provider notification, to be turned into work by the webhook consumer, which dedupes it by
+ * (provider, event id): the endpoint writes nothing, so a redelivery is simply queued again.
+ */
 export const WebhookJob = z.object({
   type: z.literal("webhook"),
   source: SourceId,
-  webhookEventId: z.string().min(1),
-  /** The event is in webhook_events.payload because it was too large for a message; `event` holds its ids only. */
-  storedPayload: z.boolean().optional(),
+  /**
+   * The event was too large for a queue message: it waits in R2 (WEBHOOK_PAYLOADS) under this key, and `event`
+   * holds its ids only.
+   */
+  payloadKey: z.string().min(1).max(512).optional(),
   event: z.object({
     eventId: z.string().min(1),
     externalUserId: z.string().min(1),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { D1Queryable } from "../db/client";
 import type { SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
 import { provider } from "../providers/registry";
@@ -86,8 +87,11 @@ export interface QueuedRun {
   window: SyncWindow;
 }
 
-/** Records the runs as queued (so the UI can show them) and sends their jobs, in as few round trips as allowed. */
-export async function enqueueSyncJobs(env: Env, jobs: readonly SyncJob[], now = Date.now()): Promise<void> {
+/**
+ * Records the runs as queued (so the UI can show them) and sends their jobs, in as few round trips as allowed.
+ * `d1` is the person's D1 session when a request of theirs enqueues, so their next page sees the queued runs.
+ */
+export async function enqueueSyncJobs(env: Env, jobs: readonly SyncJob[], now = Date.now(), d1: D1Queryable = env.DB): Promise<void> {
   if (jobs.length === 0) return;
   const rows = jobs.map((job) => ({
     id: job.runId,
@@ -98,7 +102,7 @@ export async function enqueueSyncJobs(env: Env, jobs: readonly SyncJob[], now = 
     window_start: job.window.start,
     window_end: job.window.end,
   }));
-  await env.DB.prepare(
+  await d1.prepare(
     `INSERT OR IGNORE INTO sync_runs (id, connection_id, user_id, source_id, trigger, status, window_start, window_end, started_at)
      SELECT r.value ->> 'id', r.value ->> 'connection_id', r.value ->> 'user_id', r.value ->> 'source_id', r.value ->> 'trigger', 'queued',
             r.value ->> 'window_start', r.value ->> 'window_end', ?2
@@ -115,13 +119,13 @@ export async function enqueueSyncJobs(env: Env, jobs: readonly SyncJob[], now = 
  * On connect: a backfill of the source's history, split into jobs that each fit one invocation's budget; or, for
  * a push-first provider, one job that asks the provider to push that history.
  */
-export async function enqueueInitialSync(env: Env, connection: { id: string; userId: string; source: SourceId }, now = Date.now()): Promise<QueuedRun[]> {
+export async function enqueueInitialSync(env: Env, connection: { id: string; userId: string; source: SourceId }, now = Date.now(), d1: D1Queryable = env.DB): Promise<QueuedRun[]> {
   const spec = provider(connection.source).sync;
   if (!spec) return [];
   const history = { start: now - spec.backfillDays * DAY_MS, end: now };
   const jobs: SyncJob[] = spec.requestBackfill
     ? [{ type: "sync", connectionId: connection.id, userId: connection.userId, source: connection.source, trigger: "backfill", action: "request_backfill", window: history, runId: newId("run") }]
     : jobsFor(connection, spec, "backfill", history);
-  await enqueueSyncJobs(env, jobs, now);
+  await enqueueSyncJobs(env, jobs, now, d1);
   return jobs.map((job) => ({ runId: job.runId, window: job.window }));
 }

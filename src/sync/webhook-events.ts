@@ -1,0 +1,81 @@
+import { and, eq, notInArray } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { webhookEvents, type WebhookEventStatus } from "../db/schema";
+import type { SourceId } from "../domain/integration";
+import { newId } from "../lib/ids";
+import { provider } from "../providers/registry";
+
+// The webhook consumer's ledger: one webhook_events row per (provider, event id), written by the consumer only
+// (the endpoint writes nothing). Delivery is at least once, so a row is claimed with an insert-or-ignore, and an
+// event counts as done only once its row reaches a final state, which happens after its work is done.
+
+/** States after which a redelivered event is acknowledged and dropped; any other row is processed again. */
+const FINAL_STATUSES = ["processed", "skipped", "failed"] as const satisfies readonly WebhookEventStatus[];
+type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+export const isFinal = (status: WebhookEventStatus): status is FinalStatus => (FINAL_STATUSES as readonly string[]).includes(status);
+
+/** The ledger's provider key: the webhook path the event arrived on (one path may serve several sources' ids). */
+export const ledgerProvider = (source: SourceId): string => provider(source).webhook?.path ?? source;
+
+interface EventClaim {
+  provider: string;
+  eventId: string;
+  receivedAt: number;
+}
+
+interface LedgerEntry {
+  id: string;
+  status: WebhookEventStatus;
+}
+
+const claimKey = (providerKey: string, eventId: string) => `${providerKey}\u0000${eventId}`;
+export const entryFor = (ledger: ReadonlyMap<string, LedgerEntry>, claim: Pick<EventClaim, "provider" | "eventId">) => ledger.get(claimKey(claim.provider, claim.eventId));
+
+/**
+ * Claims each event (a new row says `processing`; an existing row is left as it is) and reads where each stands,
+ * in one round trip for the whole batch.
+ */
+export async function claimEvents(d1: D1Database, claims: readonly EventClaim[]): Promise<Map<string, LedgerEntry>> {
+  if (claims.length === 0) return new Map();
+  const rows = JSON.stringify(claims.map((claim) => ({ id: newId("whe"), ...claim })));
+  const [, read] = await d1.batch<{ id: string; provider: string; event_id: string; status: WebhookEventStatus }>([
+    d1
+      .prepare(
+        `INSERT INTO webhook_events (id, provider, event_id, received_at, status)
+         SELECT r.value ->> 'id', r.value ->> 'provider', r.value ->> 'eventId', r.value ->> 'receivedAt', 'processing' FROM json_each(?1) AS r WHERE true
+         ON CONFLICT (provider, event_id) DO NOTHING`,
+      )
+      .bind(rows),
+    d1
+      .prepare(
+        `SELECT w.id, w.provider, w.event_id, w.status FROM json_each(?1) AS r
+         JOIN webhook_events AS w ON w.provider = r.value ->> 'provider' AND w.event_id = r.value ->> 'eventId'`,
+      )
+      .bind(rows),
+  ]);
+  return new Map((read?.results ?? []).map((row) => [claimKey(row.provider, row.event_id), { id: row.id, status: row.status }]));
+}
+
+/**
+ * Records the outcome once the work is done. The first final state stands: a copy of the event that another
+ * invocation was handling at the same time cannot overwrite it.
+ */
+export async function finishEvent(db: Database, id: string, status: FinalStatus, detail: string): Promise<void> {
+  await db
+    .update(webhookEvents)
+    .set({ status, detail })
+    .where(and(eq(webhookEvents.id, id), notInArray(webhookEvents.status, [...FINAL_STATUSES])));
+}
+
+/** An event that exhausted its retries (the dead-letter queue): failed, whether or not it was ever claimed. */
+export async function giveUpEvent(d1: D1Database, claim: EventClaim, detail: string): Promise<void> {
+  await d1
+    .prepare(
+      `INSERT INTO webhook_events (id, provider, event_id, received_at, status, detail) VALUES (?1, ?2, ?3, ?4, 'failed', ?5)
+       ON CONFLICT (provider, event_id) DO UPDATE SET status = 'failed', detail = excluded.detail
+       WHERE webhook_events.status NOT IN ('processed', 'skipped', 'failed')`,
+    )
+    .bind(newId("whe"), claim.provider, claim.eventId, claim.receivedAt, detail)
+    .run();
+}
