@@ -70,6 +70,11 @@ export class TokenVault {
     );
   }
 
+  /** Whether tokens are held for `source`: what "connected" means inside the object (the record store asks). */
+  has(source: SourceId): boolean {
+    return this.sql.exec("SELECT 1 FROM tokens WHERE source = ?", source).toArray().length > 0;
+  }
+
   drop(source: SourceId): void {
     this.sql.exec("DELETE FROM tokens WHERE source = ?", source);
   }

@@ -3,8 +3,15 @@ import { catalogEntry } from "../src/domain/catalog";
 import { SourceId } from "../src/domain/integration";
 import { resolveOAuthClient, type ConnectionMode } from "../src/oauth/engine";
 import { PROVIDERS } from "../src/providers/registry";
-import type { LiveStream, LiveTick, TokenSet } from "../src/providers/types";
+import type { LiveStream, LiveTick, RecordSink, TokenSet } from "../src/providers/types";
 import { TokenVault, type AccessResult } from "./token-vault";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import type { RecordKind } from "../src/domain/records";
+import { glucoseStats, type GlucoseStats } from "../src/domain/glucose-stats";
+import { TARGET_RANGE_MGDL, type GlucosePoint } from "../views/glucose";
+import { migrateRecordStore, type SchemaState } from "./records/migrate";
+import { toRecordInput, type RecordInput } from "./records/rows";
+import { RecordStore, type ListedRecord, type RecordQuery, type SummaryRecord, type WriteCounts } from "./records/store";
 
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
 /** A live stream whose tick threw (storage, a bug) looks again after this long. */
@@ -29,6 +36,15 @@ export function userHubFor(env: Pick<Env, "USER_HUB">, userId: string) {
 
 export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "failed" | "no_tokens" | "not_asked" };
 
+/** A batch handed to the record store: what it wrote, what was already there, what it refused to store. */
+export interface PutRecordsResult extends WriteCounts {
+  /** Records refused because the source is not connected (its tokens are gone): stored nowhere. */
+  dropped: number;
+}
+
+/** The record store cannot take writes: its last migration failed (logged as `user_hub_migration_failed`). */
+export const RECORD_STORE_UNAVAILABLE = "the record store is unavailable: its schema migration failed";
+
 export interface HubDisconnectOptions {
   /** Ask the provider to revoke the grant; false when the provider told us the access is already gone. */
   revokeAtProvider: boolean;
@@ -36,12 +52,17 @@ export interface HubDisconnectOptions {
 
 /**
  * One per user (`idFromName(userId)`). Holds what must be serialized per person: pending authorizations, the
- * token vault, and the live stream of every adapter that has one (`adapter.live`). Every method takes the user's
- * id and refuses to serve another user than the one the object was first used for.
+ * token vault, the live stream of every adapter that has one (`adapter.live`), and the person's data plane: every
+ * health record of theirs, in the object's SQLite through Drizzle. Every method takes the user's id and refuses to
+ * serve another user than the one the object was first used for.
  */
 export class UserHub extends DurableObject<Env> {
   private readonly vault: TokenVault;
   private readonly live = new Map<SourceId, LiveStream>();
+  private readonly records: RecordStore;
+  private readonly recordSink: RecordSink;
+  /** The record store's migration outcome at start: a failure keeps the previous schema and refuses writes. */
+  private schema: SchemaState = { ok: true, applied: [] };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,9 +79,16 @@ export class UserHub extends DurableObject<Env> {
     sql.exec("CREATE TABLE IF NOT EXISTS live_schedule (source TEXT PRIMARY KEY, due INTEGER NOT NULL)");
     this.vault = new TokenVault(sql, env);
     const tokens = { getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options) };
+    this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
+    // A live stream writes what it normalized straight into the person's record store, in this same object.
+    this.recordSink = { put: (source, batch, now) => this.records.put(source, batch.map(toRecordInput).filter((row) => row !== null), now) };
     for (const adapter of Object.values(PROVIDERS)) {
-      if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens }));
+      if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens, records: this.recordSink }));
     }
+    // Before any request: the record store's pending migrations, all or none (durable-objects/records/migrate.ts).
+    void ctx.blockConcurrencyWhile(async () => {
+      this.schema = await migrateRecordStore(ctx.storage);
+    });
   }
 
   private owner(): string | null {
@@ -139,6 +167,61 @@ export class UserHub extends DurableObject<Env> {
     }
     this.vault.drop(source);
     return { revokedAtProvider };
+  }
+
+  // --- Health records ----------------------------------------------------------------------------------------
+
+  private writable(): void {
+    if (!this.schema.ok) throw new Error(RECORD_STORE_UNAVAILABLE);
+  }
+
+  /**
+   * One normalized batch from a sync or a webhook, upserted in one transaction: a replay writes 0 rows. A batch
+   * for a source this person has disconnected (the vault holds no tokens for it) is dropped and logged: it may
+   * have been pulled before they disconnected, or asked for their data to be deleted.
+   */
+  async putRecords(userId: string, source: SourceId, rows: RecordInput[], now = Date.now()): Promise<PutRecordsResult> {
+    this.assertOwner(userId);
+    this.writable();
+    if (!this.vault.has(source)) {
+      console.warn(JSON.stringify({ event: "records_dropped_not_connected", source, count: rows.length }));
+      return { written: 0, unchanged: 0, dropped: rows.length };
+    }
+    return { ...this.records.put(source, rows, now), dropped: 0 };
+  }
+
+  /** Records moved in from D1 (src/records/move-from-d1.ts): inserted where the object has none yet. */
+  async importRecords(userId: string, source: SourceId, rows: RecordInput[]): Promise<WriteCounts> {
+    this.assertOwner(userId);
+    this.writable();
+    return this.records.import(source, rows, Date.now());
+  }
+
+  async listRecords(userId: string, query: RecordQuery): Promise<ListedRecord[]> {
+    this.assertOwner(userId);
+    return this.records.list(query);
+  }
+
+  async recordsSince(userId: string, source: SourceId, kinds: readonly RecordKind[], since: number): Promise<SummaryRecord[]> {
+    this.assertOwner(userId);
+    return this.records.since(source, kinds, since);
+  }
+
+  /** The newest glucose reading and the `span` of readings before it (see RecordStore.latestGlucose). */
+  async latestGlucose(userId: string, span = 3 * 3_600_000, limit = 80): Promise<GlucosePoint[]> {
+    this.assertOwner(userId);
+    return this.records.latestGlucose(span, limit).map((row) => ({ time: row.time, mgdl: Math.round(row.mgdl), trend: row.trend, status: row.status ?? undefined }));
+  }
+
+  async glucoseStats(userId: string, since: number, until: number): Promise<GlucoseStats> {
+    this.assertOwner(userId);
+    return glucoseStats(this.records.glucoseAggregate(since, until, TARGET_RANGE_MGDL.low, TARGET_RANGE_MGDL.high), since, until);
+  }
+
+  /** "Delete my data" for one source; returns how many records were deleted. */
+  async deleteRecords(userId: string, source: SourceId): Promise<number> {
+    this.assertOwner(userId);
+    return this.records.deleteSource(source);
   }
 
   // --- Live streams (any adapter with `live`) ------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { provider } from "../src/providers/registry";
 import { SourceId } from "../src/domain/integration";
 import type { SyncJob } from "../src/sync/jobs";
 import { enqueueSyncJobs, jobsFor, readCursor, scheduledWindow } from "../src/sync/schedule";
+import { moveHealthRecords } from "../src/records/move-from-d1";
 
 export const SYNC_CRON = "*/15 * * * *";
 export const DAILY_CRON = "10 4 * * *";
@@ -39,6 +40,12 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
   if (controller.cron === SYNC_CRON) {
     const count = await enqueueDueSyncs(env, controller.scheduledTime);
     console.log(JSON.stringify({ event: "sync_jobs_enqueued", count }));
+    // A trickle of the one-time move of D1's health_records into the people's objects (one call per person in a
+    // page, so a small page fits the free plan's subrequests); the admin endpoint drives it faster. Its failure
+    // must not stop the syncs: it resumes on the next tick.
+    await moveHealthRecords(env, { pageSize: 40, maxPages: 1 }).catch((error: unknown) =>
+      console.error(JSON.stringify({ event: "records_move_failed", name: error instanceof Error ? error.name : typeof error })),
+    );
     return;
   }
   if (controller.cron === DAILY_CRON) {

@@ -12,7 +12,7 @@ import { openProviderCalls } from "../src/providers/calls";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget } from "../src/sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
-import { upsertRecords } from "../src/sync/upsert";
+import { storeRecords } from "../src/sync/store-records";
 import { claimEvents, entryFor, finishEvent, isFinal, ledgerProvider } from "../src/sync/webhook-events";
 import { discardPayload, loadPayload } from "../src/sync/webhook-payloads";
 import { userHubFor } from "../durable-objects/user-hub";
@@ -190,7 +190,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
         skipped++;
       }
     }
-    written += (await upsertRecords(env.DB, connection.userId, job.source, records, now)).written;
+    written += (await storeRecords(env, connection.userId, job.source, records, now)).written;
     // Data arriving is a successful sync: a connection showing `error` is healthy again.
     await recordSyncSuccess(db, { connectionId: connection.id, userId: connection.userId }, { now });
   }

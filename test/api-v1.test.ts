@@ -1,8 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { healthRecords } from "../src/db/schema";
-import { ORIGIN, db, seedConnection } from "./helpers";
+import type { NormalizedRecord } from "../src/domain/records";
+import { ORIGIN, seedConnection } from "./helpers";
+import { seedStoredRecords } from "./records/inspect";
 
 const TOKEN = env.SERVICE_API_TOKEN;
 
@@ -13,18 +14,15 @@ function api(path: string, token: string | null = TOKEN) {
 async function seedRecords(userId: string, count: number, kind = "daily_activity", source = "oura") {
   if (kind === "daily_activity") await seedConnection(userId, source as "oura", "connected");
   const base = Date.UTC(2026, 10, 1);
-  const rows = Array.from({ length: count }, (_, i) => ({
-        id: `rec_${userId}_${kind}_${i}`,
-        userId,
-        sourceId: source,
-        kind,
-        externalId: `${kind}-${i}`,
-        startTime: base + Math.floor(i / 2) * 3_600_000,
-        data: JSON.stringify({ date: "2026-11-01", step_count: { value: 1000 + i, unit: "steps" } }),
-        updatedAt: base,
-      }));
-  // D1 takes at most 100 bound parameters a statement.
-  for (let i = 0; i < rows.length; i += 10) await db().insert(healthRecords).values(rows.slice(i, i + 10));
+  const records = Array.from({ length: count }, (_, i) => ({
+    kind,
+    externalId: `${userId}-${kind}-${i}`,
+    startTime: base + Math.floor(i / 2) * 3_600_000,
+    endTime: null,
+    data: { date: "2026-11-01", step_count: { value: 1000 + i, unit: "steps" } },
+    raw: null,
+  })) as NormalizedRecord[];
+  await seedStoredRecords(userId, source as "oura", records);
 }
 
 describe("GET /api/v1/users/:userId/records", () => {
@@ -65,8 +63,9 @@ describe("GET /api/v1/users/:userId/records", () => {
     expect(sleep.records.map((r) => r.kind)).toEqual(["daily_sleep", "daily_sleep", "daily_sleep", "daily_sleep"]);
     const windowed = (await (await api(`/users/${userId}/records?kind=daily_activity&from=2026-11-01T01:00:00Z&to=2026-11-01T02:00:00Z`)).json()) as { records: { start_time: string }[] };
     expect(windowed.records.map((r) => r.start_time)).toEqual(["2026-11-01T01:00:00.000Z", "2026-11-01T01:00:00.000Z"]);
-    const all = (await (await api(`/users/${userId}/records?limit=1000`)).json()) as { records: { id: string }[] };
-    expect(all.records.every((r) => r.id.includes(userId))).toBe(true);
+    const all = (await (await api(`/users/${userId}/records?limit=1000`)).json()) as { records: { id: string; external_id: string }[] };
+    expect(all.records).toHaveLength(10);
+    expect(all.records.every((r) => r.external_id.startsWith(userId) && /^rec_\d+$/.test(r.id))).toBe(true);
   });
 
   it("answers a bad query with 400 and says what is wrong", async () => {

@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import type { TokenVault } from "../durable-objects/token-vault";
 import type { UserHub } from "../durable-objects/user-hub";
 import { createApp } from "../src/app";
-import { healthRecords, integrationConnections } from "../src/db/schema";
+import { integrationConnections } from "../src/db/schema";
+import type { NormalizedRecord } from "../src/domain/records";
+import { storeRecords } from "../src/sync/store-records";
+import { storedRecords } from "./records/inspect";
 import type { SourceId } from "../src/domain/integration";
 import { sandboxCredentials } from "../src/sandbox/credentials";
 import { createSandboxFetch } from "../src/sandbox/fetch";
@@ -134,12 +137,9 @@ describe("sandbox providers, offline", () => {
     const access = await hub(session.userId).getAccessToken(session.userId, "garmin");
     expect(access.ok).toBe(true);
     const now = Date.now();
-    await db()
-      .insert(healthRecords)
-      .values([
-        { id: "hr_g1", userId: session.userId, sourceId: "garmin", kind: "daily_activity", externalId: "g1", startTime: now, data: "{}", updatedAt: now },
-        { id: "hr_o1", userId: session.userId, sourceId: "oura", kind: "daily_activity", externalId: "o1", startTime: now, data: "{}", updatedAt: now },
-      ]);
+    const record = (externalId: string) => ({ kind: "daily_activity", externalId, startTime: now, endTime: null, data: {}, raw: null }) as unknown as NormalizedRecord;
+    expect((await storeRecords(env, session.userId, "garmin", [record("g1")])).written).toBe(1);
+    expect((await storeRecords(env, session.userId, "oura", [record("o1")])).written).toBe(1);
 
     const response = await postForm("/api/integrations/garmin/disconnect", session, { delete_data: "yes" });
     expect(response.status).toBe(303);
@@ -147,8 +147,8 @@ describe("sandbox providers, offline", () => {
     if (access.ok) expect(await verifyAccessToken(env, access.accessToken)).toBeNull();
     expect(await hubHoldsTokens(session.userId, "garmin")).toBe(false);
     expect((await row(session.userId, "garmin"))?.status).toBe("disconnected");
-    const left = await db().select({ source: healthRecords.sourceId }).from(healthRecords).where(eq(healthRecords.userId, session.userId));
-    expect(left).toEqual([{ source: "oura" }]);
+    const left = await storedRecords(session.userId);
+    expect(left.map((stored) => stored.source)).toEqual(["oura"]);
     const revoked = await sandboxDatabase(env).select().from(sandboxGrants).where(eq(sandboxGrants.provider, "garmin"));
     expect(revoked.some((grant) => grant.revokedAt !== null)).toBe(true);
 
@@ -160,11 +160,12 @@ describe("sandbox providers, offline", () => {
     const session = await signIn();
     await connectThroughSandbox("oura", session);
     const now = Date.now();
-    await db().insert(healthRecords).values({ id: "hr_x", userId: session.userId, sourceId: "oura", kind: "daily_sleep", externalId: "x", startTime: now, data: "{}", updatedAt: now });
+    const record = { kind: "daily_sleep", externalId: "x", startTime: now, endTime: null, data: {}, raw: null } as unknown as NormalizedRecord;
+    expect((await storeRecords(env, session.userId, "oura", [record])).written).toBe(1);
     const response = await postForm("/api/integrations/oura/data/delete", session, {}, { headers: { "HX-Request": "true" } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("Deleted 1 record synced from Oura Ring.");
-    expect(await db().select().from(healthRecords).where(eq(healthRecords.userId, session.userId))).toEqual([]);
+    expect(await storedRecords(session.userId)).toEqual([]);
     expect((await row(session.userId, "oura"))?.status).toBe("connected");
   });
 

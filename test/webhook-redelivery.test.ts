@@ -4,7 +4,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { consumeWebhookBatch } from "../queues/webhook-consumer";
 import { createApp } from "../src/app";
-import { healthRecords, integrationConnections, webhookEvents } from "../src/db/schema";
+import { integrationConnections, webhookEvents } from "../src/db/schema";
+import { storedRecords as storedInHub } from "./records/inspect";
 import garminDailies from "../src/providers/garmin/fixtures/dtu-push-dailies.json";
 import { normalizeGarmin } from "../src/providers/garmin/normalize";
 import type { SyncJob, WebhookJob } from "../src/sync/jobs";
@@ -119,9 +120,10 @@ async function consume(jobs: readonly WebhookJob[], d1: D1Database = env.DB, now
   return { acked: jobs.filter((_, i) => explicitAcks.includes(messages[i]!.id)), unacked: jobs.filter((_, i) => !explicitAcks.includes(messages[i]!.id)), threw };
 }
 
+/** The person's Garmin records whose external id starts with `tag`, from their UserHub's record store. */
 async function storedRecords(userId: string, tag: string) {
-  const rows = await db().select().from(healthRecords).where(and(eq(healthRecords.userId, userId), eq(healthRecords.sourceId, "garmin")));
-  return rows.filter((row) => row.externalId.startsWith(tag));
+  const rows = await storedInHub(userId, { source: "garmin" });
+  return rows.map((row) => ({ ...row, externalId: row.external_id })).filter((row) => row.externalId.startsWith(tag));
 }
 
 const ledgerRows = (jobs: readonly WebhookJob[]) =>

@@ -1,4 +1,4 @@
-import type { GlucoseStats } from "../src/db/glucose";
+import type { GlucoseStats } from "../src/domain/glucose-stats";
 import { TARGET_RANGE_MGDL, type GlucosePoint } from "./glucose";
 
 const WIDTH = 720;

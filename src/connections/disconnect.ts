@@ -1,8 +1,6 @@
-import { and, eq } from "drizzle-orm";
 import { userHubFor, type DisconnectResult } from "../../durable-objects/user-hub";
 import type { Database } from "../db/client";
 import { disconnectStatements } from "../db/connections";
-import { healthRecords } from "../db/schema";
 import type { SourceId } from "../domain/integration";
 
 export interface DisconnectOptions {
@@ -15,18 +13,28 @@ export interface DisconnectOptions {
   now?: number;
 }
 
+export interface DisconnectOutcome extends DisconnectResult {
+  /** Records deleted with it; null when not asked, or when the person's UserHub could not delete them just now. */
+  deletedRecords: number | null;
+}
+
 /**
  * The one way a connection ends, whoever ends it: the settings page's Disconnect, or the provider telling us the
  * person removed our access (a deregistration webhook). The person's UserHub stops any live stream, revokes at
- * the provider when asked and deletes the tokens; then, in one D1 batch, the connection stops, the consent is
- * recorded as withdrawn, and (when asked) the synced data is deleted.
+ * the provider when asked and deletes the tokens, then (when asked) deletes the synced records it holds: the tokens
+ * are gone first, so a sync still running cannot store anything afterwards. Then, in one D1 batch, the connection
+ * stops and the consent is recorded as withdrawn.
  */
-export async function disconnect(env: Env, db: Database, userId: string, source: SourceId, options: DisconnectOptions): Promise<DisconnectResult> {
-  const result = await userHubFor(env, userId).disconnect(userId, source, { revokeAtProvider: options.revokeAtProvider });
+export async function disconnect(env: Env, db: Database, userId: string, source: SourceId, options: DisconnectOptions): Promise<DisconnectOutcome> {
+  const hub = userHubFor(env, userId);
+  const result = await hub.disconnect(userId, source, { revokeAtProvider: options.revokeAtProvider });
+  const deletedRecords = options.deleteData
+    ? await hub.deleteRecords(userId, source).catch((error: unknown) => {
+        console.error(JSON.stringify({ event: "records_delete_failed", name: error instanceof Error ? error.name : typeof error }));
+        return null;
+      })
+    : null;
   const now = options.now ?? Date.now();
-  await db.batch([
-    ...disconnectStatements(db, userId, source, { reason: options.reason, now }),
-    ...(options.deleteData ? [db.delete(healthRecords).where(and(eq(healthRecords.userId, userId), eq(healthRecords.sourceId, source)))] : []),
-  ]);
-  return result;
+  await db.batch(disconnectStatements(db, userId, source, { reason: options.reason, now }));
+  return { ...result, deletedRecords };
 }

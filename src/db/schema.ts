@@ -118,35 +118,21 @@ export const consents = sqliteTable(
   (t) => [index("consents_user_source").on(t.userId, t.sourceId)],
 );
 
-export const healthRecords = sqliteTable(
-  "health_records",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    sourceId: text("source_id").notNull(),
-    /** Normalized record kind, e.g. `sleep_session`, `glucose_reading`. */
-    kind: text("kind").notNull(),
-    /** The provider's id for the record (or a stable composite for samples). */
-    externalId: text("external_id").notNull(),
-    startTime: integer("start_time", { mode: "number" }).notNull(),
-    endTime: integer("end_time", { mode: "number" }),
-    /** The normalized body (JSON, validated by the zod contract). */
-    data: text("data").notNull(),
-    /** The provider's payload for this record, kept for re-derivation (JSON). */
-    raw: text("raw"),
-    createdAt: createdAt(),
-    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
-  },
-  (t) => [
-    uniqueIndex("health_records_identity").on(t.userId, t.sourceId, t.kind, t.externalId),
-    index("health_records_user_kind_time").on(t.userId, t.kind, t.startTime),
-  ],
-);
+/**
+ * Where a long-running maintenance job has got to, so it resumes after a crash and a rerun is safe: one row per
+ * job, e.g. `health_records_to_user_hubs` (src/records/move-from-d1.ts).
+ */
+export const maintenanceCursors = sqliteTable("maintenance_cursors", {
+  name: text("name").primaryKey(),
+  /** The job's own resume point (JSON); null before the first step. */
+  cursor: text("cursor"),
+  /** Items handled so far. */
+  done: integer("done").notNull().default(0),
+  finishedAt: integer("finished_at", { mode: "number" }),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});
 
 export type User = typeof users.$inferSelect;
 export type IntegrationConnection = typeof integrationConnections.$inferSelect;
 export type NewIntegrationConnection = typeof integrationConnections.$inferInsert;
 export type SyncRun = typeof syncRuns.$inferSelect;
-export type HealthRecordRow = typeof healthRecords.$inferSelect;

@@ -174,6 +174,35 @@ export const RECORD_BODIES = {
 
 export type RecordKind = keyof typeof RECORD_BODIES;
 export const RecordKind = z.enum(Object.keys(RECORD_BODIES) as [RecordKind, ...RecordKind[]]);
+
+/**
+ * What a kind of record is, which decides how it is stored. A `sample` is one value of a dense series (a heart
+ * rate every few minutes, a CGM reading every five): its body holds everything the provider said about it, so
+ * its `raw` is not kept (it would roughly double the bytes per person-day, docs/capacity.md). Summaries,
+ * sessions, measurements and events keep `raw`: a future fix to `normalize` can re-derive them from it.
+ */
+type RecordShape = "sample" | "summary" | "session" | "measurement" | "event";
+
+export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
+  sleep_session: "session",
+  daily_sleep: "summary",
+  readiness: "summary",
+  daily_activity: "summary",
+  heart_rate: "sample",
+  resting_heart_rate: "summary",
+  hrv: "measurement",
+  workout: "session",
+  daily_strain: "summary",
+  body_weight: "measurement",
+  glucose_reading: "sample",
+  glucose_calibration: "measurement",
+  cgm_event: "event",
+};
+
+/** Whether the provider's payload is stored with records of this kind (everything but samples). */
+export function keepsRaw(kind: RecordKind): boolean {
+  return RECORD_SHAPES[kind] !== "sample";
+}
 export type RecordBody<K extends RecordKind> = z.infer<(typeof RECORD_BODIES)[K]>;
 
 /** One normalized record, before the sync engine adds the user and source. Times are epoch milliseconds. */

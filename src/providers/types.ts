@@ -1,5 +1,5 @@
 import type { CatalogEntry, SourceId } from "../domain/integration";
-import type { NormalizeResult } from "../domain/records";
+import type { NormalizeResult, NormalizedRecord } from "../domain/records";
 import type { AccessTokens } from "./calls";
 import type { z } from "zod";
 
@@ -184,10 +184,16 @@ export interface LiveStream {
 }
 
 /** What the UserHub gives a stream: its own storage, the configuration, and the person's token vault. */
+/** Where a live stream stores what it normalized: the person's record store, in the same object. */
+export interface RecordSink {
+  put(source: SourceId, records: readonly NormalizedRecord[], now: number): unknown;
+}
+
 export interface LiveStreamDeps {
   sql: SqlStorage;
   env: Env;
   tokens: AccessTokens;
+  records: RecordSink;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { Hono, type Context } from "hono";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { disconnect } from "../connections/disconnect";
 import { connectStatement, getConnection, listConnections, resetSyncCursor } from "../db/connections";
-import { consents, healthRecords } from "../db/schema";
+import { consents } from "../db/schema";
 import { upsertUserStatement } from "../db/users";
 import { sourceMode } from "../domain/availability";
 import { cardState, cardStates } from "../domain/card-state";
@@ -67,6 +66,12 @@ async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: s
       </hx-partial>
     </>,
   );
+}
+
+/** The person's UserHub could not delete their records (logged by class only); the person is told to retry. */
+function deleteFailed(error: unknown): null {
+  console.error(JSON.stringify({ event: "records_delete_failed", name: error instanceof Error ? error.name : typeof error }));
+  return null;
 }
 
 export function integrationRoutes(engine: EngineOptions = {}) {
@@ -164,14 +169,15 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const form = await c.req.parseBody();
         const deleteData = form.delete_data === "yes";
 
-        const { revokedAtProvider } = await disconnect(c.env, db, user.id, entry.id, { revokeAtProvider: true, deleteData, reason: null });
+        const { revokedAtProvider, deletedRecords } = await disconnect(c.env, db, user.id, entry.id, { revokeAtProvider: true, deleteData, reason: null });
         const revoked =
           revokedAtProvider === "yes"
             ? ` ${entry.vendor} confirmed the access is revoked.`
             : revokedAtProvider === "failed"
               ? ` ${entry.vendor} did not confirm the revocation; you can also remove Wellness OS in your ${entry.vendor} account settings.`
               : "";
-        const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${deleteData ? " The synced data was deleted." : ""}`;
+        const dataNote = !deleteData ? "" : deletedRecords === null ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.` : " The synced data was deleted.";
+        const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${dataNote}`;
         if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
         return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
       })
@@ -198,13 +204,11 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const entry = catalogEntry(c.req.valid("param").source);
         const db = c.get("db");
         const user = c.get("user");
-        const deleted = await db
-          .delete(healthRecords)
-          .where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id)))
-          .returning({ id: healthRecords.id });
+        const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id).catch(deleteFailed);
+        if (deleted === null) return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
         await resetSyncCursor(db, user.id, entry.id);
-        const message = `Deleted ${deleted.length} record${deleted.length === 1 ? "" : "s"} synced from ${entry.name}.`;
+        const message = `Deleted ${deleted} record${deleted === 1 ? "" : "s"} synced from ${entry.name}.`;
         if (!isHtmx(c)) return c.redirect(`/settings?deleted=${entry.id}`, 303);
         return connectionPartials(c, entry.id, "Data deleted", message);
       })

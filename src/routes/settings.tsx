@@ -13,17 +13,24 @@ import { IntegrationCard } from "../../views/card";
 import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
-import { glucoseStats, latestGlucose } from "../db/glucose";
 import { dexcomDelayMs } from "../providers/dexcom/auth";
 import { provider } from "../providers/registry";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CardState } from "../domain/card-state";
-import { and, desc, eq, gte, inArray } from "drizzle-orm";
-import { healthRecords, syncRuns } from "../db/schema";
+import { desc, eq } from "drizzle-orm";
+import { syncRuns } from "../db/schema";
+import { userHubFor } from "../../durable-objects/user-hub";
 import { SUMMARY_KINDS, dailySummaries } from "../domain/daily-summary";
 
 const DETAIL_DAYS = 14;
+const RECORDS_UNAVAILABLE = "Your synced data cannot be read just now. Nothing was lost; please try again in a minute.";
+
+/** The person's UserHub could not answer a read (logged by class only): the page says so with a 503. */
+function recordsUnavailable(error: unknown): null {
+  console.error(JSON.stringify({ event: "records_unavailable", name: error instanceof Error ? error.name : typeof error }));
+  return null;
+}
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, SuggestThanks, type SuggestionErrors } from "../../views/modals";
 import { errorResponse } from "./errors";
 import { renderModal, renderPage } from "./render";
@@ -51,29 +58,33 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
 
 
 /**
- * The Dexcom card's live view, read from D1 (the second and last query a settings page may make, and only when
- * Dexcom is connected): a WebSocket to the person's Durable Object pushes each new reading into it, and a slow
- * poll keeps it fresh where WebSockets are unavailable.
+ * The Dexcom card's live view. The readings live in the person's Durable Object, which the settings page does not
+ * call (one D1 query, no outbound fetch): the WebSocket to the object sends the current readings as it opens and
+ * each new one after; the fragment route fills it on load and every few minutes where WebSockets are unavailable.
+ * Without JavaScript the card links to the connection's page, which shows the readings.
  */
-async function glucoseLive(c: Context<AppEnv>, states: CardState[], now: number): Promise<Partial<Record<string, Child>>> {
+async function glucoseLive(_c: Context<AppEnv>, states: CardState[], _now: number): Promise<Partial<Record<string, Child>>> {
   const streaming = states.find((s) => provider(s.entry.id).live);
   if (!streaming || (streaming.status !== "connected" && streaming.status !== "error")) return {};
   const id = streaming.entry.id;
-  const points = await latestGlucose(c.env.DB, c.get("user").id);
   return {
     [id]: (
       <div class="live">
         <div id={`${id}-live`} hx-ws:connect={`/live/${id}`} hx-swap="innerHTML">
-          <GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />
+          <div class="glucose" id="glucose-live">
+            <p class="meta">
+              <a href={`/settings/connections/${id}`}>See your latest readings</a>
+            </p>
+          </div>
         </div>
-        <span hx-get={`/settings/live/${id}`} hx-trigger="every 300s" hx-target={`#${id}-live`} hx-swap="innerHTML" hidden></span>
+        <span hx-get={`/settings/live/${id}`} hx-trigger="load, every 300s" hx-target={`#${id}-live`} hx-swap="innerHTML" hidden></span>
       </div>
     ),
   };
 }
 
 export const settingsRoutes = new Hono<AppEnv>()
-  // The settings page: one D1 query for the connections (a second only for a connected Dexcom's glucose),
+  // The settings page: one D1 query for the connections (a connected Dexcom's glucose arrives over its WebSocket),
   // no Durable Object call, no outbound fetch.
   .get("/", pageQuery, async (c) => {
     const { filter } = c.req.valid("query");
@@ -108,7 +119,9 @@ export const settingsRoutes = new Hono<AppEnv>()
     const entry = catalogEntry(c.req.valid("param").source);
     if (!provider(entry.id).live) return errorResponse(c, 404, `${entry.name} has no live view.`);
     const now = Date.now();
-    const points = await latestGlucose(c.env.DB, c.get("user").id);
+    const user = c.get("user");
+    const points = await userHubFor(c.env, user.id).latestGlucose(user.id).catch(recordsUnavailable);
+    if (!points) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     return c.html(<GlucoseLive points={points} now={now} delayMs={dexcomDelayMs(c.env)} />);
   })
   .get("/connect/:source", sourceParam, async (c) => {
@@ -138,19 +151,19 @@ export const settingsRoutes = new Hono<AppEnv>()
     const connection = await getConnection(db, user.id, entry.id);
     if (!connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
     const now = Date.now();
+    const hub = userHubFor(c.env, user.id);
     const [records, runs] = await Promise.all([
-      db
-        .select({ kind: healthRecords.kind, startTime: healthRecords.startTime, endTime: healthRecords.endTime, data: healthRecords.data })
-        .from(healthRecords)
-        .where(and(eq(healthRecords.userId, user.id), eq(healthRecords.sourceId, entry.id), inArray(healthRecords.kind, [...SUMMARY_KINDS]), gte(healthRecords.startTime, now - (DETAIL_DAYS + 1) * 86_400_000))),
+      hub.recordsSince(user.id, entry.id, SUMMARY_KINDS, now - (DETAIL_DAYS + 1) * 86_400_000).catch(recordsUnavailable),
       db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
     ]);
+    if (!records) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     const state = cardState(entry, connection, c.env, now);
     if (provider(entry.id).live) {
       const [points, stats] = await Promise.all([
-        latestGlucose(c.env.DB, user.id, 24 * 3_600_000, 400),
-        glucoseStats(c.env.DB, user.id, now - DETAIL_DAYS * 86_400_000, now),
+        hub.latestGlucose(user.id, 24 * 3_600_000, 400).catch(recordsUnavailable),
+        hub.glucoseStats(user.id, now - DETAIL_DAYS * 86_400_000, now).catch(recordsUnavailable),
       ]);
+      if (!points || !stats) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
       const charts = (
         <>
           <h2>Glucose</h2>

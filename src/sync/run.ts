@@ -11,7 +11,7 @@ import type { PulledPage, SyncWindow } from "../providers/types";
 import type { SyncJob } from "./jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
-import { upsertRecords } from "./upsert";
+import { SourceDisconnectedError, storeRecords } from "./store-records";
 import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
@@ -125,10 +125,12 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   let buffer: NormalizedRecord[] = [];
   const flush = async () => {
     if (buffer.length === 0) return;
-    const result = await upsertRecords(env.DB, job.userId, job.source, buffer, now);
+    const result = await storeRecords(env, job.userId, job.source, buffer, now);
+    // The person disconnected while this ran: their object refused the batch, so stop pulling.
+    if (result.dropped > 0) throw new SourceDisconnectedError();
     written += result.written;
     unchanged += result.unchanged;
-    d1RoundTrips += result.roundTrips + 1;
+    d1RoundTrips += 1;
     buffer = [];
     // Progress the card can show while a long backfill runs.
     await db.update(syncRuns).set({ recordsUpserted: written, recordsSkipped: skipped }).where(eq(syncRuns.id, job.runId));
@@ -211,6 +213,11 @@ async function handleFailure(
     if (error.status === 403) await updateConnectionStatus(db, job.userId, job.source, "error", reason);
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "failed", reason };
+  }
+  if (error instanceof SourceDisconnectedError) {
+    const reason = `${name} was disconnected while this sync ran; nothing more was stored.`;
+    await finishRun("failed", { error: reason, ...counts });
+    return { kind: "ignored", reason };
   }
   if (error instanceof SubrequestBudgetError) {
     const hours = (job.window.end - job.window.start) / 3_600_000;

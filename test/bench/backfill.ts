@@ -23,7 +23,7 @@ export interface BackfillRun {
 
 export interface BackfillReport {
   runs: BackfillRun[];
-  /** Rows in health_records for the person: what the backfill stored, whatever retries or splits happened. */
+  /** Records in the person's UserHub (read through the service API): what the backfill stored, whatever retries or splits happened. */
   recordsStored: number;
   /** From enqueue (the callback) to the last run's finish, by the Worker's own clock (sync_runs). */
   wallMs: number;
@@ -34,6 +34,26 @@ export interface BackfillReport {
   splits: SyncJobSplit[];
   /** The sync consumer's invocations that ran these jobs (the subrequest limit applies per invocation). */
   invocations: ConsumerInvocation[];
+}
+
+/** The service API's token in the benchmark's `wrangler dev` (set by test/e2e/dev-server.ts). */
+const SERVICE_TOKEN = "e2e-service-token";
+
+/** Counts a person's records of one source by paging the service API (the records live in their UserHub). */
+async function countStoredRecords(baseUrl: string, userId: string, source: string): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const url = new URL(`/api/v1/users/${userId}/records`, baseUrl);
+    url.searchParams.set("limit", "1000");
+    if (cursor) url.searchParams.set("cursor", cursor);
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${SERVICE_TOKEN}` } });
+    if (!response.ok) throw new Error(`records API answered ${response.status}`);
+    const page = (await response.json()) as { records: { source: string }[]; next_cursor: string | null };
+    count += page.records.filter((record) => record.source === source).length;
+    cursor = page.next_cursor;
+  } while (cursor);
+  return count;
 }
 
 async function expectStatus(response: Response, status: number, step: string): Promise<Response> {
@@ -98,7 +118,7 @@ export async function benchOuraBackfill(server: DevServer, email: string): Promi
     if (Date.now() > deadline) throw new Error(`backfill did not finish in ${TIMEOUT_MS / 1000} s: ${snapshot}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  const [stored] = await queryLocalD1<{ n: number }>(statePath, `SELECT count(*) AS n FROM health_records WHERE user_id = ${sqlString(userId)} AND source_id = 'oura'`);
+  const stored = { n: await countStoredRecords(baseUrl, userId, "oura") };
   const enqueuedAt = Math.min(...runs.map((run) => run.started_at));
   const lastFinish = Math.max(...runs.map((run) => run.finished_at ?? 0));
   const output = server.output();

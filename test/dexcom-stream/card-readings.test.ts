@@ -1,30 +1,26 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { normalizeDexcom } from "../../src/providers/dexcom/normalize";
-import { upsertRecords } from "../../src/sync/upsert";
-import { latestGlucose } from "../../src/db/glucose";
 import { GlucoseLive } from "../../views/glucose";
-import { countingD1, seedConnection } from "../helpers";
-import { DAY, DELAY, HOUR, T0, egvPage, useStreamClock } from "./harness";
+import { seedConnection } from "../helpers";
+import { seedStoredRecords } from "../records/inspect";
+import { DAY, DELAY, HOUR, T0, egvPage, hub, useStreamClock } from "./harness";
 
 useStreamClock();
 
-describe("Dexcom live stream: the card's readings from D1", () => {
-  it("finds the last reading and the hours before it in one statement, however long ago readings stopped", async () => {
+describe("Dexcom live stream: the card's readings from the record store", () => {
+  it("finds the last reading and the hours before it, however long ago readings stopped", async () => {
     const userId = `usr_card_query_${crypto.randomUUID().slice(0, 8)}`;
     await seedConnection(userId, "dexcom", "connected");
     const lastDay = T0 - 7 * HOUR;
     // Two stretches of readings; the newest ended seven hours ago (beyond a six-hour look-back from now).
     for (const page of [egvPage(lastDay - DAY, 30, () => 90), egvPage(lastDay, 60, (index) => 200 - index)]) {
-      await upsertRecords(env.DB, userId, "dexcom", normalizeDexcom("egvs", page).records);
+      await seedStoredRecords(userId, "dexcom", normalizeDexcom("egvs", page).records);
     }
-    const counted = countingD1(env.DB);
-    const points = await latestGlucose(counted.binding, userId);
-    expect(counted.statements()).toBe(1);
+    const points = await hub(userId).latestGlucose(userId);
     expect(points).toHaveLength(37);
     expect(points[0]!.time).toBe(lastDay - 3 * HOUR);
     expect(points.at(-1)).toEqual({ time: lastDay, mgdl: 200, trend: "fortyFiveUp", status: "ok" });
-    expect(await latestGlucose(env.DB, "usr_nobody")).toEqual([]);
+    expect(await hub("usr_nobody").latestGlucose("usr_nobody")).toEqual([]);
 
     const html = String(GlucoseLive({ points, now: T0, delayMs: DELAY }));
     expect(html).toContain("glucose-stale");

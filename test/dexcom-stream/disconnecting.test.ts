@@ -1,11 +1,10 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { UserHub } from "../../durable-objects/user-hub";
-import { healthRecords } from "../../src/db/schema";
+import { storedRecords } from "../records/inspect";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { db, postForm, signIn } from "../helpers";
-import { connectDexcom, connection, d1Glucose, heldReadings, hub, listen, objectState, openLive, runNextAlarm, streamingPerson, useStreamClock, withoutRequestTimers } from "./harness";
+import { postForm, signIn } from "../helpers";
+import { connectDexcom, connection, storedGlucose, heldReadings, hub, listen, objectState, openLive, runNextAlarm, streamingPerson, useStreamClock, withoutRequestTimers } from "./harness";
 
 useStreamClock();
 
@@ -23,7 +22,7 @@ describe("Dexcom live stream: disconnecting", () => {
     const second = await objectState(stub);
     expect(second.readings.length).toBeGreaterThanOrEqual(first.readings.length);
     expect(second.readings.at(-1)!.system_time).toBe(first.readings.at(-1)!.system_time + READING_INTERVAL_MS);
-    const rowsBefore = await d1Glucose(session.userId);
+    const rowsBefore = await storedGlucose(session.userId);
 
     const live = await openLive(session);
     expect(live.status).toBe(101);
@@ -48,7 +47,7 @@ describe("Dexcom live stream: disconnecting", () => {
     expect(await objectState(stub)).toMatchObject({ alarm: null, stream: {}, readings: [] });
     expect(await connection(session.userId)).toEqual(disconnected);
     // Without "delete my data", the readings already synced stay in D1.
-    expect(await d1Glucose(session.userId)).toEqual(rowsBefore);
+    expect(await storedGlucose(session.userId)).toEqual(rowsBefore);
   });
 
   it("writes nothing when the person disconnects (deleting their data) while a look waits on Dexcom", async () => {
@@ -65,8 +64,8 @@ describe("Dexcom live stream: disconnecting", () => {
     await runInDurableObject(person.stub, () => slow.release());
     expect(await running).toBe(true);
 
-    expect(await d1Glucose(person.userId)).toEqual([]);
-    expect(await db().select().from(healthRecords).where(eq(healthRecords.userId, person.userId))).toEqual([]);
+    expect(await storedGlucose(person.userId)).toEqual([]);
+    expect(await storedRecords(person.userId)).toEqual([]);
     expect(await objectState(person.stub)).toMatchObject({ alarm: null, stream: {}, readings: [] });
     expect((await connection(person.userId)).lastSuccessAt).toBeNull();
   });

@@ -1,18 +1,17 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { RECENT_WINDOW_MS } from "../../src/providers/dexcom/live-stream";
 import { dexcomDelayMs } from "../../src/providers/dexcom/auth";
-import { healthRecords } from "../../src/db/schema";
+import { storedRecords } from "../records/inspect";
 import { mgdlToMmoll } from "../../src/domain/units";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { db, signIn } from "../helpers";
-import { DELAY, HOUR, MINUTE, T0, connectDexcom, connection, d1Glucose, dueAfter, expectedRows, hub, objectState, runNextAlarm, sandboxTruth, streamingPerson, timeOf, useStreamClock } from "./harness";
+import { signIn } from "../helpers";
+import { DELAY, HOUR, MINUTE, T0, connectDexcom, connection, storedGlucose, dueAfter, expectedRows, hub, objectState, runNextAlarm, sandboxTruth, streamingPerson, timeOf, useStreamClock } from "./harness";
 
 useStreamClock();
 
 describe("Dexcom live stream: the first alarm after connecting", () => {
-  it("stores the last day of readings in the object and in D1, marks the connection, and waits for the next reading", async () => {
+  it("stores the last day of readings in the live window and the record store, marks the connection, and waits for the next reading", async () => {
     const session = await signIn("first-alarm@stream.test");
     await connectDexcom(session);
     const stub = hub(session.userId);
@@ -37,7 +36,7 @@ describe("Dexcom live stream: the first alarm after connecting", () => {
     const after = await objectState(stub);
     expect(after.readings.map(({ status: _status, ...row }) => row)).toEqual(expectedRows(day));
 
-    const rows = await d1Glucose(session.userId);
+    const rows = await storedGlucose(session.userId);
     expect(rows.map((row) => row.id)).toEqual(day.map((record) => record.recordId));
     for (const [index, row] of rows.entries()) {
       const record = day[index]!;
@@ -47,7 +46,7 @@ describe("Dexcom live stream: the first alarm after connecting", () => {
       expect(row.data.trend).toBe(record.trend);
     }
     // Calibrations and events the sandbox logged in that day were written too (dataRange said they exist).
-    const others = await db().select({ kind: healthRecords.kind }).from(healthRecords).where(eq(healthRecords.userId, session.userId));
+    const others = await storedRecords(session.userId);
     expect(new Set(others.map((row) => row.kind))).toEqual(new Set(["glucose_reading", "glucose_calibration", "cgm_event"]));
 
     expect(await connection(session.userId)).toMatchObject({ status: "connected", lastSuccessAt: T0, lastSyncAt: T0, lastError: null });

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { DELAY, HOUR, MINUTE, T0, d1Glucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, setClock, streamingPerson, timeOf, useStreamClock } from "./harness";
+import { DELAY, HOUR, MINUTE, T0, storedGlucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, setClock, streamingPerson, timeOf, useStreamClock } from "./harness";
 
 useStreamClock();
 
@@ -28,7 +28,7 @@ describe("Dexcom live stream: gaps", () => {
     expect(hour.length).toBeGreaterThanOrEqual(12);
     const readings = await heldReadings(person.stub, latest + 1);
     expect(readings.map((point) => point.time)).toEqual(hour.map(timeOf));
-    const rows = await d1Glucose(person.userId);
+    const rows = await storedGlucose(person.userId);
     expect(rows.filter((row) => row.time > latest).map((row) => row.id)).toEqual(hour.map((record) => record.recordId));
     expect((await objectState(person.stub)).alarm).toBe(dueAfter(truth.latest));
   });
@@ -51,7 +51,7 @@ describe("Dexcom live stream: gaps", () => {
     const truth = await person.truth();
     const since = await truth.egvs(gap.from, truth.latest + 1000);
     expect((await heldReadings(person.stub, gap.from)).map((point) => point.time)).toEqual(since.map(timeOf));
-    const rows = await d1Glucose(person.userId);
+    const rows = await storedGlucose(person.userId);
     expect(rows.filter((row) => row.time >= gap.from).map((row) => row.id)).toEqual(since.map((record) => record.recordId));
   });
 

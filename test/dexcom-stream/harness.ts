@@ -5,10 +5,11 @@ import { afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import { DexcomStream } from "../../src/providers/dexcom/live-stream";
 import type { TokenVault } from "../../durable-objects/token-vault";
 import type { SourceId } from "../../src/domain/integration";
-import type { LiveStream } from "../../src/providers/types";
+import type { LiveStream, RecordSink } from "../../src/providers/types";
 import type { UserHub } from "../../durable-objects/user-hub";
 import { createApp } from "../../src/app";
-import { healthRecords, integrationConnections } from "../../src/db/schema";
+import { integrationConnections } from "../../src/db/schema";
+import { storedRecords } from "../records/inspect";
 import { dexcomDateTime, parseDexcomTime } from "../../src/providers/dexcom/api";
 import egvFixture from "../../src/providers/dexcom/fixtures/v3-egvs.schema-derived.json";
 import { createSandboxFetch } from "../../src/sandbox/fetch";
@@ -179,14 +180,14 @@ export type StreamRow = {
   status: string | null;
 };
 
-export type HubInternals = { live: Map<SourceId, LiveStream>; vault: TokenVault; env: Env };
+export type HubInternals = { live: Map<SourceId, LiveStream>; vault: TokenVault; recordSink: RecordSink; env: Env };
 
 /** Puts a stream whose live-mode fetch is `upstream` into the hub (until the object is evicted). */
 export async function attach(stub: DurableObjectStub<UserHub>, upstream: DexcomUpstream, envOverride: Partial<Env> = {}): Promise<void> {
   await runInDurableObject(stub, (instance: UserHub, state) => {
     const internals = instance as unknown as HubInternals;
     const tokens = { getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => internals.vault.accessToken(userId, source, options) };
-    internals.live.set("dexcom", new DexcomStream(state.storage.sql, { ...internals.env, ...envOverride }, tokens, { fetch: upstream.fetch }));
+    internals.live.set("dexcom", new DexcomStream(state.storage.sql, { ...internals.env, ...envOverride }, tokens, internals.recordSink, { fetch: upstream.fetch }));
   });
 }
 
@@ -214,13 +215,10 @@ export async function objectState(stub: DurableObjectStub<UserHub>) {
   });
 }
 
-export async function d1Glucose(userId: string) {
-  const rows = await db()
-    .select()
-    .from(healthRecords)
-    .where(and(eq(healthRecords.userId, userId), eq(healthRecords.kind, "glucose_reading")))
-    .orderBy(healthRecords.startTime);
-  return rows.map((row) => ({ id: row.externalId, time: row.startTime, data: JSON.parse(row.data) as Record<string, any>, updatedAt: row.updatedAt }));
+/** The glucose readings in the person's record store (in their object), oldest first. */
+export async function storedGlucose(userId: string) {
+  const rows = await storedRecords(userId, { kind: "glucose_reading" });
+  return rows.map((row) => ({ id: row.external_id, time: row.start_time, data: JSON.parse(row.data) as Record<string, any>, updatedAt: row.updated_at }));
 }
 
 export async function connection(userId: string) {

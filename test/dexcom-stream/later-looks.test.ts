@@ -2,7 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RECENT_WINDOW_MS } from "../../src/providers/dexcom/live-stream";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { HOUR, MINUTE, T0, connection, d1Glucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, setClock, streamingPerson, timeOf, useStreamClock } from "./harness";
+import { HOUR, MINUTE, T0, connection, storedGlucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, setClock, streamingPerson, timeOf, useStreamClock } from "./harness";
 
 useStreamClock();
 
@@ -12,7 +12,7 @@ describe("Dexcom live stream: later alarms", () => {
     await runNextAlarm(person.stub);
     const { latest } = await person.truth();
     const before = await objectState(person.stub);
-    const rowsBefore = await d1Glucose(person.userId);
+    const rowsBefore = await storedGlucose(person.userId);
     person.upstream.take();
 
     // Dexcom is late: the reading due after `latest` is not released when the alarm comes.
@@ -22,7 +22,7 @@ describe("Dexcom live stream: later alarms", () => {
     expect(person.upstream.take()).toEqual([{ path: "dataRange", start: null, end: null }]);
     const after = await objectState(person.stub);
     expect(after.readings).toEqual(before.readings);
-    expect(await d1Glucose(person.userId)).toEqual(rowsBefore);
+    expect(await storedGlucose(person.userId)).toEqual(rowsBefore);
     // The moment has passed: poll on the reading cadence until it comes.
     expect(after.alarm).toBe(ranAt + READING_INTERVAL_MS);
     expect((await connection(person.userId)).lastSuccessAt).toBe(ranAt);
@@ -36,7 +36,7 @@ describe("Dexcom live stream: later alarms", () => {
     const late = first.latest - 3 * READING_INTERVAL_MS;
     person.upstream.hide = (kind, t) => kind === "egvs" && t === late;
     await runNextAlarm(person.stub);
-    const firstRows = await d1Glucose(person.userId);
+    const firstRows = await storedGlucose(person.userId);
     expect(firstRows.some((row) => row.time === late)).toBe(false);
     person.upstream.take();
 
@@ -53,7 +53,7 @@ describe("Dexcom live stream: later alarms", () => {
     const truth = await person.truth();
     expect(truth.latest).toBe(first.latest + READING_INTERVAL_MS);
     const day = await truth.egvs(first.latest - RECENT_WINDOW_MS, truth.latest + 1000);
-    const rows = await d1Glucose(person.userId);
+    const rows = await storedGlucose(person.userId);
     expect(rows.map((row) => row.id)).toEqual(day.map((record) => record.recordId));
     expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length);
     // Readings from the first look that came again were not rewritten.
@@ -69,7 +69,7 @@ describe("Dexcom live stream: later alarms", () => {
     expect((await objectState(person.stub)).readings).toHaveLength(kept.length);
   });
 
-  it("keeps one day in the object as it moves on; D1 keeps everything", async () => {
+  it("keeps one day in the live window as it moves on; the record store keeps everything", async () => {
     const person = await streamingPerson("rolling-day");
     await runNextAlarm(person.stub);
     const first = await person.truth();
@@ -80,7 +80,7 @@ describe("Dexcom live stream: later alarms", () => {
     const state = await objectState(person.stub);
     expect(state.readings[0]!.system_time).toBeGreaterThanOrEqual(truth.latest - RECENT_WINDOW_MS);
     expect(state.readings.at(-1)!.system_time).toBe(truth.latest);
-    const rows = await d1Glucose(person.userId);
+    const rows = await storedGlucose(person.userId);
     expect(rows[0]!.time).toBe(timeOf((await truth.egvs(first.latest - RECENT_WINDOW_MS, first.latest + 1000))[0]!));
     expect(rows.length).toBeGreaterThan(state.readings.length);
   });

@@ -1,11 +1,9 @@
 import { env } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { healthRecords } from "../../src/db/schema";
+import { storedRecords } from "../records/inspect";
 import { parseDexcomTime } from "../../src/providers/dexcom/api";
 import { createSandboxFetch } from "../../src/sandbox/fetch";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { db } from "../helpers";
 import { connection, objectState, runNextAlarm, streamingPerson, useStreamClock } from "./harness";
 
 useStreamClock();
@@ -32,7 +30,7 @@ describe("Dexcom live stream: what it asks Dexcom for", () => {
     person.upstream.hide = (kind, t) => kind === "calibrations" && t === calibration;
     await runNextAlarm(person.stub);
     const calibrations = async () =>
-      (await db().select().from(healthRecords).where(and(eq(healthRecords.userId, person.userId), eq(healthRecords.kind, "glucose_calibration")))).map((row) => row.startTime);
+      (await storedRecords(person.userId, { kind: "glucose_calibration" })).map((row) => row.start_time);
     expect(await calibrations()).not.toContain(calibration);
     person.upstream.take();
 

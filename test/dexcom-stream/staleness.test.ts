@@ -1,8 +1,7 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { mgdlToMmoll } from "../../src/domain/units";
 import { normalizeDexcom } from "../../src/providers/dexcom/normalize";
-import { upsertRecords } from "../../src/sync/upsert";
+import { seedStoredRecords } from "../records/inspect";
 import { READING_INTERVAL_MS, STALE_URGENT_MS, STALE_WARN_MS, staleness } from "../../views/glucose";
 import { get, seedConnection, signIn } from "../helpers";
 import { DELAY, HOUR, MINUTE, T0, cardHtml, egvPage, setClock, useStreamClock } from "./harness";
@@ -31,14 +30,23 @@ describe("Dexcom live stream: staleness", () => {
     const latest = T0 - DELAY - 2 * MINUTE;
     const { records, skipped } = normalizeDexcom("egvs", egvPage(latest, 37, (index) => 150 - index));
     expect(skipped).toEqual([]);
-    await upsertRecords(env.DB, session.userId, "dexcom", records);
+    await seedStoredRecords(session.userId, "dexcom", records);
     const due = latest + READING_INTERVAL_MS + DELAY;
+
+    // The settings page does not call the object: the card's live view is filled by its WebSocket, or on load by
+    // the fragment route, which reads the person's record store.
+    setClock(due);
+    const page = cardHtml(await (await get("/settings", session)).text(), "dexcom");
+    expect(page).toContain('hx-ws:connect="/live/dexcom"');
+    expect(page).toContain('hx-get="/settings/live/dexcom" hx-trigger="load, every 300s"');
+    expect(page).toContain('href="/settings/connections/dexcom"');
+    expect(page).not.toContain('<span class="value">');
 
     const card = async (now: number) => {
       setClock(now);
-      const response = await get("/settings", session);
+      const response = await get("/settings/live/dexcom", session);
       expect(response.status).toBe(200);
-      return cardHtml(await response.text(), "dexcom");
+      return response.text();
     };
 
     const fresh = await card(due + 10 * MINUTE);
@@ -49,9 +57,6 @@ describe("Dexcom live stream: staleness", () => {
     expect(fresh).toContain(`As of <time datetime="${new Date(latest).toISOString()}">1 hour ago</time>`);
     expect(fresh).toContain('aria-label="Last 3 hours: 37 readings"');
     expect(fresh).toMatch(/<path d="M0\.0,[\d.]+ L5\.0,[\d.]+/);
-    // Live: the WebSocket to the person's object, and the polling fallback.
-    expect(fresh).toContain('hx-ws:connect="/live/dexcom"');
-    expect(fresh).toContain('hx-get="/settings/live/dexcom" hx-trigger="every 300s"');
     expect(fresh).not.toContain('role="status"');
 
     const late = await card(due + 16 * MINUTE);

@@ -10,5 +10,5 @@ export const dexcom: ProviderAdapter = {
   auth: dexcomAuth,
   sync: dexcomSync,
   // Glucose every five minutes, followed from the person's UserHub on its alarm.
-  live: { open: ({ sql, env, tokens }) => new DexcomStream(sql, env, tokens) },
+  live: { open: ({ sql, env, tokens, records }) => new DexcomStream(sql, env, tokens, records) },
 };

@@ -3,23 +3,22 @@ import { recordSyncSuccess, updateConnectionStatus } from "../../db/connections"
 import { MalformedPayloadError, type NormalizedRecord } from "../../domain/records";
 import { ProviderUnavailableError } from "../../oauth/errors";
 import { AccessRevokedError, SubrequestBudget } from "../../sync/pull-context";
-import { upsertRecords } from "../../sync/upsert";
 import { GlucoseLive, READING_INTERVAL_MS, type GlucosePoint } from "../../../views/glucose";
 import { openProviderCalls, type AccessTokens } from "../calls";
-import type { LiveStream, LiveTick } from "../types";
+import type { LiveStream, LiveTick, RecordSink } from "../types";
 import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "./api";
 import { dexcomDelayMs, dexcomHost } from "./auth";
 import { normalizeDexcom } from "./normalize";
 
 const HOUR_MS = 3_600_000;
-/** The stream keeps a day of readings in the object; older data lives in D1 only. */
+/** The stream keeps a day of readings in its live window; every reading also goes to the person's record store. */
 export const RECENT_WINDOW_MS = 24 * HOUR_MS;
 /** Re-read this far behind the newest stored reading, to pick up late and out-of-order readings. */
 const OVERLAP_MS = 30 * 60_000;
 /**
  * A hole this far behind the newest stored reading is re-read while new readings arrive: a phone that was out of
  * reach uploads its backfill (G6: up to 3 h) possibly after newer readings. It is also the card's sparkline span.
- * Older holes are left to the hourly sync, which re-reads a day into D1.
+ * Older holes are left to the hourly sync, which re-reads a day into the record store.
  */
 const BACKFILL_LOOKBACK_MS = 3 * HOUR_MS;
 const MIN_ALARM_DELAY_MS = 60_000;
@@ -60,13 +59,15 @@ interface Row extends Record<string, SqlStorageValue> {
  * The live Dexcom stream inside the user's Durable Object. State is in the object's storage, never only in
  * memory, so it carries on across evictions and restarts: whether it runs, the newest reading, failures, the
  * last day of readings. Each tick asks `dataRange` what exists, fetches only what is new (with an overlap),
- * dedupes by Dexcom's record id, writes every new reading to D1 in one batch, and hands them to live pages.
+ * dedupes by Dexcom's record id, writes every new reading to the person's record store (in this same object), and
+ * hands them to live pages.
  */
 export class DexcomStream implements LiveStream {
   constructor(
     private readonly sql: SqlStorage,
     private readonly env: Env,
     private readonly tokens: AccessTokens,
+    private readonly records: RecordSink,
     private readonly options: { fetch?: typeof fetch } = {},
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS glucose_recent (
@@ -98,7 +99,7 @@ export class DexcomStream implements LiveStream {
     this.set("failures", 0);
   }
 
-  /** Stops the stream and forgets the readings it held (they remain in D1 unless the person deletes them). */
+  /** Stops the stream and forgets its live window (the readings stay in the record store unless the person deletes them). */
   stop(): void {
     this.sql.exec("DELETE FROM dexcom_stream");
     this.sql.exec("DELETE FROM glucose_recent");
@@ -193,9 +194,8 @@ export class DexcomStream implements LiveStream {
 
       // Disconnected while Dexcom answered: write nothing (the person may have asked for their data to be deleted).
       if (!this.enabled) return this.stopped();
-      // D1 first: if that write fails, the object has not moved on, and the next tick fetches the same readings again.
-      if (records.length > 0) await upsertRecords(this.env.DB, userId, "dexcom", records, now);
-      if (!this.enabled) return this.stopped();
+      // The record store first: if that write fails, the stream has not moved on, and the next tick fetches them again.
+      if (records.length > 0) this.records.put("dexcom", records, now);
       const newReadings = this.remember(records, now);
       for (const [kind, end] of Object.entries(through)) this.set(`${kind}_through`, end);
       if (skipped.length > 0) {

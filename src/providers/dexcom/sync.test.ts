@@ -6,7 +6,8 @@ import { ensureUser } from "../../db/users";
 import type { NormalizedRecord } from "../../domain/records";
 import { backfillWindows, scheduledWindow } from "../../sync/schedule";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT } from "../../sync/run";
-import { upsertRecords } from "../../sync/upsert";
+import { storeRecords } from "../../sync/store-records";
+import { userHubFor } from "../../../durable-objects/user-hub";
 import type { SyncWindow } from "../types";
 import { DEXCOM_PATHS, MAX_WINDOW_MS, parseDataRange, parseDexcomTime } from "./api";
 import type { DexcomKind } from "./normalize";
@@ -133,9 +134,10 @@ describe("dexcomSync.pull against the sandbox", () => {
 
     const userId = `usr_dexcom_${first.subject}`;
     await ensureUser(database(env.DB), { id: userId, email: `${first.subject}@example.test`, displayName: null, accessSubject: null });
-    const stored = await upsertRecords(env.DB, userId, "dexcom", once);
+    await userHubFor(env, userId).storeTokens(userId, "dexcom", "sandbox", { accessToken: "a", refreshToken: null, expiresAt: null, scope: null, context: {} });
+    const stored = await storeRecords(env, userId, "dexcom", once);
     expect(stored.written).toBe(once.length);
-    const restored = await upsertRecords(env.DB, userId, "dexcom", twice);
+    const restored = await storeRecords(env, userId, "dexcom", twice);
     expect(restored).toMatchObject({ written: 0, unchanged: once.length });
   });
 

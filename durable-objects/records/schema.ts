@@ -1,0 +1,36 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * A person's health records, in their own UserHub's SQLite (drizzle-kit generates the migrations from this file:
+ * `npm run db:generate:user-hub`). One table serves every kind: samples, daily summaries, sessions, and the lab
+ * results, conditions, medications and purchases that follow. A record is identified by (source, kind,
+ * external_id); writes are upserts on that key. Times are epoch milliseconds (UTC). Why one table:
+ * docs/decisions.md.
+ */
+export const records = sqliteTable(
+  "records",
+  {
+    /** The row id: unique within the person's object, the tie-breaker of the API's keyset pagination. */
+    id: integer("id").primaryKey(),
+    source: text("source").notNull(),
+    /** Normalized record kind (src/domain/records.ts), e.g. `sleep_session`, `glucose_reading`. */
+    kind: text("kind").notNull(),
+    /** The provider's id for the record (or a stable composite for samples). */
+    externalId: text("external_id").notNull(),
+    startTime: integer("start_time").notNull(),
+    endTime: integer("end_time"),
+    /** The normalized body (JSON, validated by the zod contract). */
+    data: text("data").notNull(),
+    /** The provider's payload (JSON) for kinds where re-deriving matters; null for samples. */
+    raw: text("raw"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("records_identity").on(t.source, t.kind, t.externalId),
+    // Charts and summaries read one kind over a time range; the API pages by (start_time, id) with or without a kind.
+    index("records_kind_time").on(t.kind, t.startTime),
+    index("records_time").on(t.startTime),
+  ],
+);
+
+export type RecordRow = typeof records.$inferSelect;
