@@ -121,7 +121,7 @@ try {
   const d1 = d1File(server.statePath);
   const pending = (): Pending => {
     const [runs] = query<{ n: number; waiting: number }>(d1, "SELECT count(*) AS n, count(error) AS waiting FROM sync_runs WHERE status IN ('queued', 'running')");
-    const [events] = query<{ n: number }>(d1, "SELECT count(*) AS n FROM webhook_events WHERE status = 'queued'");
+    const [events] = query<{ n: number }>(d1, "SELECT count(*) AS n FROM webhook_events WHERE status NOT IN ('processed', 'skipped', 'failed')");
     return { runs: runs?.n ?? 0, retrying: runs?.waiting ?? 0, events: events?.n ?? 0 };
   };
   /**
@@ -152,7 +152,7 @@ try {
       if (Date.now() > until) return false;
       if (Date.now() - lastLog > PROGRESS_MS) {
         lastLog = Date.now();
-        log(`${label}: ${now.runs} sync runs queued or running (${now.retrying} waiting to retry), ${now.events} webhook events queued`);
+        log(`${label}: ${now.runs} sync runs queued or running (${now.retrying} waiting to retry), ${now.events} webhook events in progress`);
       }
       await sleep(500);
     }
@@ -252,17 +252,23 @@ try {
   // --- report ----------------------------------------------------------------------------------------------
   report({ made, peopleMs, backfillMs, backfillDrained, backfillCosts, storedAfterBackfill, garminWritten, garminPushes, d1Before, d1AfterBackfill, d1AfterDay, ticksRun, dayMs, dayDrained, dayCosts, deliveriesSent, hubs });
 
-  // The Worker's own word on what went wrong while it was measured.
+  // The Worker's own word on what went wrong while it was measured. A job that threw is retried by its queue, so
+  // what decides is where every run and event ended: a failure that the retry did not mend fails the run.
   const logged = server.output().replace(/\x1b\[[0-9;]*m/g, "");
   const problems = {
     "5xx responses": (logged.match(/\[wrangler:\w+\] [A-Z]+ \S+ 5\d\d /g) ?? []).length,
-    sync_job_error: logged.split('"event":"sync_job_error"').length - 1,
-    webhook_job_error: logged.split('"event":"webhook_job_error"').length - 1,
-    "uncaught errors": (logged.match(/✘ \[ERROR\]|Uncaught /g) ?? []).length,
+    "sync jobs that threw (retried)": logged.split('"event":"sync_job_error"').length - 1,
+    "webhook jobs that threw (retried)": logged.split('"event":"webhook_job_error"').length - 1,
+    "uncaught exceptions": (logged.match(/Uncaught /g) ?? []).length,
   };
   const reported = Object.entries(problems).filter(([, n]) => n > 0);
   console.log(`\nWorker errors during the run: ${reported.length === 0 ? "none" : reported.map(([what, n]) => `${what} ${n}`).join(", ")}`);
-  if (reported.length > 0) fail("the Worker reported errors (above)");
+  if (problems["5xx responses"] > 0 || problems["uncaught exceptions"] > 0) fail("the Worker answered 5xx or threw uncaught (above)");
+  const runEnds = query<{ status: string; n: number }>(d1, "SELECT status, count(*) AS n FROM sync_runs GROUP BY status ORDER BY status");
+  const eventEnds = query<{ status: string; n: number }>(d1, "SELECT status, count(*) AS n FROM webhook_events GROUP BY status ORDER BY status");
+  console.log(`where everything ended: sync runs ${runEnds.map((r) => `${r.status} ${r.n}`).join(", ")}; webhook events ${eventEnds.map((r) => `${r.status} ${r.n}`).join(", ")}`);
+  const unfinished = [...runEnds.filter((r) => !["succeeded", "partial"].includes(r.status)), ...eventEnds.filter((r) => !["processed", "skipped"].includes(r.status))];
+  if (unfinished.length > 0) fail(`work that did not end well: ${unfinished.map((r) => `${r.status} ${r.n}`).join(", ")}`);
   const rejected = Object.entries(statuses).filter(([status]) => !/^2\d\d$/.test(status));
   if (rejected.length > 0) fail(`notifications not accepted: ${rejected.map(([s, n]) => `${s} × ${n}`).join(", ")}`);
   if (failed) {
