@@ -453,7 +453,7 @@ function report(m: Measured) {
   const before = d1Total(m.d1Before);
   const afterBackfill = d1Total(m.d1AfterBackfill);
   const afterDay = d1Total(m.d1AfterDay);
-  console.log(`  total ${bytes(before)} empty, ${bytes(afterBackfill)} after the backfill, ${bytes(afterDay)} after the day: ${bytes((afterBackfill - before) / people)} a person after the backfill, ${bytes((afterDay - afterBackfill) / people)} a person for the day`);
+  console.log(`  total ${bytes(before)} empty, ${bytes(afterBackfill)} after the backfill, ${bytes(afterDay)} after the day: ${bytes((afterBackfill - before) / people)} a person after the backfill, ${bytes((afterDay - afterBackfill) / people)} a person for the ${m.ticksRun} ticks of the day run`);
   for (const t of m.d1AfterDay.slice(0, 6)) console.log(`  ${t.table.padEnd(26)}${int(t.rows).padStart(12)} rows ${bytes(t.bytes).padStart(10)} (indexes ${bytes(t.indexBytes)})`);
   const largest = m.d1AfterDay[0];
   if (largest) console.log(`  largest D1 table: ${largest.table}, ${int(largest.rows)} rows, ${bytes(largest.bytes)}`);
