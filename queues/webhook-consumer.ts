@@ -190,7 +190,10 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
         skipped++;
       }
     }
-    written += (await storeRecords(env, connection.userId, job.source, records, now)).written;
+    const stored = await storeRecords(env, connection.userId, job.source, records, now);
+    written += stored.written;
+    // The person disconnected after this push was sent: their UserHub refused it, and nothing was synced.
+    if (stored.dropped > 0) continue;
     // Data arriving is a successful sync: a connection showing `error` is healthy again.
     await recordSyncSuccess(db, { connectionId: connection.id, userId: connection.userId }, { now });
   }
