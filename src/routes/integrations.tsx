@@ -86,7 +86,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (entry.explicitConsent && c.req.query("consent") !== entry.explicitConsent.value) {
           return errorResponse(c, 400, `${entry.name} need${entry.name.endsWith("s") ? "" : "s"} your explicit consent first: tick the box in the Connect dialog, then continue.`);
         }
-        let authorization;
+        let authorization: ReturnType<typeof createAuthorization>;
         try {
           const client = await resolveOAuthClient(entry.id, c.env, mode, engine);
           authorization = createAuthorization(client);
@@ -125,7 +125,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
 
         let tokens: TokenSet;
         let externalUserId: string | null = null;
-        let client;
+        let client: Awaited<ReturnType<typeof resolveOAuthClient>>;
         try {
           client = await resolveOAuthClient(entry.id, c.env, pending.mode, engine);
           tokens = await exchangeCode(client, code, pending.codeVerifier, engine);
