@@ -47,7 +47,7 @@ function providerFailure(c: Context<AppEnv>, entry: CatalogEntry, error: unknown
 }
 
 async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: string, message: string) {
-  const states = cardStates(await listConnections(c.get("db"), c.get("user").id), c.env);
+  const states = cardStates(await listConnections(c.get("d1"), c.get("user").id), c.env);
   const state = states.find((s) => s.entry.id === source)!;
   const now = Date.now();
   // htmx 4 partials: each lands at its own target; no main swap.
