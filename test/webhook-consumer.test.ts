@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -313,6 +313,22 @@ describe("Garmin pushes (data in the notification)", () => {
     expect(await recordsOf(person.userId)).toEqual(records);
     expect(await webhookRows(jobs)).toEqual(rows);
     expect(await connectionOf(person.userId, "garmin")).toEqual(connection);
+  });
+
+  it("drops a push for a person who disconnected after it was sent: nothing stored, the connection's sync times untouched", async () => {
+    const person = await connectedPerson("garmin");
+    const jobs = await fromGarmin({ dailies: garminDailies.dailies.map((summary) => ({ ...summary, userId: person.externalUserId })) });
+    const before = await connectionOf(person.userId, "garmin");
+    // The disconnect reached the person's UserHub (their tokens are gone) before it reached this event's D1 lookup.
+    await runInDurableObject(hub(person.userId), async (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM tokens WHERE source = 'garmin'");
+    });
+
+    const { verdict, ids } = await consume(jobs, { deps: { now: Date.now() + 60_000 } });
+
+    expect(verdict.explicitAcks).toEqual(ids);
+    expect(await recordsOf(person.userId)).toEqual([]);
+    expect(await connectionOf(person.userId, "garmin")).toEqual(before);
   });
 
   it("stores an event that arrived too large for a message from R2, then deletes the object; a later redelivery leaves none behind", async () => {

@@ -1,7 +1,8 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
-export type Database = DrizzleD1Database<typeof schema>;
+// No relational schema: nothing uses drizzle's relational queries, and building their config is per-handle work
+// that a per-request session handle would otherwise pay on the settings page's hot path.
+export type Database = DrizzleD1Database;
 
 // One Drizzle handle per D1 binding for the isolate's life, so prepared statements built on it are reused.
 const handles = new WeakMap<D1Database, Database>();
@@ -9,7 +10,7 @@ const handles = new WeakMap<D1Database, Database>();
 export function database(d1: D1Database): Database {
   let db = handles.get(d1);
   if (!db) {
-    db = drizzle(d1, { schema });
+    db = drizzle(d1);
     handles.set(d1, db);
   }
   return db;
@@ -24,5 +25,5 @@ export type D1Queryable = Pick<D1Database, "prepare" | "batch">;
  * batch() on it, which a session has too; sessions are not in its types yet (drizzle-orm pull request 4776).
  */
 export function sessionDatabase(session: D1DatabaseSession): Database {
-  return drizzle(session as D1Queryable as D1Database, { schema });
+  return drizzle(session as D1Queryable as D1Database);
 }

@@ -39,8 +39,8 @@ describe("connection state", () => {
 
     expect(await getConnection(db, alice, "oura")).toMatchObject({ id: created.id, activeRunId: null });
     expect(await getConnection(db, bob, "oura")).toBeUndefined();
-    expect((await listConnections(db, alice)).map((c) => c.sourceId)).toEqual(["oura"]);
-    expect(await listConnections(db, bob)).toEqual([]);
+    expect((await listConnections(env.DB, alice)).map((c) => c.sourceId)).toEqual(["oura"]);
+    expect(await listConnections(env.DB, bob)).toEqual([]);
   });
 
   it("marks needs_reauth with a reason, lets nobody else change it, and a reconnect revives the same row", async () => {

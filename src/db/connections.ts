@@ -1,7 +1,7 @@
-import { and, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, fillPlaceholders, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { SourceId, StoredConnectionStatus } from "../domain/integration";
 import { newId } from "../lib/ids";
-import type { Database } from "./client";
+import { type D1Queryable, type Database, database } from "./client";
 import { consents, integrationConnections, type IntegrationConnection } from "./schema";
 
 // The one owner of connection state: no other module writes integration_connections. Connect, disconnect, the
@@ -26,8 +26,10 @@ const withActivity = (now: number) => ({
     AND r.status IN ('queued', 'running') AND r.started_at > ${now - ACTIVE_RUN_WINDOW_MS} ORDER BY r.started_at DESC LIMIT 1)`,
 });
 
-// The settings page's one query, built once per database handle: only its parameters change per request.
-const preparedLists = new WeakMap<Database, ReturnType<typeof prepareList>>();
+// The settings page's one query, built once per isolate. A person's D1 session lives for one request, so the
+// statement's text and its row mapping are kept here and every request runs them on its own session: no query
+// building on the hot path.
+let preparedList: ReturnType<typeof prepareList> | null = null;
 
 function prepareList(db: Database) {
   return db
@@ -41,13 +43,15 @@ function prepareList(db: Database) {
     .prepare();
 }
 
-export async function listConnections(db: Database, userId: string, now = Date.now()): Promise<ConnectionWithActivity[]> {
-  let prepared = preparedLists.get(db);
-  if (!prepared) {
-    prepared = prepareList(db);
-    preparedLists.set(db, prepared);
-  }
-  return prepared.all({ userId, activeSince: now - ACTIVE_RUN_WINDOW_MS });
+/** `d1` is the D1 binding or a person's D1 session (src/middleware/d1-session.ts). */
+export async function listConnections(d1: D1Queryable, userId: string, now = Date.now()): Promise<ConnectionWithActivity[]> {
+  preparedList ??= prepareList(database(d1 as D1Database));
+  const query = preparedList.getQuery();
+  const rows = await d1
+    .prepare(query.sql)
+    .bind(...fillPlaceholders(query.params, { userId, activeSince: now - ACTIVE_RUN_WINDOW_MS }))
+    .raw();
+  return preparedList.mapAllResult(rows) as ConnectionWithActivity[];
 }
 
 export async function getConnection(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<ConnectionWithActivity | undefined> {

@@ -43,27 +43,27 @@ export function dailySummaries(records: readonly StoredRecord[], days: number, n
     const date = typeof data.date === "string" ? data.date : day(record.endTime ?? record.startTime);
     const summary = byDate.get(date);
     if (!summary) continue;
-    const valueOf = (field: string) => {
+    const numberAt = (field: string) => {
       const value = data[field] as { value?: unknown } | number | undefined;
       return typeof value === "number" ? value : typeof value?.value === "number" ? value.value : null;
     };
     switch (record.kind) {
       case "daily_sleep":
-        summary.sleepScore = valueOf("score");
+        summary.sleepScore = numberAt("score");
         break;
       case "sleep_session":
-        if (data.is_main_sleep !== false && valueOf("score") !== null) fallbackSleep.set(date, valueOf("score")!);
-        if (valueOf("heart_rate_lowest") !== null && !fallbackResting.has(date)) fallbackResting.set(date, valueOf("heart_rate_lowest")!);
+        if (data.is_main_sleep !== false && numberAt("score") !== null) fallbackSleep.set(date, numberAt("score")!);
+        if (numberAt("heart_rate_lowest") !== null && !fallbackResting.has(date)) fallbackResting.set(date, numberAt("heart_rate_lowest")!);
         break;
       case "readiness":
-        summary.readiness = valueOf("score");
-        if (valueOf("resting_heart_rate") !== null) fallbackResting.set(date, valueOf("resting_heart_rate")!);
+        summary.readiness = numberAt("score");
+        if (numberAt("resting_heart_rate") !== null) fallbackResting.set(date, numberAt("resting_heart_rate")!);
         break;
       case "daily_activity":
-        summary.steps = valueOf("step_count");
+        summary.steps = numberAt("step_count");
         break;
       case "resting_heart_rate":
-        summary.restingHeartRate = valueOf("heart_rate");
+        summary.restingHeartRate = numberAt("heart_rate");
         break;
     }
   }

@@ -30,4 +30,3 @@ export const SuggestionInput = z.object({
   note: optionalText(500, "Keep the note under 500 characters."),
 });
 export type SuggestionInput = z.input<typeof SuggestionInput>;
-export type Suggestion = z.output<typeof SuggestionInput>;

@@ -8,7 +8,3 @@ export function mgdlToMmoll(mgdl: number): number {
 export function mmollToMgdl(mmoll: number): number {
   return Math.round(mmoll * GLUCOSE_MGDL_PER_MMOLL);
 }
-
-export function isoDateOf(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
-}

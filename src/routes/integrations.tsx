@@ -47,7 +47,7 @@ function providerFailure(c: Context<AppEnv>, entry: CatalogEntry, error: unknown
 }
 
 async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: string, message: string) {
-  const states = cardStates(await listConnections(c.get("db"), c.get("user").id), c.env);
+  const states = cardStates(await listConnections(c.get("d1"), c.get("user").id), c.env);
   const state = states.find((s) => s.entry.id === source)!;
   const now = Date.now();
   // htmx 4 partials: each lands at its own target; no main swap.
@@ -86,7 +86,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (entry.explicitConsent && c.req.query("consent") !== entry.explicitConsent.value) {
           return errorResponse(c, 400, `${entry.name} need${entry.name.endsWith("s") ? "" : "s"} your explicit consent first: tick the box in the Connect dialog, then continue.`);
         }
-        let authorization;
+        let authorization: ReturnType<typeof createAuthorization>;
         try {
           const client = await resolveOAuthClient(entry.id, c.env, mode, engine);
           authorization = createAuthorization(client);
@@ -125,7 +125,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
 
         let tokens: TokenSet;
         let externalUserId: string | null = null;
-        let client;
+        let client: Awaited<ReturnType<typeof resolveOAuthClient>>;
         try {
           client = await resolveOAuthClient(entry.id, c.env, pending.mode, engine);
           tokens = await exchangeCode(client, code, pending.codeVerifier, engine);

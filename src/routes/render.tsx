@@ -25,6 +25,7 @@ export function renderPage(c: Context<AppEnv>, title: string, content: Child, st
 
 /** Modal content: a fragment for htmx to put in the dialog, or its own page when JavaScript is off. */
 export function renderModal(c: Context<AppEnv>, title: string, content: (inPage: boolean) => Child, status: ContentfulStatusCode = 200) {
+  // biome-ignore lint/complexity/noUselessFragments: the fragment turns any Child (string, array, element) into the JSX node c.html takes.
   if (isHtmx(c)) return c.html(<>{content(false)}</>, status);
   return renderPage(c, title, <ModalPage>{content(true)}</ModalPage>, status);
 }

@@ -89,7 +89,7 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/", pageQuery, async (c) => {
     const { filter } = c.req.valid("query");
     const now = Date.now();
-    const states = cardStates(await listConnections(c.get("db"), c.get("user").id, now), c.env, now);
+    const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
     const live = await glucoseLive(c, states, now);
     const notice = noticeFor(c.req.valid("query"));
     return renderPage(
@@ -103,7 +103,7 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/devices", filterQuery, async (c) => {
     const { filter } = c.req.valid("query");
     const now = Date.now();
-    const states = cardStates(await listConnections(c.get("db"), c.get("user").id, now), c.env, now);
+    const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
     return c.html(<DevicesPanel states={states} filter={filter} now={now} csrfToken={c.get("csrfToken")} live={await glucoseLive(c, states, now)} />);
   })
   // One card, fresh: what a syncing card polls until its sync is done.

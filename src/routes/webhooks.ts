@@ -85,7 +85,7 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
     const verification = await spec.verify(c.req.raw, raw, c.env, now);
     if (!verification.ok) return problem(verification.status, verification.reason);
 
-    let events;
+    let events: ReturnType<typeof spec.parse>;
     try {
       events = spec.parse(JSON.parse(new TextDecoder().decode(raw)), now);
     } catch (error) {

@@ -224,7 +224,10 @@ try {
 /** Prints the backfill's figures; false when a run failed or a job spent more than the free plan allows. */
 function printBackfill(report: BackfillReport): boolean {
   const { runs, jobs, invocations } = report;
-  const byStatus = Object.entries(runs.reduce<Record<string, number>>((all, run) => ({ ...all, [run.status]: (all[run.status] ?? 0) + 1 }), {}));
+  const byStatus = Object.entries(runs.reduce<Record<string, number>>((all, run) => {
+      all[run.status] = (all[run.status] ?? 0) + 1;
+      return all;
+    }, {}));
   const upserted = runs.reduce((sum, run) => sum + run.records_upserted, 0);
   console.log(`\n30-day Oura backfill, one person (sandbox provider; wrangler dev's own sync consumer):`);
   console.log(`  backfill jobs: ${runs.length} (${byStatus.map(([status, n]) => `${n} ${status}`).join(", ")})${report.splits.length ? `, ${report.splits.length} split for the subrequest budget` : ""}`);

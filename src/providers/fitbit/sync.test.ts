@@ -95,7 +95,9 @@ describe("fitbitSync.pull against the sandbox", () => {
       expect(bodies.length).toBeGreaterThan(1);
       expect(bodies.length).toBe(requests.length);
       expect(requests[0]!.url.searchParams.has("pageToken")).toBe(false);
-      bodies.slice(0, -1).forEach((body, i) => expect(requests[i + 1]!.url.searchParams.get("pageToken")).toBe(body.nextPageToken));
+      bodies.slice(0, -1).forEach((body, i) => {
+        expect(requests[i + 1]!.url.searchParams.get("pageToken")).toBe(body.nextPageToken);
+      });
       expect(bodies.at(-1)!.nextPageToken).toBe("");
     }
 

@@ -70,7 +70,7 @@ describe("fitbitWebhook.handshake: endpoint verification", () => {
     expect(await handshake(request, configured)).toBeNull();
     expect(await request.text()).toBe(body);
     expect(await handshake(new Request("https://wellness.example/webhooks/google-health"), configured)).toBeNull();
-    expect(await handshake(post('{"type": "verification", "padding": "' + "x".repeat(400) + '"}', { Authorization: SECRET }), configured)).toBeNull();
+    expect(await handshake(post(`{"type": "verification", "padding": "${"x".repeat(400)}"}`, { Authorization: SECRET }), configured)).toBeNull();
     expect(await handshake(post("not json", { Authorization: SECRET }), configured)).toBeNull();
   });
 });

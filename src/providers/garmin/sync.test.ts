@@ -65,7 +65,9 @@ describe("garminSync.pull against the sandbox", () => {
     expect(dates.length).toBeGreaterThanOrEqual(5);
     expect(dates.length).toBeLessThanOrEqual(7);
     expect(new Set(dates).size).toBe(dates.length);
-    dates.slice(1).forEach((date, i) => expect(Date.parse(date) - Date.parse(dates[i]!)).toBe(DAY_MS));
+    dates.slice(1).forEach((date, i) => {
+      expect(Date.parse(date) - Date.parse(dates[i]!)).toBe(DAY_MS);
+    });
     for (const kind of GARMIN_KINDS) {
       const ids = summariesOf(pages, kind).map((summary) => summary.summaryId);
       expect(new Set(ids).size).toBe(ids.length);
