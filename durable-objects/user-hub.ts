@@ -185,7 +185,7 @@ export class UserHub extends DurableObject<Env> {
     this.writable();
     if (!this.vault.has(source)) {
       console.warn(JSON.stringify({ event: "records_dropped_not_connected", source, count: rows.length }));
-      return { written: 0, unchanged: 0, dropped: rows.length };
+      return { written: 0, inserted: 0, unchanged: 0, dropped: rows.length };
     }
     return { ...this.records.put(source, rows, now), dropped: 0 };
   }

@@ -41,6 +41,7 @@ export async function consumeSyncBatch(batch: MessageBatch<unknown>, env: Env, d
               trigger: job.trigger,
               status: outcome.status,
               written: outcome.written,
+              inserted: outcome.inserted,
               unchanged: outcome.unchanged,
               skipped: outcome.skipped,
               providerRequests: outcome.providerRequests,

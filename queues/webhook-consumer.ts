@@ -177,6 +177,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   }
 
   let written = 0;
+  let inserted = 0;
   let skipped = 0;
   for (const connection of connections) {
     const records = [];
@@ -192,10 +193,11 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
     }
     const stored = await storeRecords(env, connection.userId, job.source, records, now);
     written += stored.written;
+    inserted += stored.inserted;
     // The person disconnected after this push was sent: their UserHub refused it, and nothing was synced.
     if (stored.dropped > 0) continue;
     // Data arriving is a successful sync: a connection showing `error` is healthy again.
     await recordSyncSuccess(db, { connectionId: connection.id, userId: connection.userId }, { now });
   }
-  return { status: "processed", detail: `${written} record(s) written, ${skipped} skipped` };
+  return { status: "processed", detail: `${written} record(s) written (${inserted} new), ${skipped} skipped` };
 }

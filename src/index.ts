@@ -3,6 +3,7 @@ import { scheduled } from "../queues/scheduler";
 import { consumeSyncBatch } from "../queues/sync-consumer";
 import { consumeWebhookBatch } from "../queues/webhook-consumer";
 import { createApp } from "./app";
+import { D1Meter } from "./db/metered";
 
 export { UserHub } from "../durable-objects/user-hub";
 
@@ -26,6 +27,16 @@ export default {
       batch.retryAll({ delaySeconds: 3600 });
       return;
     }
-    await consume(batch, env);
+    // What the batch cost (one job on the sync queue): the capacity figures come from these lines.
+    const meter = new D1Meter(env.DB);
+    const started = Date.now();
+    try {
+      await consume(batch, { ...env, DB: meter.database });
+    } finally {
+      const { statements, rowsRead, rowsWritten } = meter.usage;
+      console.log(
+        JSON.stringify({ event: "queue_batch_cost", queue: batch.queue, messages: batch.messages.length, ms: Date.now() - started, d1Statements: statements, d1RowsRead: rowsRead, d1RowsWritten: rowsWritten }),
+      );
+    }
   },
 } satisfies ExportedHandler<Env, unknown>;

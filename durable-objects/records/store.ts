@@ -33,6 +33,8 @@ ON CONFLICT (source, kind, external_id) DO NOTHING`;
 export interface WriteCounts {
   /** Records inserted or changed. */
   written: number;
+  /** Of those, records the store did not hold before (new rows): what `npm run bench:scale` checks stored counts against. */
+  inserted: number;
   /** Records already stored exactly as they are. */
   unchanged: number;
 }
@@ -90,16 +92,18 @@ export class RecordStore {
   private write(statement: string, source: string, rows: readonly RecordInput[], now: number): WriteCounts {
     const unique = new Map<string, RecordInput>();
     for (const row of rows) unique.set(`${row.kind}\u0000${row.externalId}`, row);
-    if (unique.size === 0) return { written: 0, unchanged: 0 };
-    const written = this.storage.transactionSync(() => {
+    if (unique.size === 0) return { written: 0, inserted: 0, unchanged: 0 };
+    const { written, inserted } = this.storage.transactionSync(() => {
+      // Row ids only grow (the highest id plus one), so the rows above this one are the ones this batch inserted.
+      const before = this.storage.sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM records").one().id ?? 0;
       let changed = 0;
       for (const chunk of chunkRows([...unique.values()], STATEMENT_CHARS)) {
         this.storage.sql.exec(statement, JSON.stringify(chunk), source, now);
         changed += this.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
       }
-      return changed;
+      return { written: changed, inserted: this.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM records WHERE id > ?", before).one().n };
     });
-    return { written, unchanged: unique.size - written };
+    return { written, inserted, unchanged: unique.size - written };
   }
 
   /** A page of records, oldest first, keyset on (start_time, id). */

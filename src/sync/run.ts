@@ -25,7 +25,7 @@ export const ENGINE_SUBREQUESTS = 4;
 const FLUSH_RECORDS = 1000;
 
 export type SyncOutcome =
-  | { kind: "done"; status: "succeeded" | "partial"; written: number; unchanged: number; skipped: number; providerRequests: number; d1RoundTrips: number }
+  | { kind: "done"; status: "succeeded" | "partial"; written: number; inserted: number; unchanged: number; skipped: number; providerRequests: number; d1RoundTrips: number }
   | { kind: "retry"; delaySeconds: number; reason: string }
   | { kind: "failed"; reason: string }
   | { kind: "split"; windows: [SyncWindow, SyncWindow] }
@@ -118,6 +118,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   const ctx = access.ctx;
 
   let written = 0;
+  let inserted = 0;
   let unchanged = 0;
   let skipped = 0;
   let d1RoundTrips = 0;
@@ -129,6 +130,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     // The person disconnected while this ran: their object refused the batch, so stop pulling.
     if (result.dropped > 0) throw new SourceDisconnectedError();
     written += result.written;
+    inserted += result.inserted;
     unchanged += result.unchanged;
     d1RoundTrips += 1;
     buffer = [];
@@ -143,7 +145,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
       return handleFailure(env, job, connection, error, deps.attempt ?? 1, finishRun, { written: 0, skipped: 0 });
     }
     await finishRun("succeeded", { written: 0, skipped: 0, error: null });
-    return { kind: "done", status: "succeeded", written: 0, unchanged: 0, skipped: 0, providerRequests: budget.used, d1RoundTrips: 3 };
+    return { kind: "done", status: "succeeded", written: 0, inserted: 0, unchanged: 0, skipped: 0, providerRequests: budget.used, d1RoundTrips: 3 };
   }
 
   try {
@@ -178,7 +180,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     await recordSyncFailure(db, ref, { now, reason: `Some ${name} data was not in the expected form and was skipped.`, ...schedule });
   }
   await finishRun(status, { written, skipped, error: malformed.length > 0 ? malformed.join("; ").slice(0, 500) : null });
-  return { kind: "done", status, written, unchanged, skipped, providerRequests: budget.used, d1RoundTrips: d1RoundTrips + 4 };
+  return { kind: "done", status, written, inserted, unchanged, skipped, providerRequests: budget.used, d1RoundTrips: d1RoundTrips + 4 };
 }
 
 async function handleFailure(

@@ -39,13 +39,14 @@ export async function storeRecords(
 ): Promise<StoreResult> {
   const rows = records.map(toRecordInput);
   const storable = rows.filter((row) => row !== null);
-  const result: StoreResult = { written: 0, unchanged: 0, dropped: 0, tooLarge: rows.length - storable.length, calls: 0 };
+  const result: StoreResult = { written: 0, inserted: 0, unchanged: 0, dropped: 0, tooLarge: rows.length - storable.length, calls: 0 };
   if (result.tooLarge > 0) console.warn(JSON.stringify({ event: "records_too_large", source, count: result.tooLarge }));
   if (storable.length === 0) return result;
   const hub = userHubFor(env, userId);
   for (const chunk of chunkRows(storable, RPC_CHARS)) {
     const put = await hub.putRecords(userId, source, chunk, now);
     result.written += put.written;
+    result.inserted += put.inserted;
     result.unchanged += put.unchanged;
     result.dropped += put.dropped;
     result.calls++;

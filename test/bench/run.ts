@@ -5,13 +5,17 @@
 //      accepted requests);
 //   3. a 30-day Oura backfill for one person who connects through the sandbox: jobs, records, wall time, and per
 //      job the provider requests and D1 round trips, against the free plan's 50 subrequests per invocation.
-// Nothing here asserts on timing except the settings page's long-standing budget (within 2× of the bare route).
+// The budgets (docs/capacity.md) are printed as PASS or OVER against ratios measured in this same run: settings page
+// p50 within 1.5× of the bare route, signed webhook ack p50 within 1.3×, and 0 D1 bytes per person-day of samples
+// (the records live in the person's UserHub). A ratio never fails the process (a shared machine is noisy); errors,
+// lost webhook deliveries, an oversized page or a failed backfill do.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { startDevServer } from "../e2e/dev-server.ts";
 import { benchOuraBackfill, type BackfillReport } from "./backfill.ts";
 import { executeLocalD1, queryLocalD1 } from "./local-d1.ts";
+import { d1File, tableSizes, type TableSize } from "./scale/local-state.ts";
 import { signedWhoopDelivery } from "./whoop-delivery.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -23,6 +27,13 @@ const FREE_PLAN_SUBREQUESTS = 50;
 const ENGINE_PROVIDER_BUDGET = 46;
 /** A throwaway secret for this run's `wrangler dev` only: WHOOP signs webhooks with the app's client secret. */
 const WHOOP_SECRET = "bench-whoop-client-secret-not-a-real-secret";
+const SETTINGS_P50_BUDGET = 1.5;
+const WEBHOOK_P50_BUDGET = 1.3;
+/**
+ * D1 tables that hold the control plane (listed or scanned across people): their growth per sync is the run's audit
+ * row, not the samples. Every other table's growth during a backfill is records in D1, whose budget is 0.
+ */
+const CONTROL_PLANE_TABLES = new Set(["users", "integration_connections", "sync_runs", "webhook_events", "consents", "device_suggestions", "sandbox_grants", "d1_migrations"]);
 
 interface LoadResult {
   requests: number;
@@ -55,7 +66,10 @@ let failed = false;
 try {
   // --- 3 first, on a quiet server: the backfill's wall time is then the consumer's alone. -------------------------
   console.log("Connecting Oura through the sandbox and waiting for its 30-day backfill…");
+  const d1 = d1File(server.statePath);
+  const d1BeforeBackfill = tableSizes(d1);
   const backfill = await benchOuraBackfill(server, "backfill-bench@wellness-os.test");
+  const d1AfterBackfill = tableSizes(d1);
 
   // --- 1 and 2: load ----------------------------------------------------------------------------------------------
   const email = "bench@wellness-os.test";
@@ -156,10 +170,8 @@ try {
   console.log(`  settings/bare   ${ratios(s)}`);
   console.log(`  webhook/bare    ${ratios(w)}`);
   console.log(`settings HTML: ${htmlBytes} bytes (budget 40960)`);
-  const throughputRatio = b.rps / s.rps;
-  const withinBudget = throughputRatio <= 2 && htmlBytes < 40 * 1024 && s.errors === 0;
-  console.log(withinBudget ? "Settings budget met: within 2× of the bare route, HTML under 40 KB." : "SETTINGS BUDGET MISSED");
-  if (!withinBudget) failed = true;
+  const withinHtml = htmlBytes < 40 * 1024;
+  if (!withinHtml || s.errors > 0) failed = true;
 
   // Every accepted delivery must be handled exactly once: one webhook_events row each, nothing more, nothing lost.
   const byStatus = await queryLocalD1<{ status: string; n: number }>(server.statePath, "SELECT status, count(*) AS n FROM webhook_events WHERE provider = 'whoop' GROUP BY status ORDER BY status");
@@ -176,6 +188,23 @@ try {
   if (eventRows !== webhooksAccepted || w.errors > 0) failed = true;
 
   if (!printBackfill(backfill)) failed = true;
+
+  // --- budgets, as ratios of this run ------------------------------------------------------------------------
+  const growth = (before: TableSize[], after: TableSize[]) =>
+    after.map((t) => ({ table: t.table, bytes: t.bytes - (before.find((b) => b.table === t.table)?.bytes ?? 0), rows: t.rows - (before.find((b) => b.table === t.table)?.rows ?? 0) })).filter((t) => t.bytes !== 0 || t.rows !== 0);
+  const grown = growth(d1BeforeBackfill, d1AfterBackfill);
+  const sampleTables = grown.filter((t) => !CONTROL_PLANE_TABLES.has(t.table));
+  const days = (backfill.runs.reduce((max, run) => Math.max(max, run.window_end), 0) - backfill.runs.reduce((min, run) => Math.min(min, run.window_start), Infinity)) / 86_400_000;
+  const sampleBytesPerDay = sampleTables.reduce((sum, t) => sum + t.bytes, 0) / days;
+  const verdict = (ok: boolean) => (ok ? "PASS" : "OVER");
+  console.log(`\nbudgets (ratios of this run; a ratio never fails the process):`);
+  console.log(`  settings page p50 / bare route p50   ${(s.p50 / b.p50).toFixed(2)}×   budget ${SETTINGS_P50_BUDGET}×   ${verdict(s.p50 / b.p50 <= SETTINGS_P50_BUDGET)}`);
+  console.log(`  webhook ack p50 / bare route p50     ${(w.p50 / b.p50).toFixed(2)}×   budget ${WEBHOOK_P50_BUDGET}×   ${verdict(w.p50 / b.p50 <= WEBHOOK_P50_BUDGET)}`);
+  console.log(
+    `  D1 bytes per person-day of samples   ${Math.round(sampleBytesPerDay)} B   budget 0   ${verdict(sampleBytesPerDay === 0)}   (the ${days.toFixed(0)}-day Oura backfill: ${sampleTables.length === 0 ? "no D1 table but the control plane grew" : sampleTables.map((t) => `${t.table} +${t.rows} rows, +${t.bytes} B`).join("; ")}; control plane ${grown.filter((t) => CONTROL_PLANE_TABLES.has(t.table)).map((t) => `${t.table} +${t.rows} rows`).join(", ") || "unchanged"})`,
+  );
+  console.log(`  D1 queries per settings view         counted by test/settings.test.ts (the route is not metered in wrangler dev)`);
+  console.log(`  settings HTML                        ${htmlBytes} B   budget 40960 B   ${verdict(withinHtml)}`);
 
   // What the Worker itself reported going wrong while it was measured (a failure would make the figures meaningless).
   const logged = server.output().replace(/\x1b\[[0-9;]*m/g, "");
