@@ -2,8 +2,8 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { LIVE_PROVIDER_BINDINGS, TEST_BINDINGS } from "./test/setup/bindings.ts";
-import type { Peers } from "./test/setup/peers.ts";
 import { outbound } from "./test/setup/outbound.ts";
+import type { Peers } from "./test/setup/peers.ts";
 
 // Tests run inside workerd with real local D1, Durable Objects and Queues, configured from wrangler.toml.
 // Secrets come from test/setup/bindings.ts (never from .dev.vars). Every outbound request the Worker makes goes
@@ -25,7 +25,14 @@ export default defineConfig(async () => {
           wrangler: { configPath: "./wrangler.toml" },
           remoteBindings: false,
           miniflare: {
-            bindings: { ...TEST_BINDINGS, ...bindings, TEST_MIGRATIONS: migrations, TEST_DEVELOPMENT_MIGRATIONS: developmentMigrations, TEST_PEERS: peers, TEST_PRODUCTION_VARS: productionVars },
+            bindings: {
+              ...TEST_BINDINGS,
+              ...bindings,
+              TEST_MIGRATIONS: migrations,
+              TEST_DEVELOPMENT_MIGRATIONS: developmentMigrations,
+              TEST_PEERS: peers,
+              TEST_PRODUCTION_VARS: productionVars,
+            },
             outboundService: outbound(peers),
           },
         };
@@ -37,10 +44,7 @@ export default defineConfig(async () => {
     test: {
       globalSetup: ["./test/setup/global-setup.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/development-kit.ts"],
-      projects: [
-        project("sandbox", ["test/**/*.test.ts", "src/**/*.test.ts"], {}),
-        project("live", ["test/live/**/*.live.test.ts"], LIVE_PROVIDER_BINDINGS),
-      ],
+      projects: [project("sandbox", ["test/**/*.test.ts", "src/**/*.test.ts"], {}), project("live", ["test/live/**/*.live.test.ts"], LIVE_PROVIDER_BINDINGS)],
     },
   };
 });

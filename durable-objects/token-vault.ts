@@ -3,8 +3,8 @@ import { database } from "../src/db/client";
 import { recordTokenExpiry, updateConnectionStatus } from "../src/db/connections";
 import { catalogEntry } from "../src/domain/catalog";
 import type { SourceId } from "../src/domain/integration";
-import { refreshTokenSet, resolveOAuthClient, type ConnectionMode, type EngineOptions } from "../src/oauth/engine";
-import { ProviderUnavailableError, TokenResponseError, isTerminalGrantError } from "../src/oauth/errors";
+import { type ConnectionMode, type EngineOptions, refreshTokenSet, resolveOAuthClient } from "../src/oauth/engine";
+import { isTerminalGrantError, ProviderUnavailableError, TokenResponseError } from "../src/oauth/errors";
 import type { TokenSet } from "../src/providers/types";
 
 /** Refresh this long before the provider's expiry, so a token never expires in the middle of a sync. */
@@ -123,12 +123,18 @@ export class TokenVault {
       return { ok: true, accessToken: next.accessToken, expiresAt: next.expiresAt, context: next.context, mode };
     } catch (error) {
       if (isTerminalGrantError(error) || error instanceof TokenResponseError) {
-        await this.revokeAccess(userId, source, `${name} no longer accepts Wellness OS's access (it may have been revoked or expired). Reconnect to resume syncing.`);
+        await this.revokeAccess(
+          userId,
+          source,
+          `${name} no longer accepts Wellness OS's access (it may have been revoked or expired). Reconnect to resume syncing.`,
+        );
         return { ok: false, reason: "needs_reauth" };
       }
       // Anything else (5xx, timeout, rate limit, a 400 without an OAuth error) may pass: keep the tokens.
       const retryAfterSeconds = error instanceof ProviderUnavailableError ? error.retryAfterSeconds : null;
-      console.warn(JSON.stringify({ event: "token_refresh_unavailable", source, reason: error instanceof ProviderUnavailableError ? error.reason : "unexpected" }));
+      console.warn(
+        JSON.stringify({ event: "token_refresh_unavailable", source, reason: error instanceof ProviderUnavailableError ? error.reason : "unexpected" }),
+      );
       return { ok: false, reason: "unavailable", retryAfterSeconds };
     }
   }

@@ -1,17 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
 import { catalogEntry } from "../src/domain/catalog";
+import { type GlucoseStats, glucoseStats } from "../src/domain/glucose-stats";
 import { SourceId } from "../src/domain/integration";
-import { resolveOAuthClient, type ConnectionMode } from "../src/oauth/engine";
+import type { RecordKind } from "../src/domain/records";
+import { type ConnectionMode, resolveOAuthClient } from "../src/oauth/engine";
 import { PROVIDERS } from "../src/providers/registry";
 import type { LiveStream, LiveTick, RecordSink, TokenSet } from "../src/providers/types";
-import { TokenVault, type AccessResult } from "./token-vault";
-import { drizzle } from "drizzle-orm/durable-sqlite";
-import type { RecordKind } from "../src/domain/records";
-import { glucoseStats, type GlucoseStats } from "../src/domain/glucose-stats";
-import { TARGET_RANGE_MGDL, type GlucosePoint } from "../views/glucose";
+import { type GlucosePoint, TARGET_RANGE_MGDL } from "../views/glucose";
 import { migrateRecordStore, type SchemaState } from "./records/migrate";
-import { toRecordInput, type RecordInput } from "./records/rows";
-import { RecordStore, type ListedRecord, type RecordQuery, type SummaryRecord, type WriteCounts } from "./records/store";
+import { type RecordInput, toRecordInput } from "./records/rows";
+import { type ListedRecord, type RecordQuery, RecordStore, type SummaryRecord, type WriteCounts } from "./records/store";
+import { type AccessResult, TokenVault } from "./token-vault";
 
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
 /** A live stream whose tick threw (storage, a bug) looks again after this long. */
@@ -78,10 +78,19 @@ export class UserHub extends DurableObject<Env> {
     // When each live stream wants its next look; the object's one alarm is the earliest of them.
     sql.exec("CREATE TABLE IF NOT EXISTS live_schedule (source TEXT PRIMARY KEY, due INTEGER NOT NULL)");
     this.vault = new TokenVault(sql, env);
-    const tokens = { getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options) };
+    const tokens = {
+      getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options),
+    };
     this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
     // A live stream writes what it normalized straight into the person's record store, in this same object.
-    this.recordSink = { put: (source, batch, now) => this.records.put(source, batch.map(toRecordInput).filter((row) => row !== null), now) };
+    this.recordSink = {
+      put: (source, batch, now) =>
+        this.records.put(
+          source,
+          batch.map(toRecordInput).filter((row) => row !== null),
+          now,
+        ),
+    };
     for (const adapter of Object.values(PROVIDERS)) {
       if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens, records: this.recordSink }));
     }
@@ -210,7 +219,9 @@ export class UserHub extends DurableObject<Env> {
   /** The newest glucose reading and the `span` of readings before it (see RecordStore.latestGlucose). */
   async latestGlucose(userId: string, span = 3 * 3_600_000, limit = 80): Promise<GlucosePoint[]> {
     this.assertOwner(userId);
-    return this.records.latestGlucose(span, limit).map((row) => ({ time: row.time, mgdl: Math.round(row.mgdl), trend: row.trend, status: row.status ?? undefined }));
+    return this.records
+      .latestGlucose(span, limit)
+      .map((row) => ({ time: row.time, mgdl: Math.round(row.mgdl), trend: row.trend, status: row.status ?? undefined }));
   }
 
   async glucoseStats(userId: string, since: number, until: number): Promise<GlucoseStats> {

@@ -27,14 +27,24 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       const name = catalogEntry(job.source).name;
       const reason = `Syncing ${name} kept failing, so recent data may be missing. Wellness OS will keep trying; reconnect if this stays.`;
       const [run] = await db.select({ error: syncRuns.error }).from(syncRuns).where(eq(syncRuns.id, job.runId)).limit(1);
-      await db.update(syncRuns).set({ status: "failed", finishedAt: Date.now(), error: run?.error ?? "gave up after the last retry" }).where(eq(syncRuns.id, job.runId));
+      await db
+        .update(syncRuns)
+        .set({ status: "failed", finishedAt: Date.now(), error: run?.error ?? "gave up after the last retry" })
+        .where(eq(syncRuns.id, job.runId));
       // Only a healthy connection turns to `error`; one that needs reconnecting already says so. It stays
       // scheduled: `error` stays visible, and the next success turns it back to connected.
-      await updateConnectionStatus(db, job.userId, job.source, "error", reason, { onlyFrom: ["connected"], nextSyncAt: Date.now() + RETRY_AFTER_DEAD_LETTER_MS });
+      await updateConnectionStatus(db, job.userId, job.source, "error", reason, {
+        onlyFrom: ["connected"],
+        nextSyncAt: Date.now() + RETRY_AFTER_DEAD_LETTER_MS,
+      });
       console.error(JSON.stringify({ event: "sync_dead_lettered", source: job.source, trigger: job.trigger }));
     } else {
       // A large event's R2 object is kept for the runbook (the bucket's lifecycle rule removes it in time).
-      await giveUpEvent(env.DB, { provider: ledgerProvider(job.source), eventId: job.event.eventId, receivedAt: +message.timestamp }, "gave up after the last retry");
+      await giveUpEvent(
+        env.DB,
+        { provider: ledgerProvider(job.source), eventId: job.event.eventId, receivedAt: +message.timestamp },
+        "gave up after the last retry",
+      );
       console.error(JSON.stringify({ event: "webhook_dead_lettered", source: job.source }));
     }
     message.ack();

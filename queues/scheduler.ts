@@ -1,9 +1,9 @@
 import { claimDueConnections } from "../src/db/connections";
-import { provider } from "../src/providers/registry";
 import { SourceId } from "../src/domain/integration";
+import { provider } from "../src/providers/registry";
+import { moveHealthRecords } from "../src/records/move-from-d1";
 import type { SyncJob } from "../src/sync/jobs";
 import { enqueueSyncJobs, jobsFor, readCursor, scheduledWindow } from "../src/sync/schedule";
-import { moveHealthRecords } from "../src/records/move-from-d1";
 
 export const SYNC_CRON = "*/15 * * * *";
 export const DAILY_CRON = "10 4 * * *";

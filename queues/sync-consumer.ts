@@ -54,7 +54,9 @@ export async function consumeSyncBatch(batch: MessageBatch<unknown>, env: Env, d
           message.ack();
       }
     } catch (error) {
-      console.error(JSON.stringify({ event: "sync_job_error", source: job.source, trigger: job.trigger, error: error instanceof Error ? error.name : "unknown" }));
+      console.error(
+        JSON.stringify({ event: "sync_job_error", source: job.source, trigger: job.trigger, error: error instanceof Error ? error.name : "unknown" }),
+      );
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }

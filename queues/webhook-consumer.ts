@@ -1,4 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
+import { userHubFor } from "../durable-objects/user-hub";
 import { disconnect } from "../src/connections/disconnect";
 import { database } from "../src/db/client";
 import { recordSyncSuccess } from "../src/db/connections";
@@ -6,16 +7,15 @@ import { integrationConnections } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
-import { provider } from "../src/providers/registry";
-import { WebhookJob, type SyncJob } from "../src/sync/jobs";
 import { openProviderCalls } from "../src/providers/calls";
+import { provider } from "../src/providers/registry";
+import { type SyncJob, WebhookJob } from "../src/sync/jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget } from "../src/sync/pull-context";
-import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT, backoffSeconds } from "../src/sync/run";
+import { backoffSeconds, ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { storeRecords } from "../src/sync/store-records";
 import { claimEvents, entryFor, finishEvent, isFinal, ledgerProvider } from "../src/sync/webhook-events";
 import { discardPayload, loadPayload } from "../src/sync/webhook-payloads";
-import { userHubFor } from "../durable-objects/user-hub";
 
 /** A notification may ask to re-pull at most this far back (older edits arrive with the scheduled lookback). */
 const MAX_WEBHOOK_WINDOW_MS = 31 * 86_400_000;
@@ -48,7 +48,10 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     valid.push({ message, job: parsed.data, provider: ledgerProvider(parsed.data.source) });
   }
   // The queue's enqueue time is when the endpoint accepted the event.
-  const ledger = await claimEvents(env.DB, valid.map(({ message, job, provider }) => ({ provider, eventId: job.event.eventId, receivedAt: +message.timestamp })));
+  const ledger = await claimEvents(
+    env.DB,
+    valid.map(({ message, job, provider }) => ({ provider, eventId: job.event.eventId, receivedAt: +message.timestamp })),
+  );
 
   const taken = new Set<string>();
   for (const { message, job: queued, provider } of valid) {
@@ -85,7 +88,8 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
       if (error instanceof AccessRevokedError || error instanceof ProviderRequestError) {
         // The provider refused the callback for good (e.g. Garmin's 412 when the person turned the permission off):
         // retrying cannot help, and the scheduled pull reports it on the connection.
-        const detail = error instanceof ProviderRequestError ? `the provider refused the callback (${error.status})` : "the provider refused the person's token";
+        const detail =
+          error instanceof ProviderRequestError ? `the provider refused the callback (${error.status})` : "the provider refused the person's token";
         await finishEvent(db, entry.id, "failed", detail);
         if (job.payloadKey) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
         message.ack();
@@ -115,7 +119,13 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   const connections = await db
     .select()
     .from(integrationConnections)
-    .where(and(eq(integrationConnections.sourceId, job.source), eq(integrationConnections.externalUserId, job.event.externalUserId), inArray(integrationConnections.status, ["connected", "error"])));
+    .where(
+      and(
+        eq(integrationConnections.sourceId, job.source),
+        eq(integrationConnections.externalUserId, job.event.externalUserId),
+        inArray(integrationConnections.status, ["connected", "error"]),
+      ),
+    );
   if (connections.length === 0) return { status: "skipped", detail: "no connected person with that provider id" };
 
   if (job.event.deregistration) {
@@ -143,7 +153,9 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
       return { status: "skipped", detail: `window ${why}` };
     }
     const jobs: SyncJob[] = connections.flatMap((connection) =>
-      jobsFor({ id: connection.id, userId: connection.userId, source: job.source }, spec, "webhook", window).map((sync) => (job.event.kinds ? { ...sync, kinds: job.event.kinds } : sync)),
+      jobsFor({ id: connection.id, userId: connection.userId, source: job.source }, spec, "webhook", window).map((sync) =>
+        job.event.kinds ? { ...sync, kinds: job.event.kinds } : sync,
+      ),
     );
     await enqueueSyncJobs(env, jobs, now);
     return { status: "processed", detail: `sync enqueued for ${jobs.length} connection(s)` };

@@ -2,7 +2,7 @@
 // (`wrangler deploy --dry-run`), then checks that every development module and every marker string is in the
 // development bundle (so the markers are real) and none of them is in the production bundle. Run by `npm test`.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,16 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Strings only development code contains: sandbox UI and tables, the dev sign-in and its session cookie. */
-const MARKERS = ["sandbox-note", "Development sandbox", "Development sign-in", "wos_dev_session", "dev-session:", "sandbox_grants", "wellness-sandbox-", "DEV_DB"];
+const MARKERS = [
+  "sandbox-note",
+  "Development sandbox",
+  "Development sign-in",
+  "wos_dev_session",
+  "dev-session:",
+  "sandbox_grants",
+  "wellness-sandbox-",
+  "DEV_DB",
+];
 
 const filesUnder = (dir) =>
   readdirSync(join(root, dir)).flatMap((name) => {
@@ -32,7 +41,11 @@ function build(env) {
   const outdir = mkdtempSync(join(tmpdir(), `bundle-${env ?? "development"}-`));
   const args = ["deploy", "--dry-run", "--outdir", outdir, ...(env ? ["--env", env] : [])];
   try {
-    execFileSync(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd: root, stdio: "pipe", env: { ...process.env, CI: "true" } });
+    execFileSync(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
+      cwd: root,
+      stdio: "pipe",
+      env: { ...process.env, CI: "true" },
+    });
   } catch (error) {
     console.error(`wrangler ${args.join(" ")} failed:\n${error.stderr}`);
     process.exit(1);

@@ -7,15 +7,15 @@ import { isDevelopment, missingConfiguration } from "./config";
 import { database } from "./db/client";
 import { csrfProtection } from "./middleware/csrf-token";
 import { d1Session } from "./middleware/d1-session";
-import { identity, type IdentityOptions } from "./middleware/identity";
+import { type IdentityOptions, identity } from "./middleware/identity";
+import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
+import { apiV1Routes } from "./routes/api-v1";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
+import { liveRoutes } from "./routes/live";
 import { settingsRoutes } from "./routes/settings";
 import { webhookRoutes } from "./routes/webhooks";
-import { liveRoutes } from "./routes/live";
-import { apiV1Routes } from "./routes/api-v1";
-import type { EngineOptions } from "./oauth/engine";
 import { formActionSources } from "./security/content-security-policy";
 
 /** Forms and htmx posts are small; anything bigger is refused before it is read. */

@@ -4,14 +4,7 @@
  */
 const REQUIRED: Record<string, readonly (keyof Env)[]> = {
   development: ["PUBLIC_BASE_URL", "SESSION_SECRET", "TOKEN_ENCRYPTION_KEY"],
-  production: [
-    "PUBLIC_BASE_URL",
-    "SESSION_SECRET",
-    "TOKEN_ENCRYPTION_KEY",
-    "SERVICE_API_TOKEN",
-    "CF_ACCESS_TEAM_DOMAIN",
-    "CF_ACCESS_AUD",
-  ],
+  production: ["PUBLIC_BASE_URL", "SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "SERVICE_API_TOKEN", "CF_ACCESS_TEAM_DOMAIN", "CF_ACCESS_AUD"],
 };
 
 const checked = new WeakMap<object, readonly string[]>();

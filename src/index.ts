@@ -35,7 +35,15 @@ export default {
     } finally {
       const { statements, rowsRead, rowsWritten } = meter.usage;
       console.log(
-        JSON.stringify({ event: "queue_batch_cost", queue: batch.queue, messages: batch.messages.length, ms: Date.now() - started, d1Statements: statements, d1RowsRead: rowsRead, d1RowsWritten: rowsWritten }),
+        JSON.stringify({
+          event: "queue_batch_cost",
+          queue: batch.queue,
+          messages: batch.messages.length,
+          ms: Date.now() - started,
+          d1Statements: statements,
+          d1RowsRead: rowsRead,
+          d1RowsWritten: rowsWritten,
+        }),
       );
     }
   },

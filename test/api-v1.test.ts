@@ -1,5 +1,4 @@
-import { exports } from "cloudflare:workers";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NormalizedRecord } from "../src/domain/records";
 import { ORIGIN, seedConnection } from "./helpers";
@@ -42,7 +41,10 @@ describe("GET /api/v1/users/:userId/records", () => {
     do {
       const response = await api(`/users/${userId}/records?limit=10${cursor ? `&cursor=${cursor}` : ""}`);
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { records: { external_id: string; start_time: string; data: unknown; source: string }[]; next_cursor: string | null };
+      const body = (await response.json()) as {
+        records: { external_id: string; start_time: string; data: unknown; source: string }[];
+        next_cursor: string | null;
+      };
       seen.push(...body.records.map((r) => r.external_id));
       cursor = body.next_cursor;
       pages++;
@@ -61,7 +63,9 @@ describe("GET /api/v1/users/:userId/records", () => {
     await seedRecords(other, 5, "daily_activity");
     const sleep = (await (await api(`/users/${userId}/records?kind=daily_sleep`)).json()) as { records: { kind: string }[] };
     expect(sleep.records.map((r) => r.kind)).toEqual(["daily_sleep", "daily_sleep", "daily_sleep", "daily_sleep"]);
-    const windowed = (await (await api(`/users/${userId}/records?kind=daily_activity&from=2026-11-01T01:00:00Z&to=2026-11-01T02:00:00Z`)).json()) as { records: { start_time: string }[] };
+    const windowed = (await (await api(`/users/${userId}/records?kind=daily_activity&from=2026-11-01T01:00:00Z&to=2026-11-01T02:00:00Z`)).json()) as {
+      records: { start_time: string }[];
+    };
     expect(windowed.records.map((r) => r.start_time)).toEqual(["2026-11-01T01:00:00.000Z", "2026-11-01T01:00:00.000Z"]);
     const all = (await (await api(`/users/${userId}/records?limit=1000`)).json()) as { records: { id: string; external_id: string }[] };
     expect(all.records).toHaveLength(10);
@@ -80,7 +84,10 @@ describe("GET /api/v1/users/:userId/records", () => {
       const response = await api(`/users/u/records?${query}`);
       expect(response.status, query).toBe(400);
       const body = (await response.json()) as { error: string; issues: { path: string }[] };
-      expect(body.issues.map((i) => i.path), query).toContain(path);
+      expect(
+        body.issues.map((i) => i.path),
+        query,
+      ).toContain(path);
     }
   });
 });

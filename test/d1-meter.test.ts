@@ -28,7 +28,10 @@ describe("D1Meter", () => {
   it("answers first() like the real binding: the row, one column, or null", async () => {
     const meter = new D1Meter(env.DB);
     const id = `usr_meter_${crypto.randomUUID().replaceAll("-", "")}`;
-    await meter.database.prepare("INSERT INTO users (id, email, display_name, created_at) VALUES (?, ?, ?, ?)").bind(id, `${id}@example.test`, "Metered", Date.now()).run();
+    await meter.database
+      .prepare("INSERT INTO users (id, email, display_name, created_at) VALUES (?, ?, ?, ?)")
+      .bind(id, `${id}@example.test`, "Metered", Date.now())
+      .run();
     const statement = meter.database.prepare("SELECT id, email FROM users WHERE id = ?");
     expect(await statement.bind(id).first()).toEqual({ id, email: `${id}@example.test` });
     expect(await statement.bind(id).first("email")).toBe(`${id}@example.test`);

@@ -6,7 +6,7 @@ import { createApp } from "../src/app";
 import { syncRuns } from "../src/db/schema";
 import { BOOKMARK_COOKIE } from "../src/middleware/d1-session";
 import type { SyncJob } from "../src/sync/jobs";
-import { ORIGIN, countingD1, db, recordingQueue, seedConnection, signIn, type Session } from "./helpers";
+import { countingD1, db, ORIGIN, recordingQueue, type Session, seedConnection, signIn } from "./helpers";
 
 /**
  * D1 read replication for a signed-in person: each request reads and writes through a D1 session started from the
@@ -24,10 +24,16 @@ async function send(path: string, session: Session, options: { bookmark?: string
   const origin = options.origin ?? ORIGIN;
   const cookie = [session.cookie, ...(options.bookmark === undefined ? [] : [`${BOOKMARK_COOKIE}=${options.bookmark}`])].join("; ");
   const headers: Record<string, string> =
-    options.method === "POST" ? { Cookie: cookie, Origin: origin, "X-CSRF-Token": session.csrfToken, "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" } : { Cookie: cookie };
+    options.method === "POST"
+      ? { Cookie: cookie, Origin: origin, "X-CSRF-Token": session.csrfToken, "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" }
+      : { Cookie: cookie };
   const syncQueue = recordingQueue<SyncJob>();
   const ctx = createExecutionContext();
-  const response = await createApp().fetch(new Request(`${origin}${path}`, { method: options.method ?? "GET", headers, body: options.method === "POST" ? "" : null }), { ...env, DB: counted.binding, SYNC_QUEUE: syncQueue }, ctx);
+  const response = await createApp().fetch(
+    new Request(`${origin}${path}`, { method: options.method ?? "GET", headers, body: options.method === "POST" ? "" : null }),
+    { ...env, DB: counted.binding, SYNC_QUEUE: syncQueue },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return { response, sessionsFrom: counted.sessionsFrom, statements: counted.statements(), syncJobs: syncQueue.sent };
 }
@@ -76,7 +82,12 @@ describe("the D1 session bookmark cookie", () => {
   it("is HttpOnly, SameSite=Lax, Path=/, short-lived, and Secure everywhere but localhost", async () => {
     const session = await signIn();
     const local = await send("/settings", session);
-    const attributes = (response: Response) => response.headers.getSetCookie().find((line) => line.startsWith(`${BOOKMARK_COOKIE}=`))!.split("; ").slice(1);
+    const attributes = (response: Response) =>
+      response.headers
+        .getSetCookie()
+        .find((line) => line.startsWith(`${BOOKMARK_COOKIE}=`))!
+        .split("; ")
+        .slice(1);
     expect(attributes(local.response).sort()).toEqual(["HttpOnly", "Max-Age=1800", "Path=/", "SameSite=Lax"]);
     const deployed = await send("/settings", session, { origin: "https://integrations.wellness-os.example" });
     expect(attributes(deployed.response).sort()).toEqual(["HttpOnly", "Max-Age=1800", "Path=/", "SameSite=Lax", "Secure"]);

@@ -26,13 +26,27 @@ beforeAll(async () => {
   otherPrivateKey = ((await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair).privateKey;
 });
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll("=", "")
+    .replaceAll("+", "-")
+    .replaceAll("/", "_");
 const encodeJson = (value: unknown) => base64url(new TextEncoder().encode(JSON.stringify(value)));
 
 // Cloudflare Access's JWT shape: RS256 with a kid in the header, aud as an array, iss the team domain.
 async function accessJwt(overrides: Record<string, unknown> = {}, key = privateKey) {
   const now = Math.floor(Date.now() / 1000);
-  const payload = { aud: [AUD], email: "ana@example.org", sub: "7335d417-61da-459d-899c-0a01c76a2f94", iss: TEAM, iat: now, nbf: now, exp: now + 600, type: "app", ...overrides };
+  const payload = {
+    aud: [AUD],
+    email: "ana@example.org",
+    sub: "7335d417-61da-459d-899c-0a01c76a2f94",
+    iss: TEAM,
+    iat: now,
+    nbf: now,
+    exp: now + 600,
+    type: "app",
+    ...overrides,
+  };
   const signingInput = `${encodeJson({ alg: "RS256", kid: "access-key-1", typ: "JWT" })}.${encodeJson(payload)}`;
   const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(signingInput));
   return `${signingInput}.${base64url(new Uint8Array(signature))}`;
@@ -74,10 +88,14 @@ describe("identity in production (Cloudflare Access)", () => {
 
   it("verifies a session's JWT once, then trusts it until it expires (at most five minutes)", async () => {
     let keyLookups = 0;
-    const app = createApp({ identity: { accessKeys: async () => {
-        keyLookups++;
-        return [publicJwk as never];
-      }, } });
+    const app = createApp({
+      identity: {
+        accessKeys: async () => {
+          keyLookups++;
+          return [publicJwk as never];
+        },
+      },
+    });
     const token = await accessJwt({ sub: `cache-${crypto.randomUUID()}` });
     const view = (env: Env) => app.fetch(new Request(`${ORIGIN}/settings`, { headers: { "Cf-Access-Jwt-Assertion": token } }), env, createExecutionContext());
     expect((await view(productionEnv)).status).toBe(200);
@@ -99,11 +117,7 @@ describe("identity in production (Cloudflare Access)", () => {
 
   it("refuses to run when production configuration is incomplete, naming nothing secret", async () => {
     const app = createApp();
-    const response = await app.fetch(
-      new Request(`${ORIGIN}/settings`),
-      { ...productionEnv, CF_ACCESS_AUD: "" } as Env,
-      createExecutionContext(),
-    );
+    const response = await app.fetch(new Request(`${ORIGIN}/settings`), { ...productionEnv, CF_ACCESS_AUD: "" } as Env, createExecutionContext());
     expect(response.status).toBe(503);
     expect(await response.text()).not.toContain(env.SESSION_SECRET);
   });

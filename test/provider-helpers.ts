@@ -3,7 +3,7 @@ import type { SourceId } from "../src/domain/integration";
 import type { PullContext, SyncSpec, SyncWindow } from "../src/providers/types";
 import { createSandboxFetch } from "../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../src/sandbox/grants";
-import { SubrequestBudget, createPullContext } from "../src/sync/pull-context";
+import { createPullContext, SubrequestBudget } from "../src/sync/pull-context";
 
 /**
  * A PullContext against a provider's sandbox (in-process, no network), for testing `pull` and the sandbox's

@@ -6,16 +6,16 @@ import type { TokenVault } from "../durable-objects/token-vault";
 import type { UserHub } from "../durable-objects/user-hub";
 import { createApp } from "../src/app";
 import { integrationConnections } from "../src/db/schema";
-import type { NormalizedRecord } from "../src/domain/records";
-import { storeRecords } from "../src/sync/store-records";
-import { storedRecords } from "./records/inspect";
 import type { SourceId } from "../src/domain/integration";
+import type { NormalizedRecord } from "../src/domain/records";
 import { sandboxCredentials } from "../src/sandbox/credentials";
-import { createSandboxFetch } from "../src/sandbox/fetch";
 import { sandboxDatabase } from "../src/sandbox/database";
+import { createSandboxFetch } from "../src/sandbox/fetch";
 import { verifyAccessToken } from "../src/sandbox/grants";
 import { sandboxGrants } from "../src/sandbox/schema";
-import { ORIGIN, db, get, postForm, recordingQueue, signIn, type Session, hubHoldsTokens } from "./helpers";
+import { storeRecords } from "../src/sync/store-records";
+import { db, get, hubHoldsTokens, ORIGIN, postForm, recordingQueue, type Session, signIn } from "./helpers";
+import { storedRecords } from "./records/inspect";
 
 const hub = (userId: string) => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
 
@@ -45,7 +45,10 @@ async function connectThroughSandbox(source: SourceId, session: Session, decisio
 }
 
 async function row(userId: string, source: SourceId) {
-  const [found] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
+  const [found] = await db()
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
   return found;
 }
 
@@ -103,7 +106,8 @@ describe("sandbox providers, offline", () => {
   it("rotates refresh tokens: after a refresh the previous refresh token is refused", async () => {
     const session = await signIn();
     await connectThroughSandbox("oura", session);
-    const read = () => runInDurableObject(hub(session.userId), (instance: UserHub) => (instance as unknown as { vault: TokenVault }).vault.read(session.userId, "oura"));
+    const read = () =>
+      runInDurableObject(hub(session.userId), (instance: UserHub) => (instance as unknown as { vault: TokenVault }).vault.read(session.userId, "oura"));
     const before = (await read())!.tokens;
     const refreshed = await hub(session.userId).getAccessToken(session.userId, "oura", { forceRefresh: true });
     expect(refreshed.ok).toBe(true);
@@ -113,7 +117,12 @@ describe("sandbox providers, offline", () => {
     const credentials = await sandboxCredentials("oura", env);
     const replay = await createSandboxFetch(env)("https://api.ouraring.com/oauth/token", {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: before.refreshToken!, client_id: credentials.clientId, client_secret: credentials.clientSecret! }),
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: before.refreshToken!,
+        client_id: credentials.clientId,
+        client_secret: credentials.clientSecret!,
+      }),
     });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ error: "invalid_grant" });
@@ -137,7 +146,8 @@ describe("sandbox providers, offline", () => {
     const access = await hub(session.userId).getAccessToken(session.userId, "garmin");
     expect(access.ok).toBe(true);
     const now = Date.now();
-    const record = (externalId: string) => ({ kind: "daily_activity", externalId, startTime: now, endTime: null, data: {}, raw: null }) as unknown as NormalizedRecord;
+    const record = (externalId: string) =>
+      ({ kind: "daily_activity", externalId, startTime: now, endTime: null, data: {}, raw: null }) as unknown as NormalizedRecord;
     expect((await storeRecords(env, session.userId, "garmin", [record("g1")])).written).toBe(1);
     expect((await storeRecords(env, session.userId, "oura", [record("o1")])).written).toBe(1);
 

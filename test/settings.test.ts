@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { deviceSuggestions, integrationConnections } from "../src/db/schema";
 import { CATALOG } from "../src/domain/catalog";
-import { ORIGIN, countingD1, db, get, postForm, seedConnection, signIn } from "./helpers";
+import { countingD1, db, get, ORIGIN, postForm, seedConnection, signIn } from "./helpers";
 
 /** The part of the page between a card's opening tag and the next card. */
 function cardHtml(page: string, source: string): string {
@@ -123,11 +123,7 @@ describe("settings page", () => {
     for (const entry of CATALOG.slice(0, 5)) await seedConnection(session.userId, entry.id, "connected", { lastSyncAt: Date.now() });
     const counted = countingD1(env.DB);
     const ctx = createExecutionContext();
-    const response = await createApp().fetch(
-      new Request(`${ORIGIN}/settings`, { headers: { Cookie: session.cookie } }),
-      { ...env, DB: counted.binding },
-      ctx,
-    );
+    const response = await createApp().fetch(new Request(`${ORIGIN}/settings`, { headers: { Cookie: session.cookie } }), { ...env, DB: counted.binding }, ctx);
     await waitOnExecutionContext(ctx);
     const html = await response.text();
     expect(response.status).toBe(200);
@@ -189,7 +185,12 @@ describe("modals", () => {
 describe("suggest a device", () => {
   it("saves a valid suggestion and thanks the person", async () => {
     const session = await signIn();
-    const response = await postForm("/settings/suggestions", session, { name: "Withings Body+", type: "scale", note: "My scale" }, { headers: { "HX-Request": "true" } });
+    const response = await postForm(
+      "/settings/suggestions",
+      session,
+      { name: "Withings Body+", type: "scale", note: "My scale" },
+      { headers: { "HX-Request": "true" } },
+    );
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("We saved your suggestion for Withings Body+.");
     const rows = await db().select().from(deviceSuggestions).where(eq(deviceSuggestions.userId, session.userId));
@@ -244,10 +245,15 @@ describe("CSRF", () => {
 
   it("accepts the token from the X-CSRF-Token header that htmx sends", async () => {
     const session = await signIn();
-    const response = await postForm("/settings/suggestions", session, { name: "Polar H10", type: "wearable" }, {
-      csrf: false,
-      headers: { "X-CSRF-Token": session.csrfToken, "HX-Request": "true" },
-    });
+    const response = await postForm(
+      "/settings/suggestions",
+      session,
+      { name: "Polar H10", type: "wearable" },
+      {
+        csrf: false,
+        headers: { "X-CSRF-Token": session.csrfToken, "HX-Request": "true" },
+      },
+    );
     expect(response.status).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
-import { createMessageBatch, createExecutionContext, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -6,7 +6,6 @@ import { consumeDeadLetters } from "../queues/dead-letter-consumer";
 import { enqueueDueSyncs } from "../queues/scheduler";
 import { consumeSyncBatch } from "../queues/sync-consumer";
 import { integrationConnections, syncRuns, webhookEvents } from "../src/db/schema";
-import { holdTokens, storedCount, storedKinds } from "./records/inspect";
 import type { SourceId } from "../src/domain/integration";
 import { ouraSync } from "../src/providers/oura/sync";
 import { createSandboxFetch } from "../src/sandbox/fetch";
@@ -15,11 +14,15 @@ import type { SyncJob } from "../src/sync/jobs";
 import { backoffSeconds, runSyncJob, type SyncDeps, type TokenVaultClient } from "../src/sync/run";
 import { backfillWindows, scheduledWindow } from "../src/sync/schedule";
 import { connectThroughSandbox, db, recordingQueue, seedConnection, signIn } from "./helpers";
+import { holdTokens, storedCount, storedKinds } from "./records/inspect";
 
 const DAY = 86_400_000;
 
 async function connection(userId: string, source: SourceId) {
-  const [row] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
+  const [row] = await db()
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
   return row!;
 }
 
@@ -74,7 +77,10 @@ describe("backfill after connecting (sandbox Oura, end to end)", () => {
     const replay = jobs.map((job) => ({ ...job, runId: `${job.runId}-replay` }));
     await consume(replay);
     expect(await recordCount(session.userId, "oura")).toBe(stored);
-    const replayRuns = await db().select().from(syncRuns).where(and(eq(syncRuns.userId, session.userId)));
+    const replayRuns = await db()
+      .select()
+      .from(syncRuns)
+      .where(and(eq(syncRuns.userId, session.userId)));
     expect(replayRuns.filter((run) => run.id.endsWith("-replay")).every((run) => run.status === "succeeded" && run.recordsUpserted === 0)).toBe(true);
     // Ten real backfill jobs end to end: slow on a loaded machine, never timed.
   }, 30_000);
@@ -113,7 +119,15 @@ describe("faults from the provider: nothing lost, nothing duplicated", () => {
     const sandbox = createSandboxFetch(env);
     const fetcher = ((input: RequestInfo | URL, init?: RequestInit) => fault(new Request(input, init), sandbox)) as typeof fetch;
     const now = NOW;
-    const job: SyncJob = { type: "sync", connectionId: row.id, userId: session.userId, source: "oura", trigger: "cron", window: { start: now - 2 * DAY, end: now }, runId: `run_${crypto.randomUUID()}` };
+    const job: SyncJob = {
+      type: "sync",
+      connectionId: row.id,
+      userId: session.userId,
+      source: "oura",
+      trigger: "cron",
+      window: { start: now - 2 * DAY, end: now },
+      runId: `run_${crypto.randomUUID()}`,
+    };
     const run = (attempt = 1, runId = job.runId) => runSyncJob(env, { ...job, runId }, { fetch: fetcher, hub: () => hub, attempt, now });
     return { session, job, run, refreshes: () => refreshes, deps: { fetch: fetcher, hub: () => hub, now } satisfies SyncDeps };
   }
@@ -131,7 +145,10 @@ describe("faults from the provider: nothing lost, nothing duplicated", () => {
   it("429 with Retry-After: the job is retried after exactly that delay, then completes without duplicates", async () => {
     let calls = 0;
     const subject = `sbx-429-${crypto.randomUUID().slice(0, 8)}`;
-    const faulty = await liveOura(async (request, inner) => (++calls === 3 ? new Response("slow down", { status: 429, headers: { "Retry-After": "120" } }) : inner(request)), subject);
+    const faulty = await liveOura(
+      async (request, inner) => (++calls === 3 ? new Response("slow down", { status: 429, headers: { "Retry-After": "120" } }) : inner(request)),
+      subject,
+    );
     const first = await faulty.run();
     expect(first).toEqual({ kind: "retry", delaySeconds: 120, reason: expect.stringContaining("rate_limited") });
     const [run] = await db().select().from(syncRuns).where(eq(syncRuns.id, faulty.job.runId));
@@ -174,7 +191,10 @@ describe("faults from the provider: nothing lost, nothing duplicated", () => {
     const outcome = await revoked.run();
     expect(outcome).toEqual({ kind: "failed", reason: "Oura Ring refused Wellness OS's access. Reconnect to resume syncing." });
     expect(revoked.refreshes()).toBe(1);
-    expect(await connection(revoked.session.userId, "oura")).toMatchObject({ status: "needs_reauth", statusReason: "Oura Ring refused Wellness OS's access. Reconnect to resume syncing." });
+    expect(await connection(revoked.session.userId, "oura")).toMatchObject({
+      status: "needs_reauth",
+      statusReason: "Oura Ring refused Wellness OS's access. Reconnect to resume syncing.",
+    });
     expect(await recordCount(revoked.session.userId)).toBe(0);
   });
 
@@ -208,7 +228,15 @@ describe("faults from the provider: nothing lost, nothing duplicated", () => {
     const hub: TokenVaultClient = { getAccessToken: async () => ({ ok: true, accessToken: token, expiresAt: null, context: {}, mode: "live" }) };
     const now = Date.now();
     // Thirty days of 5-minute heart rate in one window needs far more than 46 requests.
-    const job: SyncJob = { type: "sync", connectionId: row.id, userId: session.userId, source: "oura", trigger: "manual", window: { start: now - 30 * DAY, end: now }, runId: `run_${crypto.randomUUID()}` };
+    const job: SyncJob = {
+      type: "sync",
+      connectionId: row.id,
+      userId: session.userId,
+      source: "oura",
+      trigger: "manual",
+      window: { start: now - 30 * DAY, end: now },
+      runId: `run_${crypto.randomUUID()}`,
+    };
     const outcome = await runSyncJob(env, job, { fetch: createSandboxFetch(env), hub: () => hub, now });
     expect(outcome.kind).toBe("split");
     if (outcome.kind === "split") {
@@ -259,19 +287,52 @@ describe("the dead-letter queue", () => {
     const session = await signIn();
     await seedConnection(session.userId, "whoop", "connected");
     const row = await connection(session.userId, "whoop");
-    const job: SyncJob = { type: "sync", connectionId: row.id, userId: session.userId, source: "whoop", trigger: "cron", window: { start: 0, end: 1 }, runId: `run_${crypto.randomUUID()}` };
-    await db().insert(syncRuns).values({ id: job.runId, connectionId: row.id, userId: session.userId, sourceId: "whoop", trigger: "cron", status: "queued", startedAt: Date.now(), error: "WHOOP had a problem; retrying in 240 s." });
+    const job: SyncJob = {
+      type: "sync",
+      connectionId: row.id,
+      userId: session.userId,
+      source: "whoop",
+      trigger: "cron",
+      window: { start: 0, end: 1 },
+      runId: `run_${crypto.randomUUID()}`,
+    };
+    await db().insert(syncRuns).values({
+      id: job.runId,
+      connectionId: row.id,
+      userId: session.userId,
+      sourceId: "whoop",
+      trigger: "cron",
+      status: "queued",
+      startedAt: Date.now(),
+      error: "WHOOP had a problem; retrying in 240 s.",
+    });
     // A webhook the consumer claimed (and then kept failing on), and one it never got to claim.
     const claimed = `whoop-event-${crypto.randomUUID()}`;
     const unclaimed = `whoop-event-${crypto.randomUUID()}`;
-    await db().insert(webhookEvents).values({ id: `whe_${crypto.randomUUID()}`, provider: "whoop", eventId: claimed, receivedAt: Date.now(), status: "processing" });
+    await db()
+      .insert(webhookEvents)
+      .values({ id: `whe_${crypto.randomUUID()}`, provider: "whoop", eventId: claimed, receivedAt: Date.now(), status: "processing" });
     // And a copy of an event that another delivery already saw through: it stays done.
     const done = `whoop-event-${crypto.randomUUID()}`;
-    await db().insert(webhookEvents).values({ id: `whe_${crypto.randomUUID()}`, provider: "whoop", eventId: done, receivedAt: Date.now(), status: "processed", detail: "sync enqueued for 1 connection(s)" });
+    await db()
+      .insert(webhookEvents)
+      .values({
+        id: `whe_${crypto.randomUUID()}`,
+        provider: "whoop",
+        eventId: done,
+        receivedAt: Date.now(),
+        status: "processed",
+        detail: "sync enqueued for 1 connection(s)",
+      });
 
     const batch = createMessageBatch<unknown>("wellness-dead-letter", [
       { id: "dead-1", timestamp: Date.now(), attempts: 1, body: job },
-      ...[claimed, unclaimed, done].map((eventId, i) => ({ id: `dead-webhook-${i}`, timestamp: Date.now(), attempts: 1, body: { type: "webhook" as const, source: "whoop" as const, event: { eventId, externalUserId: "1" } } })),
+      ...[claimed, unclaimed, done].map((eventId, i) => ({
+        id: `dead-webhook-${i}`,
+        timestamp: Date.now(),
+        attempts: 1,
+        body: { type: "webhook" as const, source: "whoop" as const, event: { eventId, externalUserId: "1" } },
+      })),
     ]);
     await consumeDeadLetters(batch, env);
     const after = await connection(session.userId, "whoop");
@@ -280,8 +341,15 @@ describe("the dead-letter queue", () => {
     expect(after.nextSyncAt).toBeGreaterThan(Date.now());
     const [run] = await db().select().from(syncRuns).where(eq(syncRuns.id, job.runId));
     expect(run).toMatchObject({ status: "failed", error: "WHOOP had a problem; retrying in 240 s." });
-    const events = await db().select().from(webhookEvents).where(and(eq(webhookEvents.provider, "whoop"), inArray(webhookEvents.eventId, [claimed, unclaimed, done])));
+    const events = await db()
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.provider, "whoop"), inArray(webhookEvents.eventId, [claimed, unclaimed, done])));
     const outcome = Object.fromEntries(events.map((event) => [event.eventId, [event.status, event.detail]]));
-    expect(outcome).toEqual({ [claimed]: ["failed", "gave up after the last retry"], [unclaimed]: ["failed", "gave up after the last retry"], [done]: ["processed", "sync enqueued for 1 connection(s)"] });
+    expect(outcome).toEqual({
+      [claimed]: ["failed", "gave up after the last retry"],
+      [unclaimed]: ["failed", "gave up after the last retry"],
+      [done]: ["processed", "sync enqueued for 1 connection(s)"],
+    });
   });
 });

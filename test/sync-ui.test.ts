@@ -7,7 +7,7 @@ import { createApp } from "../src/app";
 import { integrationConnections, syncRuns } from "../src/db/schema";
 import { dailySummaries } from "../src/domain/daily-summary";
 import type { SyncJob } from "../src/sync/jobs";
-import { ORIGIN, connectThroughSandbox, db, get, recordingQueue, seedConnection, signIn, type Session } from "./helpers";
+import { connectThroughSandbox, db, get, ORIGIN, recordingQueue, type Session, seedConnection, signIn } from "./helpers";
 
 const DAY = 86_400_000;
 
@@ -21,7 +21,13 @@ async function post(path: string, session: Session, queue = recordingQueue<SyncJ
   const response = await createApp().fetch(
     new Request(`${ORIGIN}${path}`, {
       method: "POST",
-      headers: { Cookie: session.cookie, Origin: ORIGIN, "X-CSRF-Token": session.csrfToken, "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" },
+      headers: {
+        Cookie: session.cookie,
+        Origin: ORIGIN,
+        "X-CSRF-Token": session.csrfToken,
+        "HX-Request": "true",
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
       body: "",
     }),
     { ...env, SYNC_QUEUE: queue },
@@ -37,7 +43,13 @@ describe("Sync now and a truthful card", () => {
     const backfill = recordingQueue<SyncJob>();
     await connectThroughSandbox("oura", session, { callbackEnv: { SYNC_QUEUE: backfill } });
     // Let the backfill finish first, as it would in the background.
-    await consumeSyncBatch(createMessageBatch("wellness-sync", backfill.sent.map((body, i) => ({ id: `b${i}`, timestamp: Date.now(), attempts: 1, body }))), env);
+    await consumeSyncBatch(
+      createMessageBatch(
+        "wellness-sync",
+        backfill.sent.map((body, i) => ({ id: `b${i}`, timestamp: Date.now(), attempts: 1, body })),
+      ),
+      env,
+    );
 
     const { response, queue } = await post("/api/integrations/oura/sync", session);
     expect(response.status).toBe(200);
@@ -71,7 +83,10 @@ describe("Sync now and a truthful card", () => {
     // Oura syncs every 15 minutes: 40 minutes without success is stale.
     await seedConnection(session.userId, "oura", "connected", { lastSuccessAt: now - 40 * 60_000, lastSyncAt: now - 40 * 60_000, nextSyncAt: now + 60_000 });
     await seedConnection(session.userId, "whoop", "connected", { lastSuccessAt: now - 60 * 60_000, nextSyncAt: now + 60_000 });
-    await seedConnection(session.userId, "fitbit", "error", { statusReason: "Syncing Fitbit kept failing, so recent data may be missing.", lastSyncAt: now - DAY });
+    await seedConnection(session.userId, "fitbit", "error", {
+      statusReason: "Syncing Fitbit kept failing, so recent data may be missing.",
+      lastSyncAt: now - DAY,
+    });
     const page = await (await get("/settings", session)).text();
     expect(cardOf(page, "oura")).toContain("Stale: no successful sync recently");
     // WHOOP syncs every 3 hours: one hour is not stale.
@@ -95,12 +110,19 @@ describe("the connection detail view", () => {
     const session = await signIn();
     const backfill = recordingQueue<SyncJob>();
     await connectThroughSandbox("oura", session, { callbackEnv: { SYNC_QUEUE: backfill } });
-    await consumeSyncBatch(createMessageBatch("wellness-sync", backfill.sent.map((body, i) => ({ id: `d${i}`, timestamp: Date.now(), attempts: 1, body }))), env);
+    await consumeSyncBatch(
+      createMessageBatch(
+        "wellness-sync",
+        backfill.sent.map((body, i) => ({ id: `d${i}`, timestamp: Date.now(), attempts: 1, body })),
+      ),
+      env,
+    );
 
     const response = await get("/settings/connections/oura", session);
     expect(response.status).toBe(200);
     const page = await response.text();
-    for (const title of ["Sleep score", "Readiness", "Steps", "Resting heart rate"]) expect(page).toMatch(new RegExp(`<figcaption id="chart-[a-z]+-title">${title} `));
+    for (const title of ["Sleep score", "Readiness", "Steps", "Resting heart rate"])
+      expect(page).toMatch(new RegExp(`<figcaption id="chart-[a-z]+-title">${title} `));
     expect(page).toContain('<svg viewBox="0 0 560 160" role="img" aria-label="Sleep score: ');
     // Bars exist and each has a readable title with a value.
     expect((page.match(/<rect [^>]*class="bar"/g) ?? []).length).toBeGreaterThan(20);
@@ -113,9 +135,24 @@ describe("the connection detail view", () => {
     const now = Date.UTC(2026, 10, 25, 12);
     const records = [
       { kind: "daily_sleep", startTime: Date.UTC(2026, 10, 24), endTime: null, data: JSON.stringify({ date: "2026-11-24", score: 81 }) },
-      { kind: "sleep_session", startTime: Date.UTC(2026, 10, 24, 23), endTime: Date.UTC(2026, 10, 25, 7), data: JSON.stringify({ is_main_sleep: true, score: 77, heart_rate_lowest: { value: 49, unit: "beats/min" } }) },
-      { kind: "readiness", startTime: Date.UTC(2026, 10, 25), endTime: null, data: JSON.stringify({ date: "2026-11-25", score: 66, resting_heart_rate: { value: 52, unit: "beats/min" } }) },
-      { kind: "daily_activity", startTime: Date.UTC(2026, 10, 24), endTime: null, data: JSON.stringify({ date: "2026-11-24", step_count: { value: 9120, unit: "steps" } }) },
+      {
+        kind: "sleep_session",
+        startTime: Date.UTC(2026, 10, 24, 23),
+        endTime: Date.UTC(2026, 10, 25, 7),
+        data: JSON.stringify({ is_main_sleep: true, score: 77, heart_rate_lowest: { value: 49, unit: "beats/min" } }),
+      },
+      {
+        kind: "readiness",
+        startTime: Date.UTC(2026, 10, 25),
+        endTime: null,
+        data: JSON.stringify({ date: "2026-11-25", score: 66, resting_heart_rate: { value: 52, unit: "beats/min" } }),
+      },
+      {
+        kind: "daily_activity",
+        startTime: Date.UTC(2026, 10, 24),
+        endTime: null,
+        data: JSON.stringify({ date: "2026-11-24", step_count: { value: 9120, unit: "steps" } }),
+      },
       { kind: "daily_activity", startTime: 0, endTime: null, data: "not json" },
     ];
     const days = dailySummaries(records, 3, now);
@@ -140,7 +177,10 @@ describe("delete my data, from the detail view", () => {
     const modal = await (await get("/settings/delete-data/oura", session, { "HX-Request": "true" })).text();
     expect(modal).toContain("Delete data synced from Oura Ring?");
     expect(modal).toContain('hx-post="/api/integrations/oura/data/delete"');
-    const [row] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, session.userId), eq(integrationConnections.sourceId, "oura")));
+    const [row] = await db()
+      .select()
+      .from(integrationConnections)
+      .where(and(eq(integrationConnections.userId, session.userId), eq(integrationConnections.sourceId, "oura")));
     expect(row?.status).toBe("connected");
   });
 });

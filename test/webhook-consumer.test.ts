@@ -6,7 +6,6 @@ import { consumeSyncBatch } from "../queues/sync-consumer";
 import { consumeWebhookBatch, type WebhookDeps } from "../queues/webhook-consumer";
 import { createApp } from "../src/app";
 import { consents, integrationConnections, syncRuns, users, webhookEvents } from "../src/db/schema";
-import { storedRecords } from "./records/inspect";
 import type { SourceId } from "../src/domain/integration";
 import fitbitSteps from "../src/providers/fitbit/fixtures/notification-steps-upsert.webhooks-page.json";
 import { fitbitSync } from "../src/providers/fitbit/sync";
@@ -24,7 +23,8 @@ import { createSandboxFetch } from "../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../src/sandbox/grants";
 import type { SyncJob, WebhookJob } from "../src/sync/jobs";
 import { ledgerProvider } from "../src/sync/webhook-events";
-import { connectThroughSandbox, db, recordingQueue, signIn, hubHoldsTokens } from "./helpers";
+import { connectThroughSandbox, db, hubHoldsTokens, recordingQueue, signIn } from "./helpers";
+import { storedRecords } from "./records/inspect";
 
 /**
  * The webhook consumer, fed the jobs the real endpoint queued: each notification below goes through
@@ -54,7 +54,10 @@ interface Person {
 }
 
 async function connectionOf(userId: string, source: SourceId) {
-  const [row] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
+  const [row] = await db()
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
   return row!;
 }
 
@@ -76,9 +79,19 @@ async function liveGarminPerson(): Promise<Person & { accessToken: string }> {
   const connectionId = `conn_${crypto.randomUUID()}`;
   const accessToken = `garmin-live-access-${crypto.randomUUID()}`;
   const now = Date.now();
-  await db().insert(users).values({ id: userId, email: `${userId}@example.test` });
-  await db().insert(integrationConnections).values({ id: connectionId, userId, sourceId: "garmin", status: "connected", mode: "live", externalUserId, connectedAt: now, updatedAt: now });
-  await hub(userId).storeTokens(userId, "garmin", "live", { accessToken, refreshToken: "garmin-live-refresh", expiresAt: now + 3_600_000, scope: null, context: {} });
+  await db()
+    .insert(users)
+    .values({ id: userId, email: `${userId}@example.test` });
+  await db()
+    .insert(integrationConnections)
+    .values({ id: connectionId, userId, sourceId: "garmin", status: "connected", mode: "live", externalUserId, connectedAt: now, updatedAt: now });
+  await hub(userId).storeTokens(userId, "garmin", "live", {
+    accessToken,
+    refreshToken: "garmin-live-refresh",
+    expiresAt: now + 3_600_000,
+    scope: null,
+    context: {},
+  });
   return { userId, externalUserId, connectionId, accessToken };
 }
 
@@ -103,7 +116,10 @@ async function notify(path: string, body: unknown, headers: Record<string, strin
 const fromOura = async (body: unknown) => {
   const raw = JSON.stringify(body);
   const timestamp = String(Date.now());
-  const signature = [...(await hmacSha256(SECRETS.OURA_CLIENT_SECRET, timestamp + raw))].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
+  const signature = [...(await hmacSha256(SECRETS.OURA_CLIENT_SECRET, timestamp + raw))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("")
+    .toUpperCase();
   return notify("/webhooks/oura", body, { "x-oura-timestamp": timestamp, "x-oura-signature": signature });
 };
 const fromWhoop = async (body: unknown) => {
@@ -158,7 +174,12 @@ async function webhookRows(jobs: readonly WebhookJob[]) {
   const rows = await db()
     .select()
     .from(webhookEvents)
-    .where(inArray(webhookEvents.eventId, jobs.map((job) => job.event.eventId)));
+    .where(
+      inArray(
+        webhookEvents.eventId,
+        jobs.map((job) => job.event.eventId),
+      ),
+    );
   return jobs.flatMap((job) => rows.filter((row) => row.eventId === job.event.eventId && row.provider === ledgerProvider(job.source)));
 }
 
@@ -166,7 +187,15 @@ async function webhookRows(jobs: readonly WebhookJob[]) {
 async function recordsOf(userId: string, source: SourceId = "garmin") {
   const rows = await storedRecords(userId, { source });
   return rows
-    .map((row) => ({ kind: row.kind, externalId: row.external_id, startTime: row.start_time, endTime: row.end_time, data: row.data, raw: row.raw, updatedAt: row.updated_at }))
+    .map((row) => ({
+      kind: row.kind,
+      externalId: row.external_id,
+      startTime: row.start_time,
+      endTime: row.end_time,
+      data: row.data,
+      raw: row.raw,
+      updatedAt: row.updated_at,
+    }))
     .sort((a, b) => (a.kind === b.kind ? (a.externalId < b.externalId ? -1 : 1) : a.kind < b.kind ? -1 : 1));
 }
 
@@ -190,7 +219,12 @@ describe("notifications that ask for a re-pull", () => {
     const person = await connectedPerson("oura");
     const now = Date.now();
     const eventTime = now - 3 * 3_600_000;
-    const [job, ...others] = await fromOura({ ...ouraEvent, object_id: crypto.randomUUID(), event_time: isoSeconds(eventTime), user_id: person.externalUserId });
+    const [job, ...others] = await fromOura({
+      ...ouraEvent,
+      object_id: crypto.randomUUID(),
+      event_time: isoSeconds(eventTime),
+      user_id: person.externalUserId,
+    });
     expect(others).toEqual([]);
     expect(job!.event.kinds).toEqual(["sleep"]);
 
@@ -201,16 +235,36 @@ describe("notifications that ask for a re-pull", () => {
     const dayStart = Math.floor(eventTime / DAY_MS) * DAY_MS;
     expectPieces(syncJobs, { start: dayStart - DAY_MS, end: Math.min(dayStart + DAY_MS, now) }, ouraSync.backfillJobDays);
     for (const sync of syncJobs) {
-      expect(sync).toMatchObject({ type: "sync", connectionId: person.connectionId, userId: person.userId, source: "oura", trigger: "webhook", kinds: ["sleep"] });
+      expect(sync).toMatchObject({
+        type: "sync",
+        connectionId: person.connectionId,
+        userId: person.userId,
+        source: "oura",
+        trigger: "webhook",
+        kinds: ["sleep"],
+      });
     }
-    const runs = await db().select().from(syncRuns).where(inArray(syncRuns.id, syncJobs.map((sync) => sync.runId)));
-    expect(runs.map((run) => [run.status, run.trigger, run.windowStart, run.windowEnd])).toEqual(expect.arrayContaining(syncJobs.map((sync) => ["queued", "webhook", sync.window.start, sync.window.end])));
+    const runs = await db()
+      .select()
+      .from(syncRuns)
+      .where(
+        inArray(
+          syncRuns.id,
+          syncJobs.map((sync) => sync.runId),
+        ),
+      );
+    expect(runs.map((run) => [run.status, run.trigger, run.windowStart, run.windowEnd])).toEqual(
+      expect.arrayContaining(syncJobs.map((sync) => ["queued", "webhook", sync.window.start, sync.window.end])),
+    );
     expect(runs).toHaveLength(syncJobs.length);
     expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
 
     // Through the sync consumer: only Oura's sleep collection is pulled.
     const ctx = createExecutionContext();
-    const batch = createMessageBatch("wellness-sync", syncJobs.map((body, i) => ({ id: `sync-${i}`, timestamp: now, attempts: 1, body })));
+    const batch = createMessageBatch(
+      "wellness-sync",
+      syncJobs.map((body, i) => ({ id: `sync-${i}`, timestamp: now, attempts: 1, body })),
+    );
     await consumeSyncBatch(batch, env);
     expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
     // Oura's sleep documents become sleep sessions (and the night's HRV); no other collection was touched.
@@ -235,7 +289,11 @@ describe("notifications that ask for a re-pull", () => {
     const person = await connectedPerson("fitbit");
     const now = Date.now();
     const notification = (start: number, end: number) => ({
-      data: { ...fitbitSteps.data, healthUserId: person.externalUserId, intervals: [{ physicalTimeInterval: { startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() } }] },
+      data: {
+        ...fitbitSteps.data,
+        healthUserId: person.externalUserId,
+        intervals: [{ physicalTimeInterval: { startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() } }],
+      },
     });
     const [tenDays] = await fromGoogle(notification(now - 10 * DAY_MS, now));
     const first = await consume([tenDays], { deps: { now } });
@@ -247,7 +305,15 @@ describe("notifications that ask for a re-pull", () => {
     const [twoMonths] = await fromGoogle(notification(now - 60 * DAY_MS, now));
     const second = await consume([twoMonths], { deps: { now } });
     expectPieces(second.syncJobs, { start: now - 31 * DAY_MS, end: now }, fitbitSync.backfillJobDays);
-    const runs = await db().select({ status: syncRuns.status }).from(syncRuns).where(inArray(syncRuns.id, [...first.syncJobs, ...second.syncJobs].map((sync) => sync.runId)));
+    const runs = await db()
+      .select({ status: syncRuns.status })
+      .from(syncRuns)
+      .where(
+        inArray(
+          syncRuns.id,
+          [...first.syncJobs, ...second.syncJobs].map((sync) => sync.runId),
+        ),
+      );
     expect(runs.map((run) => run.status)).toEqual([...first.syncJobs, ...second.syncJobs].map(() => "queued"));
   });
 
@@ -420,7 +486,9 @@ describe("Garmin pings (a callback to fetch)", () => {
 
   it("skips a callback URL that is not Garmin's and fetches nothing", async () => {
     const person = await liveGarminPerson();
-    const [job] = await fromGarmin(ping(person, "https://apis.garmin.com/wellness-api/rest/dailies?uploadStartTimeInSeconds=1444937651&uploadEndTimeInSeconds=1444937902"));
+    const [job] = await fromGarmin(
+      ping(person, "https://apis.garmin.com/wellness-api/rest/dailies?uploadStartTimeInSeconds=1444937651&uploadEndTimeInSeconds=1444937902"),
+    );
     let fetched = 0;
     const deps: WebhookDeps = {
       fetch: async () => {
@@ -429,7 +497,11 @@ describe("Garmin pings (a callback to fetch)", () => {
       },
     };
     // The endpoint refuses such pings; the consumer must hold even if one reached the queue.
-    for (const [i, forged] of ["https://apis.garmin.com.attacker.example/wellness-api/rest/dailies?x=1", "http://apis.garmin.com/wellness-api/rest/dailies", "https://attacker.example/collect"].entries()) {
+    for (const [i, forged] of [
+      "https://apis.garmin.com.attacker.example/wellness-api/rest/dailies?x=1",
+      "http://apis.garmin.com/wellness-api/rest/dailies",
+      "https://attacker.example/collect",
+    ].entries()) {
       // Each its own event, so none is dropped as a repeat of the one before.
       const forgedJob = { ...job!, event: { ...job!.event, eventId: `${job!.event.eventId}:${i}`, callbackUrl: forged } };
       const { verdict } = await consume([forgedJob], { deps });
@@ -500,7 +572,10 @@ describe("notifications that change the connection", () => {
     const connection = await connectionOf(person.userId, "garmin");
     expect(connection).toMatchObject({ status: "disconnected", nextSyncAt: null, lastError: "Access was removed in your Garmin account." });
     expect(await hubHoldsTokens(person.userId, "garmin")).toBe(false);
-    const consent = await db().select().from(consents).where(and(eq(consents.userId, person.userId), eq(consents.sourceId, "garmin")));
+    const consent = await db()
+      .select()
+      .from(consents)
+      .where(and(eq(consents.userId, person.userId), eq(consents.sourceId, "garmin")));
     expect(consent.length).toBeGreaterThan(0);
     expect(consent.every((row) => row.revokedAt !== null)).toBe(true);
     expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
@@ -520,7 +595,9 @@ describe("notifications that change the connection", () => {
     const person = await connectedPerson("garmin");
     const before = await connectionOf(person.userId, "garmin");
     const [change] = garminPermissionsChange.userPermissionsChange;
-    const [job] = await fromGarmin({ userPermissionsChange: [{ ...change!, userId: person.externalUserId, summaryId: `${change!.summaryId}-${crypto.randomUUID()}` }] });
+    const [job] = await fromGarmin({
+      userPermissionsChange: [{ ...change!, userId: person.externalUserId, summaryId: `${change!.summaryId}-${crypto.randomUUID()}` }],
+    });
     expect(job!.event).toEqual({ eventId: expect.any(String), externalUserId: person.externalUserId });
 
     const { verdict, syncJobs } = await consume([job]);

@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import { consumeWebhookBatch } from "../queues/webhook-consumer";
 import { createApp } from "../src/app";
 import { integrationConnections, webhookEvents } from "../src/db/schema";
-import { storedRecords as storedInHub } from "./records/inspect";
 import garminDailies from "../src/providers/garmin/fixtures/dtu-push-dailies.json";
 import { normalizeGarmin } from "../src/providers/garmin/normalize";
 import type { SyncJob, WebhookJob } from "../src/sync/jobs";
 import { connectThroughSandbox, db, recordingQueue, signIn } from "./helpers";
+import { storedRecords as storedInHub } from "./records/inspect";
 
 /**
  * At least once in, exactly once in effect. Garmin pushes (two summaries inline, one large enough to travel through
@@ -24,7 +24,10 @@ async function connectedGarminPerson() {
   const session = await signIn();
   const done = await connectThroughSandbox("garmin", session, { callbackEnv: { SYNC_QUEUE: recordingQueue<SyncJob>() } });
   expect(done.status).toBe(303);
-  const [connection] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, session.userId), eq(integrationConnections.sourceId, "garmin")));
+  const [connection] = await db()
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.userId, session.userId), eq(integrationConnections.sourceId, "garmin")));
   return { userId: session.userId, externalUserId: connection!.externalUserId! };
 }
 
@@ -48,7 +51,11 @@ function push(externalUserId: string) {
 async function deliver(body: unknown): Promise<WebhookJob[]> {
   const queue = recordingQueue<WebhookJob>();
   const ctx = createExecutionContext();
-  const request = new Request(`${ORIGIN}/webhooks/garmin?token=${GARMIN_WEBHOOK_SECRET}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const request = new Request(`${ORIGIN}/webhooks/garmin?token=${GARMIN_WEBHOOK_SECRET}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const response = await createApp().fetch(request, { ...env, GARMIN_WEBHOOK_SECRET, WEBHOOK_QUEUE: queue }, ctx);
   await waitOnExecutionContext(ctx);
   expect(response.status).toBe(200);
@@ -117,7 +124,11 @@ async function consume(jobs: readonly WebhookJob[], d1: D1Database = env.DB, now
     threw = true;
   }
   const { explicitAcks } = await getQueueResult(batch, ctx);
-  return { acked: jobs.filter((_, i) => explicitAcks.includes(messages[i]!.id)), unacked: jobs.filter((_, i) => !explicitAcks.includes(messages[i]!.id)), threw };
+  return {
+    acked: jobs.filter((_, i) => explicitAcks.includes(messages[i]!.id)),
+    unacked: jobs.filter((_, i) => !explicitAcks.includes(messages[i]!.id)),
+    threw,
+  };
 }
 
 /** The person's Garmin records whose external id starts with `tag`, from their UserHub's record store. */
@@ -130,7 +141,15 @@ const ledgerRows = (jobs: readonly WebhookJob[]) =>
   db()
     .select()
     .from(webhookEvents)
-    .where(and(eq(webhookEvents.provider, "garmin"), inArray(webhookEvents.eventId, jobs.map((job) => job.event.eventId))));
+    .where(
+      and(
+        eq(webhookEvents.provider, "garmin"),
+        inArray(
+          webhookEvents.eventId,
+          jobs.map((job) => job.event.eventId),
+        ),
+      ),
+    );
 
 describe("a consumer that dies mid-batch, and the redelivery", () => {
   it("loses nothing and duplicates nothing, wherever it dies", async () => {
@@ -153,7 +172,10 @@ describe("a consumer that dies mid-batch, and the redelivery", () => {
       const stored = await storedRecords(person.userId, tag);
       expect(stored.map((record) => `${record.kind}|${record.externalId}`).sort(), `died after ${survives} statements`).toEqual([...expected].sort());
       const rows = await ledgerRows(jobs);
-      expect(rows.map((row) => row.status), `died after ${survives} statements`).toEqual(["processed", "processed", "processed"]);
+      expect(
+        rows.map((row) => row.status),
+        `died after ${survives} statements`,
+      ).toEqual(["processed", "processed", "processed"]);
       expect(await env.WEBHOOK_PAYLOADS.head(jobs[2]!.payloadKey!), `died after ${survives} statements`).toBeNull();
       if (!dying.died()) break;
     }
@@ -188,7 +210,10 @@ describe("a redelivered event", () => {
     expect((await consume(jobs, env.DB, now)).acked).toEqual(jobs);
     const records = await storedRecords(person.userId, tag);
     const rows = await ledgerRows(jobs);
-    const [connection] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, person.userId), eq(integrationConnections.sourceId, "garmin")));
+    const [connection] = await db()
+      .select()
+      .from(integrationConnections)
+      .where(and(eq(integrationConnections.userId, person.userId), eq(integrationConnections.sourceId, "garmin")));
 
     // The provider delivers the whole push again an hour later (our answer was lost): the same events, queued anew.
     const redelivered = await deliver(body);

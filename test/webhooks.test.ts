@@ -7,8 +7,8 @@ import fitbitSteps from "../src/providers/fitbit/fixtures/notification-steps-ups
 import garminDailies from "../src/providers/garmin/fixtures/dtu-push-dailies.json";
 import garminEpochs from "../src/providers/garmin/fixtures/dtu-push-epochs.json";
 import garminPing from "../src/providers/garmin/fixtures/health-api-ping-epochs.json";
-import ouraEvent from "../src/providers/oura/fixtures/webhook-event.docs-current.json";
 import ouraTagEvent from "../src/providers/oura/fixtures/webhook-event.docs-1.11.json";
+import ouraEvent from "../src/providers/oura/fixtures/webhook-event.docs-current.json";
 import { PROVIDERS } from "../src/providers/registry";
 import whoopSleepUpdated from "../src/providers/whoop/fixtures/webhook-sleep-updated-v2.json";
 import type { WebhookJob } from "../src/sync/jobs";
@@ -100,7 +100,11 @@ async function hmacSha256(secret: string, message: string): Promise<Uint8Array> 
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
 }
-const upperHex = (data: Uint8Array) => [...data].map((byte) => byte.toString(16).padStart(2, "0")).join("").toUpperCase();
+const upperHex = (data: Uint8Array) =>
+  [...data]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join("")
+    .toUpperCase();
 const base64 = (data: Uint8Array) => btoa(String.fromCharCode(...data));
 
 /** Oura: x-oura-signature = uppercase hex HMAC-SHA256(client secret, x-oura-timestamp + body). */
@@ -112,7 +116,10 @@ async function ouraHeaders(body: string, options: { secret?: string; timestamp?:
 /** WHOOP: X-WHOOP-Signature = base64 HMAC-SHA256(client secret, X-WHOOP-Signature-Timestamp + raw body), ms timestamp. */
 async function whoopHeaders(body: string, options: { secret?: string; timestamp?: number } = {}) {
   const timestamp = String(options.timestamp ?? Date.now());
-  return { "X-WHOOP-Signature-Timestamp": timestamp, "X-WHOOP-Signature": base64(await hmacSha256(options.secret ?? SECRETS.WHOOP_CLIENT_SECRET, timestamp + body)) };
+  return {
+    "X-WHOOP-Signature-Timestamp": timestamp,
+    "X-WHOOP-Signature": base64(await hmacSha256(options.secret ?? SECRETS.WHOOP_CLIENT_SECRET, timestamp + body)),
+  };
 }
 
 function post(path: string, body: BodyInit, headers: Record<string, string> = {}) {
@@ -296,7 +303,10 @@ for (const c of CASES) {
       }
       // And with no secret configured at all, even a delivery signed with the empty secret is refused.
       const signed = await c.deliver(body, now);
-      const unconfigured = await call(post(signed.path, body, signed.headers), { now, secrets: { OURA_CLIENT_SECRET: "", WHOOP_CLIENT_SECRET: "", GOOGLE_HEALTH_WEBHOOK_SECRET: "", GARMIN_WEBHOOK_SECRET: "" } });
+      const unconfigured = await call(post(signed.path, body, signed.headers), {
+        now,
+        secrets: { OURA_CLIENT_SECRET: "", WHOOP_CLIENT_SECRET: "", GOOGLE_HEALTH_WEBHOOK_SECRET: "", GARMIN_WEBHOOK_SECRET: "" },
+      });
       expect(unconfigured.response.status).toBe(401);
       expect(unconfigured.queue.batches).toEqual([]);
     });
@@ -317,7 +327,11 @@ for (const c of CASES) {
       // stream's own first chunk is produced); a lying or absent one is read only until the limit is passed.
       const chunkBytes = Math.max(1024, maxBodyBytes / 16);
       const total = bytes(oversized) + 2 * maxBodyBytes;
-      for (const [declared, readAtMost] of [[String(total), chunkBytes], [undefined, maxBodyBytes + 2 * chunkBytes], ["512", maxBodyBytes + 2 * chunkBytes]] as const) {
+      for (const [declared, readAtMost] of [
+        [String(total), chunkBytes],
+        [undefined, maxBodyBytes + 2 * chunkBytes],
+        ["512", maxBodyBytes + 2 * chunkBytes],
+      ] as const) {
         const { stream, meter } = chunked(oversized, 2 * maxBodyBytes, chunkBytes);
         const headers = declared ? { ...signed.headers, "Content-Length": declared } : signed.headers;
         const { response, queue } = await call(post(signed.path, stream, headers), { now });
@@ -405,7 +419,9 @@ describe("Google Health's endpoint verification (POST /webhooks/google-health)",
     const body = JSON.stringify({ data: { ...fitbitSteps.data, healthUserId: `revoked-${tag}`, operation: "DELETE", intervals: [] } });
     const { response, queue } = await call(post("/webhooks/google-health", body, { Authorization: SECRETS.GOOGLE_HEALTH_WEBHOOK_SECRET }));
     expect(response.status).toBe(204);
-    expect(queue.jobs.map((job) => job.event)).toEqual([{ eventId: expect.stringContaining(`revoked-${tag}`), externalUserId: `revoked-${tag}`, deregistration: true }]);
+    expect(queue.jobs.map((job) => job.event)).toEqual([
+      { eventId: expect.stringContaining(`revoked-${tag}`), externalUserId: `revoked-${tag}`, deregistration: true },
+    ]);
   });
 });
 
@@ -417,7 +433,13 @@ describe("Garmin deliveries larger than a queue message", () => {
     const samples: Record<string, number> = {};
     for (let offset = 0; offset < 86_400; offset += stepSeconds) samples[String(offset)] = 58 + ((offset / stepSeconds) % 40);
     const daily = garminDailies.dailies[0]!;
-    return { ...daily, userId: `garmin-user-${tag}`, summaryId: `${daily.summaryId}-${tag}-${index}`, startTimeInSeconds: daily.startTimeInSeconds + index * 86_400, timeOffsetHeartRateSamples: samples };
+    return {
+      ...daily,
+      userId: `garmin-user-${tag}`,
+      summaryId: `${daily.summaryId}-${tag}-${index}`,
+      startTimeInSeconds: daily.startTimeInSeconds + index * 86_400,
+      timeOffsetHeartRateSamples: samples,
+    };
   }
 
   it("puts an event over 100 KB in R2, keyed by provider and event id, and queues a message that carries only its key and ids", async () => {
@@ -429,12 +451,21 @@ describe("Garmin deliveries larger than a queue message", () => {
     expect(d1Statements).toBe(0);
 
     expect(queue.jobs).toEqual([
-      { type: "webhook", source: "garmin", payloadKey: expect.stringMatching(/^webhook-events\/garmin\/[0-9a-f]{64}\.json$/), event: { eventId: expect.stringContaining(`EXAMPLE_67891-${tag}-0:`), externalUserId: `garmin-user-${tag}` } },
+      {
+        type: "webhook",
+        source: "garmin",
+        payloadKey: expect.stringMatching(/^webhook-events\/garmin\/[0-9a-f]{64}\.json$/),
+        event: { eventId: expect.stringContaining(`EXAMPLE_67891-${tag}-0:`), externalUserId: `garmin-user-${tag}` },
+      },
     ]);
     expect(bytes(JSON.stringify(queue.jobs[0]))).toBeLessThan(1024);
     const { userAccessToken: _token, ...summary } = daily;
     const stored = await storedPayload(queue.jobs[0]!);
-    expect(stored).toEqual({ eventId: queue.jobs[0]!.event.eventId, externalUserId: `garmin-user-${tag}`, pages: [{ kind: "dailies", body: { dailies: [summary] } }] });
+    expect(stored).toEqual({
+      eventId: queue.jobs[0]!.event.eventId,
+      externalUserId: `garmin-user-${tag}`,
+      pages: [{ kind: "dailies", body: { dailies: [summary] } }],
+    });
     expect(JSON.stringify(stored)).not.toContain("userAccessToken");
 
     // Garmin's retry of the same push lands on the same object: one per event, however often it is delivered.
@@ -460,7 +491,12 @@ describe("Garmin deliveries larger than a queue message", () => {
   it("sends at most 100 messages per batch", async () => {
     const tag = crypto.randomUUID();
     const template = garminEpochs.epochs[1]!;
-    const epochs = Array.from({ length: 250 }, (_, i) => ({ ...template, userId: `garmin-user-${tag}`, summaryId: `${template.summaryId}-${tag}-${i}`, startTimeInSeconds: template.startTimeInSeconds + i * 900 }));
+    const epochs = Array.from({ length: 250 }, (_, i) => ({
+      ...template,
+      userId: `garmin-user-${tag}`,
+      summaryId: `${template.summaryId}-${tag}-${i}`,
+      startTimeInSeconds: template.startTimeInSeconds + i * 900,
+    }));
     const { response, queue } = await call(garminPost({ epochs }));
     expect(response.status).toBe(200);
     expect(queue.batches.map((batch) => batch.length)).toEqual([100, 100, 50]);
@@ -483,7 +519,11 @@ describe("Garmin deliveries larger than a queue message", () => {
   it("when a later batch fails, answers 503, and the retry queues the whole delivery again (the consumer drops what it has)", async () => {
     const tag = crypto.randomUUID();
     const template = garminEpochs.epochs[0]!;
-    const epochs = Array.from({ length: 150 }, (_, i) => ({ ...template, userId: `garmin-user-${tag}`, summaryId: `${template.summaryId}-${tag}-${String(i).padStart(3, "0")}` }));
+    const epochs = Array.from({ length: 150 }, (_, i) => ({
+      ...template,
+      userId: `garmin-user-${tag}`,
+      summaryId: `${template.summaryId}-${tag}-${String(i).padStart(3, "0")}`,
+    }));
     const failed = await call(garminPost({ epochs }), { queue: new RecordingQueue(new Set([2])) });
     expect(failed.response.status).toBe(503);
     expect(failed.response.headers.get("Retry-After")).toBe("60");
@@ -536,4 +576,3 @@ describe("routing", () => {
     }
   });
 });
-

@@ -66,32 +66,52 @@ function CardAction({ state, csrfToken }: { state: CardState; csrfToken: string 
   switch (state.status) {
     case "available":
     case "disconnected":
-      return <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">Connect</ModalLink>;
+      return (
+        <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">
+          Connect
+        </ModalLink>
+      );
     case "needs_reauth":
       return (
         <>
-          <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">Reconnect</ModalLink>
-          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">Disconnect</ModalLink>
+          <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">
+            Reconnect
+          </ModalLink>
+          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">
+            Disconnect
+          </ModalLink>
         </>
       );
     case "error":
       return (
         <>
           {synced && state.activity !== "syncing" ? <SyncNow id={id} csrfToken={csrfToken} label="Try again" /> : null}
-          <ModalLink href={`/settings/connect/${id}`} class="btn btn-quiet">Reconnect</ModalLink>
-          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>Details</a>
+          <ModalLink href={`/settings/connect/${id}`} class="btn btn-quiet">
+            Reconnect
+          </ModalLink>
+          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>
+            Details
+          </a>
         </>
       );
     case "connected":
       return (
         <>
           {synced && state.activity !== "syncing" ? <SyncNow id={id} csrfToken={csrfToken} /> : null}
-          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>Details</a>
-          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">Disconnect</ModalLink>
+          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>
+            Details
+          </a>
+          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">
+            Disconnect
+          </ModalLink>
         </>
       );
     case "coming_soon":
-      return <ModalLink href={`/settings/coming-soon/${id}`} class="btn btn-muted">Coming soon</ModalLink>;
+      return (
+        <ModalLink href={`/settings/coming-soon/${id}`} class="btn btn-muted">
+          Coming soon
+        </ModalLink>
+      );
   }
 }
 

@@ -23,7 +23,10 @@ const format = (value: number) => (Number.isInteger(value) ? value.toLocaleStrin
 
 export function BarChart({ id, title, unit, points, floor = 1 }: { id: string; title: string; unit: string; points: ChartPoint[]; floor?: number }) {
   const measured = points.filter((p): p is { label: string; value: number } => p.value !== null);
-  const max = niceMax(measured.map((p) => p.value), floor);
+  const max = niceMax(
+    measured.map((p) => p.value),
+    floor,
+  );
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const slot = plotWidth / Math.max(points.length, 1);

@@ -30,7 +30,21 @@ export function WearableCharts({ readinessLabel, days }: { readinessLabel: strin
   );
 }
 
-export function ConnectionDetail({ state, charts, runs, now, csrfToken, live }: { state: CardState; charts: Child; runs: SyncRun[]; now: number; csrfToken: string; live?: Child }) {
+export function ConnectionDetail({
+  state,
+  charts,
+  runs,
+  now,
+  csrfToken,
+  live,
+}: {
+  state: CardState;
+  charts: Child;
+  runs: SyncRun[];
+  now: number;
+  csrfToken: string;
+  live?: Child;
+}) {
   const { entry } = state;
   return (
     <div class="detail">

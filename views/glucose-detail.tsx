@@ -1,5 +1,5 @@
 import type { GlucoseStats } from "../src/domain/glucose-stats";
-import { TARGET_RANGE_MGDL, type GlucosePoint } from "./glucose";
+import { type GlucosePoint, TARGET_RANGE_MGDL } from "./glucose";
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -52,7 +52,9 @@ export function GlucoseDay({ points, end }: { points: GlucosePoint[]; end: numbe
 export function GlucoseStatsTable({ stats, days }: { stats: GlucoseStats; days: number }) {
   return (
     <table class="runs glucose-stats">
-      <caption>Last {days} days ({stats.readings} readings, {percent(stats.coverage)} of expected)</caption>
+      <caption>
+        Last {days} days ({stats.readings} readings, {percent(stats.coverage)} of expected)
+      </caption>
       <tbody>
         <tr>
           <th scope="row">Time in range (70–180)</th>

@@ -30,16 +30,22 @@ export function Layout({ title, user, csrfToken, liveScripts, children }: Layout
         <script src="/js/app.js" defer></script>
       </head>
       <body hx-headers:inherited={headers}>
-        <a class="skip" href="#main">Skip to content</a>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
         <header class="topbar">
-          <a class="brand" href="/settings">Wellness OS</a>
+          <a class="brand" href="/settings">
+            Wellness OS
+          </a>
           {user ? (
             <span class="who">
               {user.displayName ?? user.email}
               {user.via === "dev" ? (
                 <form method="post" action="/dev/sign-out" class="inline">
                   <input type="hidden" name="_csrf" value={csrfToken} />
-                  <button type="submit" class="link">Sign out</button>
+                  <button type="submit" class="link">
+                    Sign out
+                  </button>
                 </form>
               ) : null}
             </span>

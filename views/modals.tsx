@@ -84,8 +84,8 @@ export function DisconnectModal({ state, inPage, csrfToken }: ModalProps & { sta
     <div class="modal-content">
       <h2 id="modal-title">Disconnect {entry.name}?</h2>
       <p>
-        Wellness OS stops syncing {entry.name}, revokes its access where {entry.vendor} allows it, and deletes the keys it
-        held. Data already synced stays until you delete it.
+        Wellness OS stops syncing {entry.name}, revokes its access where {entry.vendor} allows it, and deletes the keys it held. Data already synced stays until
+        you delete it.
       </p>
       <form method="post" action={action} hx-post={action} hx-target="#modal-body" class="modal-actions">
         <CsrfField token={csrfToken} />
@@ -110,10 +110,7 @@ export function ComingSoonModal({ state, inPage }: ModalProps & { state: CardSta
         <h2 id="modal-title">{entry.name} is coming soon</h2>
       </div>
       <p>{entry.description}</p>
-      <p>
-        This connection is not available yet. When it is, it will appear here with a Connect button, and nothing is
-        shared until you choose to connect.
-      </p>
+      <p>This connection is not available yet. When it is, it will appear here with a Connect button, and nothing is shared until you choose to connect.</p>
       <div class="modal-actions">
         <Dismiss inPage={inPage} label="Close" />
       </div>
@@ -156,7 +153,11 @@ export function SuggestForm({
             aria-describedby={describedBy("name")}
             autofocus
           />
-          {errors.name ? <p class="field-error" id="err-name">{errors.name}</p> : null}
+          {errors.name ? (
+            <p class="field-error" id="err-name">
+              {errors.name}
+            </p>
+          ) : null}
         </div>
         <div class="field">
           <label for="suggest-type">Type</label>
@@ -168,7 +169,11 @@ export function SuggestForm({
               </option>
             ))}
           </select>
-          {errors.type ? <p class="field-error" id="err-type">{errors.type}</p> : null}
+          {errors.type ? (
+            <p class="field-error" id="err-type">
+              {errors.type}
+            </p>
+          ) : null}
         </div>
         <div class="field">
           <label for="suggest-note">Note (optional)</label>
@@ -178,7 +183,11 @@ export function SuggestForm({
           <p class="hint" id="note-hint">
             Up to 500 characters, e.g. the model or what you would use it for.
           </p>
-          {errors.note ? <p class="field-error" id="err-note">{errors.note}</p> : null}
+          {errors.note ? (
+            <p class="field-error" id="err-note">
+              {errors.note}
+            </p>
+          ) : null}
         </div>
         <div class="modal-actions">
           <button type="submit" class="btn btn-primary">

@@ -1,12 +1,6 @@
 import type { Child } from "hono/jsx";
-import { connectedCount, type CardState } from "../src/domain/card-state";
-import {
-  DEVICE_FILTER_LABELS,
-  DeviceFilter,
-  SECTION_TITLES,
-  matchesFilter,
-  type Section,
-} from "../src/domain/integration";
+import { type CardState, connectedCount } from "../src/domain/card-state";
+import { DEVICE_FILTER_LABELS, DeviceFilter, matchesFilter, SECTION_TITLES, type Section } from "../src/domain/integration";
 import { IntegrationCard, ModalLink } from "./card";
 
 export interface SettingsView {
@@ -25,7 +19,12 @@ export function ConnectedCount({ states }: { states: CardState[] }) {
   return (
     <p class="count" id="connected-count" aria-live="polite">
       <strong>{connected}</strong> of {states.length} sources connected
-      {attention > 0 ? <span class="attention"> · {attention} need{attention === 1 ? "s" : ""} attention</span> : null}
+      {attention > 0 ? (
+        <span class="attention">
+          {" "}
+          · {attention} need{attention === 1 ? "s" : ""} attention
+        </span>
+      ) : null}
     </p>
   );
 }
@@ -33,7 +32,11 @@ export function ConnectedCount({ states }: { states: CardState[] }) {
 function CardGrid({ states, now, id, csrfToken, live = {} }: { states: CardState[]; now: number; id: string; csrfToken: string; live?: SettingsView["live"] }) {
   return (
     <div class="grid" id={id}>
-      {states.length === 0 ? <p class="empty">No sources of this kind yet.</p> : states.map((state) => <IntegrationCard state={state} now={now} csrfToken={csrfToken} live={live[state.entry.id]} />)}
+      {states.length === 0 ? (
+        <p class="empty">No sources of this kind yet.</p>
+      ) : (
+        states.map((state) => <IntegrationCard state={state} now={now} csrfToken={csrfToken} live={live[state.entry.id]} />)
+      )}
     </div>
   );
 }
@@ -63,7 +66,19 @@ export function DevicesPanel({ states, filter, now, csrfToken, live }: SettingsV
   );
 }
 
-function SectionBlock({ section, states, now, csrfToken, children }: { section: Section; states: CardState[]; now: number; csrfToken: string; children?: Child }) {
+function SectionBlock({
+  section,
+  states,
+  now,
+  csrfToken,
+  children,
+}: {
+  section: Section;
+  states: CardState[];
+  now: number;
+  csrfToken: string;
+  children?: Child;
+}) {
   const inSection = states.filter((s) => s.entry.section === section);
   return (
     <details class="section" id={`section-${section}`} open>
@@ -96,7 +111,9 @@ export function SettingsPage(view: SettingsView) {
       ) : null}
       <SectionBlock section="devices" states={states} now={now} csrfToken={csrfToken}>
         <div class="section-tools">
-          <ModalLink href="/settings/suggest" class="btn btn-quiet">Suggest a device</ModalLink>
+          <ModalLink href="/settings/suggest" class="btn btn-quiet">
+            Suggest a device
+          </ModalLink>
         </div>
         <div id="devices-panel">
           <DevicesPanel {...view} />

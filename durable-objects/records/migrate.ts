@@ -23,11 +23,13 @@ function pendingMigrations(storage: DurableObjectStorage, bundle: MigrationBundl
 export async function migrateRecordStore(storage: DurableObjectStorage, bundle: MigrationBundle = bundled): Promise<SchemaState> {
   let pending: MigrationBundle["journal"]["entries"] = [];
   let lastStatement = "";
-  const db = drizzle(storage, { logger: {
+  const db = drizzle(storage, {
+    logger: {
       logQuery: (query) => {
         lastStatement = query;
       },
-    } });
+    },
+  });
   try {
     pending = pendingMigrations(storage, bundle);
     if (pending.length === 0) return { ok: true, applied: [] };

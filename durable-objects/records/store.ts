@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or, sql } fr
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { RecordKind } from "../../src/domain/records";
 import { chunkRows, type RecordInput } from "./rows";
-import { records, type RecordRow } from "./schema";
+import { type RecordRow, records } from "./schema";
 
 /** One statement's JSON parameter stays well under SQLite's 2 MB string limit in a Durable Object. */
 const STATEMENT_CHARS = 1_000_000;
@@ -117,7 +117,13 @@ export class RecordStore {
         ? or(gt(records.startTime, query.after.startTime), and(eq(records.startTime, query.after.startTime), gt(records.id, query.after.id)))
         : undefined,
     ];
-    return this.db.select(columns).from(records).where(and(...conditions)).orderBy(asc(records.startTime), asc(records.id)).limit(query.limit).all();
+    return this.db
+      .select(columns)
+      .from(records)
+      .where(and(...conditions))
+      .orderBy(asc(records.startTime), asc(records.id))
+      .limit(query.limit)
+      .all();
   }
 
   /** One source's records of the given kinds since a time: what a connection's daily charts fold. */
@@ -134,7 +140,12 @@ export class RecordStore {
    * the last reading is), newest `limit` at most, oldest first.
    */
   latestGlucose(span: number, limit: number): GlucoseRow[] {
-    const newest = this.db.select({ t: sql<number | null>`max(${records.startTime})` }).from(records).where(eq(records.kind, "glucose_reading")).get()?.t ?? null;
+    const newest =
+      this.db
+        .select({ t: sql<number | null>`max(${records.startTime})` })
+        .from(records)
+        .where(eq(records.kind, "glucose_reading"))
+        .get()?.t ?? null;
     if (newest === null) return [];
     return this.db
       .select({

@@ -7,10 +7,7 @@
   let opener = null;
 
   const focusFirst = () => {
-    const target =
-      body.querySelector("[aria-invalid='true']") ||
-      body.querySelector("[autofocus]") ||
-      body.querySelector("#modal-title");
+    const target = body.querySelector("[aria-invalid='true']") || body.querySelector("[autofocus]") || body.querySelector("#modal-title");
     if (!target) return;
     if (target.id === "modal-title") target.setAttribute("tabindex", "-1");
     target.focus();

@@ -1,4 +1,4 @@
-import { userHubFor, type DisconnectResult } from "../../durable-objects/user-hub";
+import { type DisconnectResult, userHubFor } from "../../durable-objects/user-hub";
 import type { Database } from "../db/client";
 import { disconnectStatements } from "../db/connections";
 import type { SourceId } from "../domain/integration";

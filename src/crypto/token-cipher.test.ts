@@ -53,7 +53,9 @@ describe("TokenVault key rotation in a Durable Object", () => {
       const [row] = state.storage.sql.exec<{ key_id: string }>("SELECT key_id FROM tokens WHERE source = 'oura'").toArray();
       expect(row?.key_id).toBe("b");
       // Nothing in storage is the token in the clear.
-      const raw = JSON.stringify(state.storage.sql.exec("SELECT * FROM tokens").toArray(), (_k, v) => (v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v));
+      const raw = JSON.stringify(state.storage.sql.exec("SELECT * FROM tokens").toArray(), (_k, v) =>
+        v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v,
+      );
       expect(raw).not.toContain('"rt"');
     });
   });

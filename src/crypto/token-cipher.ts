@@ -45,7 +45,10 @@ export class TokenCipher {
     const head = parseKey(current, "TOKEN_ENCRYPTION_KEY");
     this.currentKeyId = head.id;
     this.keys.set(head.id, { id: head.id, key: importKey(head.raw) });
-    for (const spec of previous.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const spec of previous
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const entry = parseKey(spec, "TOKEN_ENCRYPTION_KEYS_PREVIOUS");
       if (!this.keys.has(entry.id)) this.keys.set(entry.id, { id: entry.id, key: importKey(entry.raw) });
     }

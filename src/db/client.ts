@@ -1,4 +1,4 @@
-import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 
 // No relational schema: nothing uses drizzle's relational queries, and building their config is per-handle work
 // that a per-request session handle would otherwise pay on the settings page's hot path.

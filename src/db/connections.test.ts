@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { SourceId } from "../domain/integration";
 import { database } from "./client";
 import {
+  type ConnectedDetails,
   claimDueConnections,
   connectStatement,
   disconnectStatements,
@@ -11,11 +13,9 @@ import {
   recordSyncFailure,
   recordSyncSuccess,
   updateConnectionStatus,
-  type ConnectedDetails,
 } from "./connections";
 import { consents } from "./schema";
 import { ensureUser } from "./users";
-import type { SourceId } from "../domain/integration";
 
 const db = database(env.DB);
 
@@ -81,10 +81,22 @@ describe("connection state", () => {
     const row = await connect(alice, "oura", { mode: "sandbox" });
     await updateConnectionStatus(db, alice, "oura", "error", "Oura had a problem.");
     await recordSyncSuccess(db, { connectionId: row.id, userId: alice }, { now: 7000, syncCursor: '{"syncedThrough":7000}', nextSyncAt: 9000 });
-    expect(await getConnection(db, alice, "oura")).toMatchObject({ status: "connected", statusReason: null, lastError: null, lastSuccessAt: 7000, syncCursor: '{"syncedThrough":7000}', nextSyncAt: 9000 });
+    expect(await getConnection(db, alice, "oura")).toMatchObject({
+      status: "connected",
+      statusReason: null,
+      lastError: null,
+      lastSuccessAt: 7000,
+      syncCursor: '{"syncedThrough":7000}',
+      nextSyncAt: 9000,
+    });
 
     await recordSyncFailure(db, { userId: alice, sourceId: "oura" }, { reason: "Oura rejected our request (400).", now: 8000 });
-    expect(await getConnection(db, alice, "oura")).toMatchObject({ status: "connected", lastError: "Oura rejected our request (400).", lastSyncAt: 8000, lastSuccessAt: 7000 });
+    expect(await getConnection(db, alice, "oura")).toMatchObject({
+      status: "connected",
+      lastError: "Oura rejected our request (400).",
+      lastSyncAt: 8000,
+      lastSuccessAt: 7000,
+    });
 
     await db.batch([...disconnectStatements(db, alice, "oura", { reason: null, now: 8500 })]);
     await recordSyncSuccess(db, { userId: alice, sourceId: "oura" }, { now: 9000 });
@@ -96,7 +108,12 @@ describe("connection state", () => {
     await connect(alice, "garmin", { mode: "sandbox", nextSyncAt: 10 });
     await db.insert(consents).values({ id: `cns_${crypto.randomUUID()}`, userId: alice, sourceId: "garmin", scopes: "", grantedAt: 1 });
     await db.batch([...disconnectStatements(db, alice, "garmin", { reason: "Access was removed in your Garmin account.", now: 3000 })]);
-    expect(await getConnection(db, alice, "garmin")).toMatchObject({ status: "disconnected", nextSyncAt: null, syncCursor: null, lastError: "Access was removed in your Garmin account." });
+    expect(await getConnection(db, alice, "garmin")).toMatchObject({
+      status: "disconnected",
+      nextSyncAt: null,
+      syncCursor: null,
+      lastError: "Access was removed in your Garmin account.",
+    });
     const [consent] = await db.select().from(consents).where(eq(consents.userId, alice));
     expect(consent?.revokedAt).toBe(3000);
   });

@@ -2,7 +2,7 @@ import { and, eq, fillPlaceholders, getTableColumns, inArray, isNull, sql } from
 import type { SourceId, StoredConnectionStatus } from "../domain/integration";
 import { newId } from "../lib/ids";
 import { type D1Queryable, type Database, database } from "./client";
-import { consents, integrationConnections, type IntegrationConnection } from "./schema";
+import { consents, type IntegrationConnection, integrationConnections } from "./schema";
 
 // The one owner of connection state: no other module writes integration_connections. Connect, disconnect, the
 // outcome of a sync, the schedule, the cron's claims, needs_reauth and error all go through the functions here,
@@ -147,7 +147,14 @@ export function disconnectStatements(db: Database, userId: string, sourceId: Sou
   return [
     db
       .update(integrationConnections)
-      .set({ status: "disconnected", statusReason: null, nextSyncAt: null, syncCursor: null, updatedAt: options.now, ...(options.reason ? { lastError: options.reason } : {}) })
+      .set({
+        status: "disconnected",
+        statusReason: null,
+        nextSyncAt: null,
+        syncCursor: null,
+        updatedAt: options.now,
+        ...(options.reason ? { lastError: options.reason } : {}),
+      })
       .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId))),
     db
       .update(consents)
@@ -199,7 +206,12 @@ export async function recordSyncSuccess(db: Database, ref: ConnectionRef, succes
 export async function recordSyncFailure(db: Database, ref: ConnectionRef, failure: { reason: string; now: number; nextSyncAt?: number }): Promise<void> {
   await db
     .update(integrationConnections)
-    .set({ lastSyncAt: failure.now, lastError: failure.reason, updatedAt: failure.now, ...(failure.nextSyncAt !== undefined ? { nextSyncAt: failure.nextSyncAt } : {}) })
+    .set({
+      lastSyncAt: failure.now,
+      lastError: failure.reason,
+      updatedAt: failure.now,
+      ...(failure.nextSyncAt !== undefined ? { nextSyncAt: failure.nextSyncAt } : {}),
+    })
     .where(whereRef(ref));
 }
 

@@ -2,10 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Times are epoch milliseconds (UTC) everywhere, so comparisons and indexes stay cheap.
-const createdAt = () =>
-  integer("created_at", { mode: "number" })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`);
+const createdAt = () => integer("created_at", { mode: "number" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -31,7 +28,9 @@ export const integrationConnections = sqliteTable(
     /** Space-separated scopes the provider actually granted. */
     scopes: text("scopes"),
     /** `live` or `sandbox`: which provider issued the tokens. */
-    mode: text("mode", { enum: ["live", "sandbox"] }).notNull().default("live"),
+    mode: text("mode", { enum: ["live", "sandbox"] })
+      .notNull()
+      .default("live"),
     connectedAt: integer("connected_at", { mode: "number" }),
     lastSyncAt: integer("last_sync_at", { mode: "number" }),
     lastSuccessAt: integer("last_success_at", { mode: "number" }),

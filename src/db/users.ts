@@ -1,6 +1,6 @@
+import { newId } from "../lib/ids";
 import type { Database } from "./client";
 import { deviceSuggestions, users } from "./schema";
-import { newId } from "../lib/ids";
 
 export interface Identity {
   id: string;

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
 import { createApp, requireUser } from "../app";
+import type { AppEnv } from "../app-env";
 import { isDevelopment } from "../config";
 import production from "../index";
 import { csrfProtection } from "../middleware/csrf-token";

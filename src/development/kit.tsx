@@ -12,9 +12,7 @@ export const developmentKit: DevelopmentKit = {
     place === "card" ? (
       <p class="sandbox-note">Sandbox</p>
     ) : (
-      <p class="sandbox-note">
-        Development sandbox: you will approve on a simulated {vendor} page and receive generated data. No real account is used.
-      </p>
+      <p class="sandbox-note">Development sandbox: you will approve on a simulated {vendor} page and receive generated data. No real account is used.</p>
     ),
   sessionUser: devSessionUser,
   signInPath: (next) => `/dev/sign-in?next=${encodeURIComponent(next)}`,

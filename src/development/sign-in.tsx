@@ -24,7 +24,11 @@ function SignInPage({ next, error }: { next: string; error?: string | undefined 
         <p>
           This page exists only when <code>ENVIRONMENT=development</code>. In production, Cloudflare Access signs people in.
         </p>
-        {error ? <p class="form-error" role="alert">{error}</p> : null}
+        {error ? (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
         <form method="post" action="/dev/sign-in">
           <input type="hidden" name="next" value={next} />
           <div class="field">
@@ -35,7 +39,9 @@ function SignInPage({ next, error }: { next: string; error?: string | undefined 
             <label for="name">Name (optional)</label>
             <input id="name" name="name" value="Demo User" />
           </div>
-          <button type="submit" class="btn btn-primary">Sign in</button>
+          <button type="submit" class="btn btn-primary">
+            Sign in
+          </button>
         </form>
       </div>
     </div>

@@ -1,6 +1,6 @@
 import type { ConnectionWithActivity } from "../db/connections";
 import { provider } from "../providers/registry";
-import { sourceMode, type ModeConfig, type SourceMode } from "./availability";
+import { type ModeConfig, type SourceMode, sourceMode } from "./availability";
 import { CATALOG } from "./catalog";
 import type { CatalogEntry, IntegrationStatus } from "./integration";
 

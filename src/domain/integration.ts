@@ -8,31 +8,14 @@ export type IntegrationType = z.infer<typeof IntegrationType>;
  * The status a person sees on a card. `available` and `coming_soon` come from configuration (no row in D1);
  * the rest are stored per connection. `needs_reauth` and `error` always carry a reason the user can read.
  */
-export const IntegrationStatus = z.enum([
-  "available",
-  "connected",
-  "disconnected",
-  "coming_soon",
-  "needs_reauth",
-  "error",
-]);
+export const IntegrationStatus = z.enum(["available", "connected", "disconnected", "coming_soon", "needs_reauth", "error"]);
 export type IntegrationStatus = z.infer<typeof IntegrationStatus>;
 
 /** Statuses a connection row can hold in D1. */
 export const StoredConnectionStatus = IntegrationStatus.extract(["connected", "disconnected", "needs_reauth", "error"]);
 export type StoredConnectionStatus = z.infer<typeof StoredConnectionStatus>;
 
-export const SourceId = z.enum([
-  "oura",
-  "whoop",
-  "fitbit",
-  "garmin",
-  "apple-health",
-  "health-connect",
-  "dexcom",
-  "epic",
-  "gmail",
-]);
+export const SourceId = z.enum(["oura", "whoop", "fitbit", "garmin", "apple-health", "health-connect", "dexcom", "epic", "gmail"]);
 export type SourceId = z.infer<typeof SourceId>;
 
 export const Section = z.enum(["devices", "records", "purchases"]);

@@ -238,7 +238,14 @@ export function makeRecord<K extends RecordKind>(
     return { externalId: fields.externalId, reason: `${kind}: ${issue?.path.join(".") || "body"} ${issue?.message ?? "is invalid"}` };
   }
   if (!Number.isFinite(fields.startTime)) return { externalId: fields.externalId, reason: `${kind}: start time is not a valid time` };
-  return { kind, externalId: fields.externalId, startTime: fields.startTime, endTime: fields.endTime ?? null, data: parsed.data as RecordBody<K>, raw: fields.raw };
+  return {
+    kind,
+    externalId: fields.externalId,
+    startTime: fields.startTime,
+    endTime: fields.endTime ?? null,
+    data: parsed.data as RecordBody<K>,
+    raw: fields.raw,
+  };
 }
 
 /** Collects `makeRecord` results into a NormalizeResult. */

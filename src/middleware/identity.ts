@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { verifyWithJwks } from "hono/utils/jwt/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import { verifyWithJwks } from "hono/utils/jwt/jwt";
 import type { AppEnv, AppUser } from "../app-env";
-import { userIdFor } from "../lib/ids";
 import { encodeBase64urlNoPadding, hmacSha256 } from "../lib/encoding";
+import { userIdFor } from "../lib/ids";
 import { development } from "../platform/development";
 
 const ACCESS_JWT_HEADER = "Cf-Access-Jwt-Assertion";

@@ -1,11 +1,11 @@
-import { CodeChallengeMethod, OAuth2Client, generateCodeVerifier, generateState, type OAuth2Tokens } from "arctic";
+import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client, type OAuth2Tokens } from "arctic";
 import { z } from "zod";
 import { catalogEntry } from "../domain/catalog";
 import type { SourceId } from "../domain/integration";
-import { provider } from "../providers/registry";
-import { PROVIDER_TIMEOUT_MS, providerFetch, type ConnectionMode } from "../providers/calls";
-import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
 import { development } from "../platform/development";
+import { type ConnectionMode, PROVIDER_TIMEOUT_MS, providerFetch } from "../providers/calls";
+import { provider } from "../providers/registry";
+import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
 import { TokenResponseError } from "./errors";
 import { discoverSmartConfiguration } from "./smart-discovery";
 import { requestTokens } from "./token-transport";

@@ -3,7 +3,10 @@ import { DEFAULT_RETRY_AFTER_SECONDS } from "../providers/retry-after";
 import { ProviderUnavailableError } from "./errors";
 import { requestTokens } from "./token-transport";
 
-const answering = (response: () => Response): typeof fetch => async () => response();
+const answering =
+  (response: () => Response): typeof fetch =>
+  async () =>
+    response();
 
 async function refusal(response: () => Response): Promise<ProviderUnavailableError> {
   const error = await requestTokens({

@@ -27,7 +27,8 @@ describe("Retry-After", () => {
   });
 
   it("falls back on garbage, negative or fractional values, and caps what a queue can delay", () => {
-    for (const garbage of ["soon", "-5", "1.5", "12abc", "Thursday-ish"]) expect(retryAfterSeconds(garbage, { now: NOW }), garbage).toBe(DEFAULT_RETRY_AFTER_SECONDS);
+    for (const garbage of ["soon", "-5", "1.5", "12abc", "Thursday-ish"])
+      expect(retryAfterSeconds(garbage, { now: NOW }), garbage).toBe(DEFAULT_RETRY_AFTER_SECONDS);
     expect(retryAfterSeconds("later", { now: NOW, fallbackSeconds: 30 })).toBe(30);
     expect(retryAfterSeconds("999999999", { now: NOW })).toBe(MAX_RETRY_AFTER_SECONDS);
   });

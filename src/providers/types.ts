@@ -1,7 +1,7 @@
-import type { CatalogEntry, SourceId } from "../domain/integration";
-import type { NormalizeResult, NormalizedRecord } from "../domain/records";
-import type { AccessTokens } from "./calls";
 import type { z } from "zod";
+import type { CatalogEntry, SourceId } from "../domain/integration";
+import type { NormalizedRecord, NormalizeResult } from "../domain/records";
+import type { AccessTokens } from "./calls";
 
 /** Client credentials as configured; `clientSecret` is null for public clients (PKCE only). */
 export interface ClientCredentials {

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
-import { userHubFor } from "../../durable-objects/user-hub";
 import { chunkRows, type RecordInput } from "../../durable-objects/records/rows";
+import { userHubFor } from "../../durable-objects/user-hub";
 import { database } from "../db/client";
 import { maintenanceCursors } from "../db/schema";
 import type { SourceId } from "../domain/integration";
-import { RecordKind, keepsRaw } from "../domain/records";
+import { keepsRaw, RecordKind } from "../domain/records";
 
 /** The maintenance_cursors row of this job. */
 export const MOVE_JOB = "health_records_to_user_hubs";
@@ -52,7 +52,15 @@ function toInput(row: OldRow): RecordInput {
   const kind = RecordKind.safeParse(row.kind);
   // The same rule as new writes: samples do not keep the provider's payload.
   const raw = kind.success && !keepsRaw(kind.data) ? null : row.raw;
-  return { kind: row.kind as RecordKind, externalId: row.external_id, startTime: row.start_time, endTime: row.end_time, data: row.data, raw, updatedAt: row.updated_at };
+  return {
+    kind: row.kind as RecordKind,
+    externalId: row.external_id,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    data: row.data,
+    raw,
+    updatedAt: row.updated_at,
+  };
 }
 
 /**
@@ -75,7 +83,10 @@ export async function moveHealthRecords(env: Pick<Env, "DB" | "USER_HUB">, optio
   const save = async (finished: boolean) => {
     const now = Date.now();
     const values = { cursor: JSON.stringify(key), done: total, finishedAt: finished ? now : null, updatedAt: now };
-    await db.insert(maintenanceCursors).values({ name: MOVE_JOB, ...values }).onConflictDoUpdate({ target: maintenanceCursors.name, set: values });
+    await db
+      .insert(maintenanceCursors)
+      .values({ name: MOVE_JOB, ...values })
+      .onConflictDoUpdate({ target: maintenanceCursors.name, set: values });
   };
 
   for (let page = 0; page < maxPages; page++) {

@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
+import { userHubFor } from "../../durable-objects/user-hub";
 import { RecordKind } from "../domain/records";
 import { timingSafeEqual } from "../lib/encoding";
-import { userHubFor } from "../../durable-objects/user-hub";
 import { moveHealthRecords } from "../records/move-from-d1";
 
 const MAX_LIMIT = 1000;
@@ -76,7 +76,10 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
     const userId = c.req.param("userId");
     const parsed = RecordsQuery.safeParse(c.req.query());
     if (!parsed.success || userId.length > 100) {
-      return c.json({ error: "invalid query", issues: parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, 400);
+      return c.json(
+        { error: "invalid query", issues: parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+        400,
+      );
     }
     const query = parsed.data;
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
@@ -112,7 +115,8 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
   // it answers `finished` (or `no_table`); every call is safe to repeat.
   .post("/admin/records/move", async (c) => {
     const parsed = MoveQuery.safeParse(c.req.query());
-    if (!parsed.success) return c.json({ error: "invalid query", issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, 400);
+    if (!parsed.success)
+      return c.json({ error: "invalid query", issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, 400);
     const result = await moveHealthRecords(c.env, { pageSize: parsed.data.page_size, maxPages: parsed.data.pages }).catch(unavailable);
     if (!result) return c.json({ error: "the move could not finish this step; nothing was lost, call again" }, 503, { "Retry-After": "60" });
     return c.json(result);

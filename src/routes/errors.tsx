@@ -22,7 +22,15 @@ function ErrorContent({ status, message, inPage }: { status: number; message: st
     <div class="modal-content error-content" role="alert">
       <h2 id="modal-title">{TITLES[status] ?? "Something went wrong"}</h2>
       <p>{message}</p>
-      <p>{inPage ? <a href="/settings">Back to settings</a> : <button type="button" class="btn btn-quiet" data-close-modal>Close</button>}</p>
+      <p>
+        {inPage ? (
+          <a href="/settings">Back to settings</a>
+        ) : (
+          <button type="button" class="btn btn-quiet" data-close-modal>
+            Close
+          </button>
+        )}
+      </p>
     </div>
   );
 }
@@ -39,5 +47,12 @@ export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, 
     c.header("HX-Reswap", "innerHTML");
     return renderModal(c, title, (inPage) => <ErrorContent status={status} message={message} inPage={inPage} />, status);
   }
-  return renderPage(c, title, <div class="modal-page"><ErrorContent status={status} message={message} inPage /></div>, status);
+  return renderPage(
+    c,
+    title,
+    <div class="modal-page">
+      <ErrorContent status={status} message={message} inPage />
+    </div>,
+    status,
+  );
 }

@@ -1,5 +1,9 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { userHubFor } from "../../durable-objects/user-hub";
+import { IntegrationCard } from "../../views/card";
+import { ModalNotice } from "../../views/modals";
+import { ConnectedCount } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { disconnect } from "../connections/disconnect";
 import { connectStatement, getConnection, listConnections, resetSyncCursor } from "../db/connections";
@@ -10,19 +14,14 @@ import { cardState, cardStates } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
 import type { CatalogEntry, SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
-import { createAuthorization, exchangeCode, resolveOAuthClient, type EngineOptions } from "../oauth/engine";
-import { OAuth2RequestError, ProviderUnavailableError, TokenResponseError, safeErrorCode } from "../oauth/errors";
+import { createAuthorization, type EngineOptions, exchangeCode, resolveOAuthClient } from "../oauth/engine";
+import { OAuth2RequestError, ProviderUnavailableError, safeErrorCode, TokenResponseError } from "../oauth/errors";
+import { provider } from "../providers/registry";
 import type { TokenSet } from "../providers/types";
-import { IntegrationCard } from "../../views/card";
-import { ModalNotice } from "../../views/modals";
-import { ConnectedCount } from "../../views/settings-page";
+import { enqueueInitialSync, enqueueSyncJobs, firstScheduledSync, jobsFor, readCursor, scheduledWindow } from "../sync/schedule";
 import { errorResponse } from "./errors";
 import { isHtmx } from "./render";
 import { sourceParam } from "./source-param";
-import { enqueueInitialSync, enqueueSyncJobs, firstScheduledSync, jobsFor, readCursor, scheduledWindow } from "../sync/schedule";
-import { provider } from "../providers/registry";
-import { userHubFor } from "../../durable-objects/user-hub";
-
 
 const CallbackQuery = z.object({
   code: z.string().min(1).max(4096).optional(),
@@ -34,14 +33,23 @@ const CallbackQuery = z.object({
 function providerFailure(c: Context<AppEnv>, entry: CatalogEntry, error: unknown) {
   if (error instanceof OAuth2RequestError) {
     const code = safeErrorCode(error.code);
-    return errorResponse(c, 400, `${entry.vendor} did not accept the authorization${code ? ` (${code})` : ""}; it may have expired. Nothing was connected. Start again from Connect.`);
+    return errorResponse(
+      c,
+      400,
+      `${entry.vendor} did not accept the authorization${code ? ` (${code})` : ""}; it may have expired. Nothing was connected. Start again from Connect.`,
+    );
   }
   if (error instanceof ProviderUnavailableError) {
-    if (error.reason === "timeout") return errorResponse(c, 504, `${entry.vendor} took too long to answer. Nothing was connected; please try again in a few minutes.`);
+    if (error.reason === "timeout")
+      return errorResponse(c, 504, `${entry.vendor} took too long to answer. Nothing was connected; please try again in a few minutes.`);
     return errorResponse(c, 502, `${entry.vendor} had a problem finishing the connection. Nothing was connected; please try again in a few minutes.`);
   }
   if (error instanceof TokenResponseError) {
-    return errorResponse(c, 502, `${entry.vendor} answered without the access Wellness OS needs (no ${error.missing.replaceAll("_", " ")}). Nothing was connected.`);
+    return errorResponse(
+      c,
+      502,
+      `${entry.vendor} answered without the access Wellness OS needs (no ${error.missing.replaceAll("_", " ")}). Nothing was connected.`,
+    );
   }
   throw error;
 }
@@ -84,7 +92,11 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           return errorResponse(c, 409, `${entry.name} is not available to connect yet.`);
         }
         if (entry.explicitConsent && c.req.query("consent") !== entry.explicitConsent.value) {
-          return errorResponse(c, 400, `${entry.name} need${entry.name.endsWith("s") ? "" : "s"} your explicit consent first: tick the box in the Connect dialog, then continue.`);
+          return errorResponse(
+            c,
+            400,
+            `${entry.name} need${entry.name.endsWith("s") ? "" : "s"} your explicit consent first: tick the box in the Connect dialog, then continue.`,
+          );
         }
         let authorization: ReturnType<typeof createAuthorization>;
         try {
@@ -113,7 +125,11 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           if (state) await hub.consumeAuthorization(user.id, state);
           if (error === "access_denied") return errorResponse(c, 400, `You chose not to share ${entry.name}. Nothing was connected.`);
           const codeText = safeErrorCode(error);
-          return errorResponse(c, 400, `${entry.vendor} could not complete the connection${codeText ? ` (${codeText})` : ""}. Nothing was connected. Please try again.`);
+          return errorResponse(
+            c,
+            400,
+            `${entry.vendor} could not complete the connection${codeText ? ` (${codeText})` : ""}. Nothing was connected. Please try again.`,
+          );
         }
         if (!code || !state) return errorResponse(c, 400, "This connection link is incomplete. Nothing was connected. Start again from Connect.");
 
@@ -145,13 +161,19 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const granted = tokens.scope ?? entry.scopes.join(" ");
         const [, [connection]] = await db.batch([
           upsertUserStatement(db, user),
-          connectStatement(db, user.id, entry.id, {
-            externalUserId,
-            scopes: granted,
-            mode: pending.mode,
-            tokenExpiresAt: tokens.expiresAt,
-            nextSyncAt: firstScheduledSync(entry.id, now),
-          }, now),
+          connectStatement(
+            db,
+            user.id,
+            entry.id,
+            {
+              externalUserId,
+              scopes: granted,
+              mode: pending.mode,
+              tokenExpiresAt: tokens.expiresAt,
+              nextSyncAt: firstScheduledSync(entry.id, now),
+            },
+            now,
+          ),
           db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, scopes: granted, grantedAt: now }),
         ]);
         // The first 30 days, in jobs that each fit one invocation; the cron takes over from there.
@@ -176,7 +198,11 @@ export function integrationRoutes(engine: EngineOptions = {}) {
             : revokedAtProvider === "failed"
               ? ` ${entry.vendor} did not confirm the revocation; you can also remove Wellness OS in your ${entry.vendor} account settings.`
               : "";
-        const dataNote = !deleteData ? "" : deletedRecords === null ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.` : " The synced data was deleted.";
+        const dataNote = !deleteData
+          ? ""
+          : deletedRecords === null
+            ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.`
+            : " The synced data was deleted.";
         const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${dataNote}`;
         if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
         return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
@@ -205,7 +231,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const db = c.get("db");
         const user = c.get("user");
         const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id).catch(deleteFailed);
-        if (deleted === null) return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
+        if (deleted === null)
+          return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
         await resetSyncCursor(db, user.id, entry.id);
         const message = `Deleted ${deleted} record${deleted === 1 ? "" : "s"} synced from ${entry.name}.`;
@@ -214,4 +241,3 @@ export function integrationRoutes(engine: EngineOptions = {}) {
       })
   );
 }
-

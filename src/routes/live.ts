@@ -1,10 +1,10 @@
 import { Hono } from "hono";
+import { userHubFor } from "../../durable-objects/user-hub";
 import type { AppEnv } from "../app-env";
 import { catalogEntry } from "../domain/catalog";
 import { provider } from "../providers/registry";
 import { errorResponse } from "./errors";
 import { sourceParam } from "./source-param";
-import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
  * Live views: the page's WebSocket goes to the person's own Durable Object, which pushes each new reading.

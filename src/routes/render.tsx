@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../app-env";
 import { Layout } from "../../views/layout";
 import { ModalPage } from "../../views/modals";
+import type { AppEnv } from "../app-env";
 
 export function isHtmx(c: Context<AppEnv>): boolean {
   return c.req.header("HX-Request") === "true";

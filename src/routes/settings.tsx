@@ -1,27 +1,27 @@
-import { Hono } from "hono";
 import { zValidator } from "@hono/zod-validator";
+import { desc, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { z } from "zod";
-import type { AppEnv } from "../app-env";
-import { getConnection, listConnections } from "../db/connections";
-import { saveSuggestion } from "../db/users";
-import { cardState, cardStates } from "../domain/card-state";
-import { catalogEntry } from "../domain/catalog";
-import { DeviceFilter, SourceId } from "../domain/integration";
-import { SuggestionInput } from "../domain/suggestion";
-import { DevicesPanel, SettingsPage } from "../../views/settings-page";
+import { userHubFor } from "../../durable-objects/user-hub";
 import { IntegrationCard } from "../../views/card";
 import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
+import { DevicesPanel, SettingsPage } from "../../views/settings-page";
+import type { AppEnv } from "../app-env";
+import { getConnection, listConnections } from "../db/connections";
+import { syncRuns } from "../db/schema";
+import { saveSuggestion } from "../db/users";
+import type { CardState } from "../domain/card-state";
+import { cardState, cardStates } from "../domain/card-state";
+import { catalogEntry } from "../domain/catalog";
+import { dailySummaries, SUMMARY_KINDS } from "../domain/daily-summary";
+import { DeviceFilter, SourceId } from "../domain/integration";
+import { SuggestionInput } from "../domain/suggestion";
 import { dexcomDelayMs } from "../providers/dexcom/auth";
 import { provider } from "../providers/registry";
-import type { Context } from "hono";
-import type { Child } from "hono/jsx";
-import type { CardState } from "../domain/card-state";
-import { desc, eq } from "drizzle-orm";
-import { syncRuns } from "../db/schema";
-import { userHubFor } from "../../durable-objects/user-hub";
-import { SUMMARY_KINDS, dailySummaries } from "../domain/daily-summary";
 
 const DETAIL_DAYS = 14;
 const RECORDS_UNAVAILABLE = "Your synced data cannot be read just now. Nothing was lost; please try again in a minute.";
@@ -31,7 +31,8 @@ function recordsUnavailable(error: unknown): null {
   console.error(JSON.stringify({ event: "records_unavailable", name: error instanceof Error ? error.name : typeof error }));
   return null;
 }
-import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, SuggestThanks, type SuggestionErrors } from "../../views/modals";
+
+import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
 import { errorResponse } from "./errors";
 import { renderModal, renderPage } from "./render";
 import { sourceParam } from "./source-param";
@@ -55,7 +56,6 @@ function noticeFor(query: { connected?: SourceId | undefined; disconnected?: Sou
   if (query.deleted) return `The data synced from ${catalogEntry(query.deleted).name} was deleted.`;
   return undefined;
 }
-
 
 /**
  * The Dexcom card's live view. The readings live in the person's Durable Object, which the settings page does not
@@ -139,9 +139,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       return errorResponse(c, 404, `${entry.name} is not connected.`);
     }
     const state = cardState(entry, connection, c.env);
-    return renderModal(c, `Disconnect ${entry.name}`, (inPage) => (
-      <DisconnectModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />
-    ));
+    return renderModal(c, `Disconnect ${entry.name}`, (inPage) => <DisconnectModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
   })
   // A connection's last 14 days and its recent syncs.
   .get("/connections/:source", sourceParam, async (c) => {
@@ -172,7 +170,13 @@ export const settingsRoutes = new Hono<AppEnv>()
         </>
       );
       const live = await glucoseLive(c, [state], now);
-      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />, 200, { liveScripts: entry.id in live });
+      return renderPage(
+        c,
+        entry.name,
+        <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />,
+        200,
+        { liveScripts: entry.id in live },
+      );
     }
     const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
@@ -186,9 +190,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     const entry = catalogEntry(c.req.valid("param").source);
     return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={cardState(entry, null, c.env)} inPage={inPage} />);
   })
-  .get("/suggest", (c) =>
-    renderModal(c, "Suggest a device", (inPage) => <SuggestForm inPage={inPage} csrfToken={c.get("csrfToken")} />),
-  )
+  .get("/suggest", (c) => renderModal(c, "Suggest a device", (inPage) => <SuggestForm inPage={inPage} csrfToken={c.get("csrfToken")} />))
   .post("/suggestions", async (c) => {
     const form = await c.req.parseBody();
     const values = {
@@ -206,9 +208,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       return renderModal(
         c,
         "Suggest a device",
-        (inPage) => (
-          <SuggestForm inPage={inPage} csrfToken={c.get("csrfToken")} values={values as Record<string, string>} errors={errors} />
-        ),
+        (inPage) => <SuggestForm inPage={inPage} csrfToken={c.get("csrfToken")} values={values as Record<string, string>} errors={errors} />,
         422,
       );
     }

@@ -53,7 +53,12 @@ async function jobsFor(env: Env, adapter: ProviderAdapter & { webhook: WebhookSp
       if (bytes <= MAX_INLINE_EVENT_BYTES) return { body: inline, bytes };
       const key = await payloadKey(adapter.webhook.path, event.eventId);
       await storePayload(env.WEBHOOK_PAYLOADS, key, event);
-      const pointer: WebhookJob = { type: "webhook", source: adapter.id, payloadKey: key, event: { eventId: event.eventId, externalUserId: event.externalUserId } };
+      const pointer: WebhookJob = {
+        type: "webhook",
+        source: adapter.id,
+        payloadKey: key,
+        event: { eventId: event.eventId, externalUserId: event.externalUserId },
+      };
       return { body: pointer, bytes: jsonBytes(pointer) };
     }),
   );

@@ -1,5 +1,6 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { SourceMark } from "../../views/card";
 import type { AppEnv } from "../app-env";
 import { catalogEntry } from "../domain/catalog";
 import { SourceId } from "../domain/integration";
@@ -7,7 +8,6 @@ import { redirectUriFor } from "../oauth/engine";
 import { provider } from "../providers/registry";
 import { errorResponse } from "../routes/errors";
 import { renderPage } from "../routes/render";
-import { SourceMark } from "../../views/card";
 import { sandboxCredentials } from "./credentials";
 import { issueCode, sandboxSubject } from "./grants";
 import { SANDBOXES } from "./registry";
@@ -87,7 +87,11 @@ export const sandboxConsentRoutes = new Hono<AppEnv>()
     if (!source.success || !SANDBOXES.has(source.data)) return errorResponse(c, 404, "There is no sandbox for that provider.");
     const request = await validate(c, source.data, c.req.query());
     if (typeof request === "string") return errorResponse(c, 400, `The sandbox refused this authorization request: ${request}.`);
-    return renderPage(c, `${catalogEntry(source.data).vendor} sandbox`, <ConsentPage source={source.data} request={request} email={c.get("user").email} csrfToken={c.get("csrfToken")} />);
+    return renderPage(
+      c,
+      `${catalogEntry(source.data).vendor} sandbox`,
+      <ConsentPage source={source.data} request={request} email={c.get("user").email} csrfToken={c.get("csrfToken")} />,
+    );
   })
   .post("/:source/authorize", async (c) => {
     const source = SourceId.safeParse(c.req.param("source"));

@@ -101,9 +101,7 @@ export async function redeemCode(
   if (claims.e < Date.now()) throw new SandboxOAuthError("invalid_grant", "authorization code expired");
   if (request.redirectUri !== claims.r) throw new SandboxOAuthError("invalid_grant", "redirect_uri does not match the authorization request");
   if (claims.c || request.requirePkce) {
-    const challenge = request.codeVerifier
-      ? encodeBase64urlNoPadding(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(request.codeVerifier))))
-      : null;
+    const challenge = request.codeVerifier ? encodeBase64urlNoPadding(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(request.codeVerifier)))) : null;
     if (!claims.c || !challenge || !timingSafeEqual(challenge, claims.c)) {
       throw new SandboxOAuthError("invalid_grant", "code_verifier does not match code_challenge");
     }
@@ -172,7 +170,10 @@ export async function revokeByToken(env: Env, token: string): Promise<void> {
     await db.update(sandboxGrants).set({ revokedAt: now }).where(eq(sandboxGrants.id, access.g));
     return;
   }
-  await db.update(sandboxGrants).set({ revokedAt: now }).where(eq(sandboxGrants.refreshTokenHash, await sha256Hex(token)));
+  await db
+    .update(sandboxGrants)
+    .set({ revokedAt: now })
+    .where(eq(sandboxGrants.refreshTokenHash, await sha256Hex(token)));
 }
 
 /** The sandbox account id a person gets at a provider: stable per person and provider, meaningless elsewhere. */

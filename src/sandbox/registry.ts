@@ -1,3 +1,4 @@
+import type { Hono } from "hono";
 import type { SourceId } from "../domain/integration";
 import { dexcomSandbox } from "../providers/dexcom/sandbox";
 import { epicSandbox } from "../providers/epic/sandbox";
@@ -8,7 +9,6 @@ import { googleAccountsSandboxApi } from "../providers/google/sandbox";
 import { ouraSandbox } from "../providers/oura/sandbox";
 import { whoopSandbox } from "../providers/whoop/sandbox";
 import type { ProviderSandbox, SandboxEnv } from "./types";
-import type { Hono } from "hono";
 
 /** Every source that has a development sandbox (catalog `hasSandbox`). */
 export const SANDBOXES: ReadonlyMap<SourceId, ProviderSandbox> = new Map(

@@ -19,9 +19,7 @@ export const sandboxGrants = sqliteTable(
     refreshTokenHash: text("refresh_token_hash"),
     scope: text("scope").notNull(),
     revokedAt: integer("revoked_at", { mode: "number" }),
-    createdAt: integer("created_at", { mode: "number" })
-      .notNull()
-      .default(sql`(unixepoch('subsec') * 1000)`),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [uniqueIndex("sandbox_grants_code").on(t.codeHash), index("sandbox_grants_refresh").on(t.refreshTokenHash)],
 );

@@ -3,7 +3,7 @@ import { SourceId as SourceIdSchema } from "../domain/integration";
 import { timingSafeEqual } from "../lib/encoding";
 import { provider } from "../providers/registry";
 import { sandboxCredentials, sourceFromSandboxClientId } from "./credentials";
-import { SandboxOAuthError, redeemCode, rotateRefreshToken } from "./grants";
+import { redeemCode, rotateRefreshToken, SandboxOAuthError } from "./grants";
 import type { ProviderSandbox } from "./types";
 
 function oauthError(error: SandboxOAuthError): Response {
@@ -28,7 +28,12 @@ function presentedClient(request: Request, form: URLSearchParams): { clientId: s
  * strictest real provider: credentials must come the way that provider takes them, codes are one-time and
  * PKCE-checked, and refresh tokens rotate.
  */
-export async function handleSandboxTokenRequest(request: Request, env: Env, sandboxes: ReadonlyMap<SourceId, ProviderSandbox>, allowed: readonly SourceId[]): Promise<Response> {
+export async function handleSandboxTokenRequest(
+  request: Request,
+  env: Env,
+  sandboxes: ReadonlyMap<SourceId, ProviderSandbox>,
+  allowed: readonly SourceId[],
+): Promise<Response> {
   const form = new URLSearchParams(await request.text());
   try {
     const client = presentedClient(request, form);

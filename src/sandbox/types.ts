@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { SourceId } from "../domain/integration";
-import { verifyAccessToken, type VerifiedAccess } from "./grants";
+import { type VerifiedAccess, verifyAccessToken } from "./grants";
 
 export interface SandboxEnv {
   Bindings: Env;

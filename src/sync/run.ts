@@ -1,18 +1,18 @@
 import { and, eq } from "drizzle-orm";
+import { userHubFor } from "../../durable-objects/user-hub";
 import { database } from "../db/client";
 import { recordSyncFailure, recordSyncSuccess, updateConnectionStatus } from "../db/connections";
-import { integrationConnections, syncRuns, type IntegrationConnection } from "../db/schema";
+import { type IntegrationConnection, integrationConnections, syncRuns } from "../db/schema";
 import { catalogEntry } from "../domain/catalog";
 import { MalformedPayloadError, type NormalizedRecord } from "../domain/records";
 import { ProviderUnavailableError } from "../oauth/errors";
-import { openProviderCalls, type AccessTokens } from "../providers/calls";
+import { type AccessTokens, openProviderCalls } from "../providers/calls";
 import { provider } from "../providers/registry";
 import type { PulledPage, SyncWindow } from "../providers/types";
 import type { SyncJob } from "./jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
 import { SourceDisconnectedError, storeRecords } from "./store-records";
-import { userHubFor } from "../../durable-objects/user-hub";
 
 /**
  * Subrequests one invocation may make (the free plan's limit; the sync queue delivers one job per invocation),
@@ -25,7 +25,16 @@ export const ENGINE_SUBREQUESTS = 4;
 const FLUSH_RECORDS = 1000;
 
 export type SyncOutcome =
-  | { kind: "done"; status: "succeeded" | "partial"; written: number; inserted: number; unchanged: number; skipped: number; providerRequests: number; d1RoundTrips: number }
+  | {
+      kind: "done";
+      status: "succeeded" | "partial";
+      written: number;
+      inserted: number;
+      unchanged: number;
+      skipped: number;
+      providerRequests: number;
+      d1RoundTrips: number;
+    }
   | { kind: "retry"; delaySeconds: number; reason: string }
   | { kind: "failed"; reason: string }
   | { kind: "split"; windows: [SyncWindow, SyncWindow] }
@@ -63,7 +72,10 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     .where(and(eq(integrationConnections.id, job.connectionId), eq(integrationConnections.userId, job.userId)))
     .limit(1);
 
-  const finishRun = async (status: "succeeded" | "partial" | "failed" | "queued", fields: { error?: string | null; written?: number; skipped?: number } = {}) => {
+  const finishRun = async (
+    status: "succeeded" | "partial" | "failed" | "queued",
+    fields: { error?: string | null; written?: number; skipped?: number } = {},
+  ) => {
     await db
       .update(syncRuns)
       .set({
@@ -79,7 +91,17 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   // The run row exists when the UI asked for the sync; for scheduled jobs it is created here.
   await db
     .insert(syncRuns)
-    .values({ id: job.runId, connectionId: job.connectionId, userId: job.userId, sourceId: job.source, trigger: job.trigger, status: "running", windowStart: job.window.start, windowEnd: job.window.end, startedAt: now })
+    .values({
+      id: job.runId,
+      connectionId: job.connectionId,
+      userId: job.userId,
+      sourceId: job.source,
+      trigger: job.trigger,
+      status: "running",
+      windowStart: job.window.start,
+      windowEnd: job.window.end,
+      startedAt: now,
+    })
     .onConflictDoUpdate({ target: syncRuns.id, set: { status: "running", error: null } })
     .catch(() => undefined);
 
@@ -175,7 +197,11 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   const schedule = job.trigger === "backfill" || job.trigger === "connect" ? {} : { nextSyncAt: nextSyncTime(spec, now) };
   if (status === "succeeded") {
     // Only a complete pull may move the cursor forward; a partial one is repeated next time.
-    await recordSyncSuccess(db, ref, { now, syncCursor: writeCursor({ syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)) }), ...schedule });
+    await recordSyncSuccess(db, ref, {
+      now,
+      syncCursor: writeCursor({ syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)) }),
+      ...schedule,
+    });
   } else {
     await recordSyncFailure(db, ref, { now, reason: `Some ${name} data was not in the expected form and was skipped.`, ...schedule });
   }
@@ -231,7 +257,13 @@ async function handleFailure(
     // What was written stays (upserts); the two halves re-pull the rest, each with a full budget.
     await finishRun("failed", { error: "This sync was larger than one run can fetch; it continues as two smaller runs.", ...counts });
     const middle = job.window.start + Math.floor((job.window.end - job.window.start) / 2);
-    return { kind: "split", windows: [{ start: job.window.start, end: middle }, { start: middle, end: job.window.end }] };
+    return {
+      kind: "split",
+      windows: [
+        { start: job.window.start, end: middle },
+        { start: middle, end: job.window.end },
+      ],
+    };
   }
   throw error;
 }

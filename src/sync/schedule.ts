@@ -102,12 +102,13 @@ export async function enqueueSyncJobs(env: Env, jobs: readonly SyncJob[], now = 
     window_start: job.window.start,
     window_end: job.window.end,
   }));
-  await d1.prepare(
-    `INSERT OR IGNORE INTO sync_runs (id, connection_id, user_id, source_id, trigger, status, window_start, window_end, started_at)
+  await d1
+    .prepare(
+      `INSERT OR IGNORE INTO sync_runs (id, connection_id, user_id, source_id, trigger, status, window_start, window_end, started_at)
      SELECT r.value ->> 'id', r.value ->> 'connection_id', r.value ->> 'user_id', r.value ->> 'source_id', r.value ->> 'trigger', 'queued',
             r.value ->> 'window_start', r.value ->> 'window_end', ?2
      FROM json_each(?1) AS r`,
-  )
+    )
     .bind(JSON.stringify(rows), now)
     .run();
   for (let i = 0; i < jobs.length; i += SEND_BATCH) {
@@ -119,12 +120,28 @@ export async function enqueueSyncJobs(env: Env, jobs: readonly SyncJob[], now = 
  * On connect: a backfill of the source's history, split into jobs that each fit one invocation's budget; or, for
  * a push-first provider, one job that asks the provider to push that history.
  */
-export async function enqueueInitialSync(env: Env, connection: { id: string; userId: string; source: SourceId }, now = Date.now(), d1: D1Queryable = env.DB): Promise<QueuedRun[]> {
+export async function enqueueInitialSync(
+  env: Env,
+  connection: { id: string; userId: string; source: SourceId },
+  now = Date.now(),
+  d1: D1Queryable = env.DB,
+): Promise<QueuedRun[]> {
   const spec = provider(connection.source).sync;
   if (!spec) return [];
   const history = { start: now - spec.backfillDays * DAY_MS, end: now };
   const jobs: SyncJob[] = spec.requestBackfill
-    ? [{ type: "sync", connectionId: connection.id, userId: connection.userId, source: connection.source, trigger: "backfill", action: "request_backfill", window: history, runId: newId("run") }]
+    ? [
+        {
+          type: "sync",
+          connectionId: connection.id,
+          userId: connection.userId,
+          source: connection.source,
+          trigger: "backfill",
+          action: "request_backfill",
+          window: history,
+          runId: newId("run"),
+        },
+      ]
     : jobsFor(connection, spec, "backfill", history);
   await enqueueSyncJobs(env, jobs, now, d1);
   return jobs.map((job) => ({ runId: job.runId, window: job.window }));

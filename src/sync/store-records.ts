@@ -1,5 +1,5 @@
-import { userHubFor, type PutRecordsResult } from "../../durable-objects/user-hub";
 import { chunkRows, toRecordInput } from "../../durable-objects/records/rows";
+import { type PutRecordsResult, userHubFor } from "../../durable-objects/user-hub";
 import type { SourceId } from "../domain/integration";
 import type { NormalizedRecord } from "../domain/records";
 

@@ -1,6 +1,6 @@
 import { and, eq, notInArray } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { webhookEvents, type WebhookEventStatus } from "../db/schema";
+import { type WebhookEventStatus, webhookEvents } from "../db/schema";
 import type { SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
 import { provider } from "../providers/registry";
@@ -30,7 +30,8 @@ interface LedgerEntry {
 }
 
 const claimKey = (providerKey: string, eventId: string) => `${providerKey}\u0000${eventId}`;
-export const entryFor = (ledger: ReadonlyMap<string, LedgerEntry>, claim: Pick<EventClaim, "provider" | "eventId">) => ledger.get(claimKey(claim.provider, claim.eventId));
+export const entryFor = (ledger: ReadonlyMap<string, LedgerEntry>, claim: Pick<EventClaim, "provider" | "eventId">) =>
+  ledger.get(claimKey(claim.provider, claim.eventId));
 
 /**
  * Claims each event (a new row says `processing`; an existing row is left as it is) and reads where each stands,

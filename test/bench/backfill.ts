@@ -3,7 +3,7 @@
 // provider requests and D1 round trips the engine counted (from the consumer's `sync_job_done` lines).
 import { createHash } from "node:crypto";
 import type { DevServer } from "../e2e/dev-server.ts";
-import { consumerInvocations, syncJobsDone, syncJobsSplit, type ConsumerInvocation, type SyncJobDone, type SyncJobSplit } from "./job-log.ts";
+import { type ConsumerInvocation, consumerInvocations, type SyncJobDone, type SyncJobSplit, syncJobsDone, syncJobsSplit } from "./job-log.ts";
 import { queryLocalD1, sqlString } from "./local-d1.ts";
 
 const POLL_MS = 1000;

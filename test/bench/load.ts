@@ -9,8 +9,13 @@
 import { signedWhoopDelivery } from "./whoop-delivery.ts";
 
 const [url, concurrencyArg, durationArg, ...rest] = process.argv.slice(2);
-if (!url || !concurrencyArg || !durationArg) throw new Error("usage: load.ts <url> <concurrency> <durationMs> [--method=M] [--body=B] [--sign=whoop] [header: value]...");
-const options = new Map(rest.filter((arg) => arg.startsWith("--")).map((arg) => [arg.slice(2, arg.includes("=") ? arg.indexOf("=") : undefined), arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : ""]));
+if (!url || !concurrencyArg || !durationArg)
+  throw new Error("usage: load.ts <url> <concurrency> <durationMs> [--method=M] [--body=B] [--sign=whoop] [header: value]...");
+const options = new Map(
+  rest
+    .filter((arg) => arg.startsWith("--"))
+    .map((arg) => [arg.slice(2, arg.includes("=") ? arg.indexOf("=") : undefined), arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : ""]),
+);
 const headerArgs = rest.filter((arg) => !arg.startsWith("--"));
 const headers = Object.fromEntries(headerArgs.map((h) => [h.slice(0, h.indexOf(":")), h.slice(h.indexOf(":") + 1).trim()]));
 const method = options.get("method") ?? "GET";

@@ -13,9 +13,9 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { startDevServer } from "../e2e/dev-server.ts";
-import { benchOuraBackfill, type BackfillReport } from "./backfill.ts";
+import { type BackfillReport, benchOuraBackfill } from "./backfill.ts";
 import { executeLocalD1, queryLocalD1 } from "./local-d1.ts";
-import { d1File, tableSizes, type TableSize } from "./scale/local-state.ts";
+import { d1File, type TableSize, tableSizes } from "./scale/local-state.ts";
 import { signedWhoopDelivery } from "./whoop-delivery.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -33,7 +33,16 @@ const WEBHOOK_P50_BUDGET = 1.3;
  * D1 tables that hold the control plane (listed or scanned across people): their growth per sync is the run's audit
  * row, not the samples. Every other table's growth during a backfill is records in D1, whose budget is 0.
  */
-const CONTROL_PLANE_TABLES = new Set(["users", "integration_connections", "sync_runs", "webhook_events", "consents", "device_suggestions", "sandbox_grants", "d1_migrations"]);
+const CONTROL_PLANE_TABLES = new Set([
+  "users",
+  "integration_connections",
+  "sync_runs",
+  "webhook_events",
+  "consents",
+  "device_suggestions",
+  "sandbox_grants",
+  "d1_migrations",
+]);
 
 interface LoadResult {
   requests: number;
@@ -90,7 +99,10 @@ try {
     ["fitbit", "needs_reauth", "Google stopped accepting our access. Reconnect to resume."],
     ["epic", "error", "MyChart did not answer for 6 hours."],
   ]
-    .map(([source, status, reason]) => `('bench_${source}','${userId}','${source}','${status}',${reason ? `'${reason}'` : "NULL"},'sandbox',${now},${now - 600000},${now})`)
+    .map(
+      ([source, status, reason]) =>
+        `('bench_${source}','${userId}','${source}','${status}',${reason ? `'${reason}'` : "NULL"},'sandbox',${now},${now - 600000},${now})`,
+    )
     .join(",");
   await executeLocalD1(
     server.statePath,
@@ -115,7 +127,12 @@ try {
 
   // The endpoint writes nothing: an accepted delivery is unfinished until the consumer's row for it is final.
   const finishedWebhooks = async () =>
-    (await queryLocalD1<{ n: number }>(server.statePath, "SELECT count(*) AS n FROM webhook_events WHERE provider = 'whoop' AND status IN ('processed', 'skipped', 'failed')"))[0]?.n ?? 0;
+    (
+      await queryLocalD1<{ n: number }>(
+        server.statePath,
+        "SELECT count(*) AS n FROM webhook_events WHERE provider = 'whoop' AND status IN ('processed', 'skipped', 'failed')",
+      )
+    )[0]?.n ?? 0;
   /** The local consumer shares workerd with the routes: let it finish before the next route is measured. */
   async function drainWebhooks(): Promise<number> {
     const started = performance.now();
@@ -159,13 +176,17 @@ try {
   const w = summary(webhooks);
   const htmlBytes = Buffer.byteLength(html);
   const fmt = (n: number, width = 9) => n.toFixed(2).padStart(width);
-  const row = (name: string, r: ReturnType<typeof summary>) => `${name.padEnd(22)}${fmt(r.rps, 11)}${fmt(r.p50)}${fmt(r.p99)}${String(r.requests).padStart(11)}${String(r.errors).padStart(8)}`;
+  const row = (name: string, r: ReturnType<typeof summary>) =>
+    `${name.padEnd(22)}${fmt(r.rps, 11)}${fmt(r.p50)}${fmt(r.p99)}${String(r.requests).padStart(11)}${String(r.errors).padStart(8)}`;
   console.log(`\nwrangler dev (workerd, local D1), ${CONCURRENCY} concurrent, ${ROUNDS} rounds × ${DURATION_MS / 1000}s, medians:`);
-  console.log(`${"route".padEnd(22)}${"requests/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"requests".padStart(11)}${"errors".padStart(8)}`);
+  console.log(
+    `${"route".padEnd(22)}${"requests/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"requests".padStart(11)}${"errors".padStart(8)}`,
+  );
   console.log(row("GET /healthz (bare)", b));
   console.log(row("GET /settings", s));
   console.log(row("POST /webhooks/whoop", w));
-  const ratios = (r: ReturnType<typeof summary>) => `throughput ${(b.rps / r.rps).toFixed(2)}× slower, p50 ${(r.p50 / b.p50).toFixed(2)}×, p99 ${(r.p99 / b.p99).toFixed(2)}×`;
+  const ratios = (r: ReturnType<typeof summary>) =>
+    `throughput ${(b.rps / r.rps).toFixed(2)}× slower, p50 ${(r.p50 / b.p50).toFixed(2)}×, p99 ${(r.p99 / b.p99).toFixed(2)}×`;
   console.log(`\nratio against the bare route, same run:`);
   console.log(`  settings/bare   ${ratios(s)}`);
   console.log(`  webhook/bare    ${ratios(w)}`);
@@ -174,34 +195,62 @@ try {
   if (!withinHtml || s.errors > 0) failed = true;
 
   // Every accepted delivery must be handled exactly once: one webhook_events row each, nothing more, nothing lost.
-  const byStatus = await queryLocalD1<{ status: string; n: number }>(server.statePath, "SELECT status, count(*) AS n FROM webhook_events WHERE provider = 'whoop' GROUP BY status ORDER BY status");
+  const byStatus = await queryLocalD1<{ status: string; n: number }>(
+    server.statePath,
+    "SELECT status, count(*) AS n FROM webhook_events WHERE provider = 'whoop' GROUP BY status ORDER BY status",
+  );
   const eventRows = byStatus.reduce((sum, r) => sum + r.n, 0);
   const webhookStatuses = webhooks.reduce<Record<string, number>>((all, r) => {
     for (const [status, n] of Object.entries(r.statuses)) all[status] = (all[status] ?? 0) + n;
     return all;
   }, {});
   console.log(`\nWHOOP webhooks (each delivery signed by the load generator, unique trace_id; the probes: signed 200, mis-signed 401, unsigned 401):`);
-  console.log(`  measured rounds answered: ${Object.entries(webhookStatuses).map(([status, n]) => `${status} × ${n}`).join(", ")}`);
-  console.log(`  accepted in all (probe, warm-up, rounds): ${webhooksAccepted}; webhook_events rows: ${eventRows} ${eventRows === webhooksAccepted ? "(equal)" : "MISMATCH"}`);
+  console.log(
+    `  measured rounds answered: ${Object.entries(webhookStatuses)
+      .map(([status, n]) => `${status} × ${n}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `  accepted in all (probe, warm-up, rounds): ${webhooksAccepted}; webhook_events rows: ${eventRows} ${eventRows === webhooksAccepted ? "(equal)" : "MISMATCH"}`,
+  );
   console.log(`  after the consumer: ${byStatus.map((r) => `${r.status} ${r.n}`).join(", ")} (the WHOOP user ids match no connection, so events are skipped)`);
-  console.log(`  consumer drained each round's backlog within ${drains.map((ms) => (Number.isNaN(ms) ? "NOT DRAINED in 120 s" : `${(ms / 1000).toFixed(1)} s`)).join(", ")} of the round's end (polled through the wrangler CLI, about 1 s resolution; it also ran during the round)`);
+  console.log(
+    `  consumer drained each round's backlog within ${drains.map((ms) => (Number.isNaN(ms) ? "NOT DRAINED in 120 s" : `${(ms / 1000).toFixed(1)} s`)).join(", ")} of the round's end (polled through the wrangler CLI, about 1 s resolution; it also ran during the round)`,
+  );
   if (eventRows !== webhooksAccepted || w.errors > 0) failed = true;
 
   if (!printBackfill(backfill)) failed = true;
 
   // --- budgets, as ratios of this run ------------------------------------------------------------------------
   const growth = (before: TableSize[], after: TableSize[]) =>
-    after.map((t) => ({ table: t.table, bytes: t.bytes - (before.find((b) => b.table === t.table)?.bytes ?? 0), rows: t.rows - (before.find((b) => b.table === t.table)?.rows ?? 0) })).filter((t) => t.bytes !== 0 || t.rows !== 0);
+    after
+      .map((t) => ({
+        table: t.table,
+        bytes: t.bytes - (before.find((b) => b.table === t.table)?.bytes ?? 0),
+        rows: t.rows - (before.find((b) => b.table === t.table)?.rows ?? 0),
+      }))
+      .filter((t) => t.bytes !== 0 || t.rows !== 0);
   const grown = growth(d1BeforeBackfill, d1AfterBackfill);
   const sampleTables = grown.filter((t) => !CONTROL_PLANE_TABLES.has(t.table));
-  const days = (backfill.runs.reduce((max, run) => Math.max(max, run.window_end), 0) - backfill.runs.reduce((min, run) => Math.min(min, run.window_start), Infinity)) / 86_400_000;
+  const days =
+    (backfill.runs.reduce((max, run) => Math.max(max, run.window_end), 0) - backfill.runs.reduce((min, run) => Math.min(min, run.window_start), Infinity)) /
+    86_400_000;
   const sampleBytesPerDay = sampleTables.reduce((sum, t) => sum + t.bytes, 0) / days;
   const verdict = (ok: boolean) => (ok ? "PASS" : "OVER");
   console.log(`\nbudgets (ratios of this run; a ratio never fails the process):`);
-  console.log(`  settings page p50 / bare route p50   ${(s.p50 / b.p50).toFixed(2)}×   budget ${SETTINGS_P50_BUDGET}×   ${verdict(s.p50 / b.p50 <= SETTINGS_P50_BUDGET)}`);
-  console.log(`  webhook ack p50 / bare route p50     ${(w.p50 / b.p50).toFixed(2)}×   budget ${WEBHOOK_P50_BUDGET}×   ${verdict(w.p50 / b.p50 <= WEBHOOK_P50_BUDGET)}`);
   console.log(
-    `  D1 bytes per person-day of samples   ${Math.round(sampleBytesPerDay)} B   budget 0   ${verdict(sampleBytesPerDay === 0)}   (the ${days.toFixed(0)}-day Oura backfill: ${sampleTables.length === 0 ? "no D1 table but the control plane grew" : sampleTables.map((t) => `${t.table} +${t.rows} rows, +${t.bytes} B`).join("; ")}; control plane ${grown.filter((t) => CONTROL_PLANE_TABLES.has(t.table)).map((t) => `${t.table} +${t.rows} rows`).join(", ") || "unchanged"})`,
+    `  settings page p50 / bare route p50   ${(s.p50 / b.p50).toFixed(2)}×   budget ${SETTINGS_P50_BUDGET}×   ${verdict(s.p50 / b.p50 <= SETTINGS_P50_BUDGET)}`,
+  );
+  console.log(
+    `  webhook ack p50 / bare route p50     ${(w.p50 / b.p50).toFixed(2)}×   budget ${WEBHOOK_P50_BUDGET}×   ${verdict(w.p50 / b.p50 <= WEBHOOK_P50_BUDGET)}`,
+  );
+  console.log(
+    `  D1 bytes per person-day of samples   ${Math.round(sampleBytesPerDay)} B   budget 0   ${verdict(sampleBytesPerDay === 0)}   (the ${days.toFixed(0)}-day Oura backfill: ${sampleTables.length === 0 ? "no D1 table but the control plane grew" : sampleTables.map((t) => `${t.table} +${t.rows} rows, +${t.bytes} B`).join("; ")}; control plane ${
+      grown
+        .filter((t) => CONTROL_PLANE_TABLES.has(t.table))
+        .map((t) => `${t.table} +${t.rows} rows`)
+        .join(", ") || "unchanged"
+    })`,
   );
   console.log(`  D1 queries per settings view         counted by test/settings.test.ts (the route is not metered in wrangler dev)`);
   console.log(`  settings HTML                        ${htmlBytes} B   budget 40960 B   ${verdict(withinHtml)}`);
@@ -224,29 +273,41 @@ try {
 /** Prints the backfill's figures; false when a run failed or a job spent more than the free plan allows. */
 function printBackfill(report: BackfillReport): boolean {
   const { runs, jobs, invocations } = report;
-  const byStatus = Object.entries(runs.reduce<Record<string, number>>((all, run) => {
+  const byStatus = Object.entries(
+    runs.reduce<Record<string, number>>((all, run) => {
       all[run.status] = (all[run.status] ?? 0) + 1;
       return all;
-    }, {}));
+    }, {}),
+  );
   const upserted = runs.reduce((sum, run) => sum + run.records_upserted, 0);
   console.log(`\n30-day Oura backfill, one person (sandbox provider; wrangler dev's own sync consumer):`);
-  console.log(`  backfill jobs: ${runs.length} (${byStatus.map(([status, n]) => `${n} ${status}`).join(", ")})${report.splits.length ? `, ${report.splits.length} split for the subrequest budget` : ""}`);
+  console.log(
+    `  backfill jobs: ${runs.length} (${byStatus.map(([status, n]) => `${n} ${status}`).join(", ")})${report.splits.length ? `, ${report.splits.length} split for the subrequest budget` : ""}`,
+  );
   console.log(`  records written: ${report.recordsStored} stored (runs' records_upserted sum ${upserted})`);
-  console.log(`  wall time: ${(report.wallMs / 1000).toFixed(2)} s from connect to the last job's finish (Worker clock; observed here ${(report.observedMs / 1000).toFixed(1)} s)`);
+  console.log(
+    `  wall time: ${(report.wallMs / 1000).toFixed(2)} s from connect to the last job's finish (Worker clock; observed here ${(report.observedMs / 1000).toFixed(1)} s)`,
+  );
   if (invocations.length > 0) {
-    console.log(`  consumer invocations: ${invocations.map((inv) => `${inv.jobs.length} job(s) in ${inv.ms} ms`).join("; ")} (the rest is the queue's batch wait)`);
+    console.log(
+      `  consumer invocations: ${invocations.map((inv) => `${inv.jobs.length} job(s) in ${inv.ms} ms`).join("; ")} (the rest is the queue's batch wait)`,
+    );
   }
   const have = jobs.length > 0;
   const na = (value: number) => (have ? String(value) : "n/a");
   console.log(`\n  job  status      written  unchanged  provider requests  D1 round trips  subrequests*`);
-  const shown = have ? jobs : runs.map((run) => ({ status: run.status, written: run.records_upserted, unchanged: NaN, providerRequests: NaN, d1RoundTrips: NaN }));
+  const shown = have
+    ? jobs
+    : runs.map((run) => ({ status: run.status, written: run.records_upserted, unchanged: NaN, providerRequests: NaN, d1RoundTrips: NaN }));
   shown.forEach((job, i) => {
     const total = job.providerRequests + job.d1RoundTrips + 1;
     console.log(
       `  ${String(i + 1).padStart(3)}  ${job.status.padEnd(10)}${String(job.written).padStart(9)}${(have ? String(job.unchanged) : "n/a").padStart(11)}${`${na(job.providerRequests)} / ${FREE_PLAN_SUBREQUESTS}`.padStart(19)}${na(job.d1RoundTrips).padStart(16)}${na(total).padStart(14)}`,
     );
   });
-  console.log(`  * provider requests + D1 round trips + 1 token call to the person's Durable Object: what one job spends of an invocation's ${FREE_PLAN_SUBREQUESTS} (free plan).`);
+  console.log(
+    `  * provider requests + D1 round trips + 1 token call to the person's Durable Object: what one job spends of an invocation's ${FREE_PLAN_SUBREQUESTS} (free plan).`,
+  );
   let ok = runs.every((run) => run.status === "succeeded");
   if (!have) {
     console.log(`  per-job counts n/a: wrangler dev printed no {"event":"sync_job_done",…} lines.`);

@@ -27,12 +27,12 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startDevServer, type DevServer } from "../e2e/dev-server.ts";
-import { batchCosts, mean, percentile, sum, type BatchCost } from "./scale/costs.ts";
-import { BENCH_SECRETS, deliver, garminPush, googleHealthDelivery, ouraDelivery, utcDay, whoopDelivery, type Delivery } from "./scale/deliveries.ts";
+import { type DevServer, startDevServer } from "../e2e/dev-server.ts";
 import { executeLocalD1 } from "./local-d1.ts";
-import { d1File, databaseSize, query, tableSizes, userHubFiles, type TableSize } from "./scale/local-state.ts";
-import { connect, signIn, type Person } from "./scale/people.ts";
+import { type BatchCost, batchCosts, mean, percentile, sum } from "./scale/costs.ts";
+import { BENCH_SECRETS, type Delivery, deliver, garminPush, googleHealthDelivery, ouraDelivery, utcDay, whoopDelivery } from "./scale/deliveries.ts";
+import { d1File, databaseSize, query, type TableSize, tableSizes, userHubFiles } from "./scale/local-state.ts";
+import { connect, type Person, signIn } from "./scale/people.ts";
 
 const ALL_SOURCES = ["oura", "whoop", "fitbit", "garmin", "dexcom"] as const;
 const MINUTE_MS = 60_000;
@@ -66,7 +66,15 @@ const CONNECT_CONCURRENCY = Number(option("concurrency", "BENCH_SCALE_CONCURRENC
  * pushed for all 30 days; the epochs' cost per event is measured in the simulated day, which pushes a day of them.
  */
 const GARMIN_EPOCH_DAYS = Number(option("garmin-epoch-days", "BENCH_SCALE_GARMIN_EPOCH_DAYS", "0"));
-if (!Number.isInteger(PEOPLE) || PEOPLE < 1 || !Number.isInteger(RUN_PEOPLE) || RUN_PEOPLE < 1 || SOURCES.length === 0 || !(MAX_MINUTES > 0) || !(DAY_TICKS >= 0)) {
+if (
+  !Number.isInteger(PEOPLE) ||
+  PEOPLE < 1 ||
+  !Number.isInteger(RUN_PEOPLE) ||
+  RUN_PEOPLE < 1 ||
+  SOURCES.length === 0 ||
+  !(MAX_MINUTES > 0) ||
+  !(DAY_TICKS >= 0)
+) {
   throw new Error("usage: bench:scale [--people=N] [--sample=M|all] [--sources=oura,whoop,fitbit,garmin,dexcom] [--max-minutes=M] [--day-ticks=T]");
 }
 
@@ -76,7 +84,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-const bytes = (n: number) => (!Number.isFinite(n) ? "n/a" : n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+const bytes = (n: number) =>
+  !Number.isFinite(n)
+    ? "n/a"
+    : n >= 1e9
+      ? `${(n / 1e9).toFixed(2)} GB`
+      : n >= 1e6
+        ? `${(n / 1e6).toFixed(2)} MB`
+        : n >= 1e3
+          ? `${(n / 1e3).toFixed(1)} kB`
+          : `${n} B`;
 const elapsed = () => seconds(Date.now() - startedAt);
 const log = (line: string) => console.log(`[${elapsed().padStart(8)}] ${line}`);
 const outOfTime = () => Date.now() > deadline;
@@ -120,7 +137,10 @@ const fail = (why: string) => {
 try {
   const d1 = d1File(server.statePath);
   const pending = (): Pending => {
-    const [runs] = query<{ n: number; waiting: number }>(d1, "SELECT count(*) AS n, count(error) AS waiting FROM sync_runs WHERE status IN ('queued', 'running')");
+    const [runs] = query<{ n: number; waiting: number }>(
+      d1,
+      "SELECT count(*) AS n, count(error) AS waiting FROM sync_runs WHERE status IN ('queued', 'running')",
+    );
     const [events] = query<{ n: number }>(d1, "SELECT count(*) AS n FROM webhook_events WHERE status NOT IN ('processed', 'skipped', 'failed')");
     return { runs: runs?.n ?? 0, retrying: runs?.waiting ?? 0, events: events?.n ?? 0 };
   };
@@ -190,7 +210,10 @@ try {
 
   // --- 2. backfill (and Garmin's pushed history) -------------------------------------------------------------
   const externalIds = new Map<string, Map<string, string>>();
-  for (const row of query<{ user_id: string; source_id: string; external_user_id: string | null }>(d1, "SELECT user_id, source_id, external_user_id FROM integration_connections WHERE external_user_id IS NOT NULL")) {
+  for (const row of query<{ user_id: string; source_id: string; external_user_id: string | null }>(
+    d1,
+    "SELECT user_id, source_id, external_user_id FROM integration_connections WHERE external_user_id IS NOT NULL",
+  )) {
     if (!externalIds.has(row.source_id)) externalIds.set(row.source_id, new Map());
     externalIds.get(row.source_id)!.set(row.user_id, row.external_user_id!);
   }
@@ -211,7 +234,9 @@ try {
         ...(d < GARMIN_EPOCH_DAYS ? [garminPush(garminId, "epochs", day)] : []),
       ]);
     });
-    log(`pushing Garmin's 30 days as Garmin would after the backfill request: ${pushes.length} pushes (dailies and sleeps for 30 days, epochs for ${GARMIN_EPOCH_DAYS})`);
+    log(
+      `pushing Garmin's 30 days as Garmin would after the backfill request: ${pushes.length} pushes (dailies and sleeps for 30 days, epochs for ${GARMIN_EPOCH_DAYS})`,
+    );
     garminPushes = await pool(pushes, 4, "Garmin history pushes", send);
   }
   const backfillDrained = await drain("backfill", deadline - Date.now());
@@ -250,7 +275,25 @@ try {
   const hubs = hubSizes();
 
   // --- report ----------------------------------------------------------------------------------------------
-  report({ made, peopleMs, backfillMs, backfillDrained, backfillCosts, storedAfterBackfill, garminWritten, garminPushes, d1Before, d1AfterBackfill, d1AfterDay, ticksRun, dayMs, dayDrained, dayCosts, deliveriesSent, hubs });
+  report({
+    made,
+    peopleMs,
+    backfillMs,
+    backfillDrained,
+    backfillCosts,
+    storedAfterBackfill,
+    garminWritten,
+    garminPushes,
+    d1Before,
+    d1AfterBackfill,
+    d1AfterDay,
+    ticksRun,
+    dayMs,
+    dayDrained,
+    dayCosts,
+    deliveriesSent,
+    hubs,
+  });
 
   // The Worker's own word on what went wrong while it was measured. A job that threw is retried by its queue, so
   // what decides is where every run and event ended: a failure that the retry did not mend fails the run.
@@ -266,8 +309,13 @@ try {
   if (problems["5xx responses"] > 0 || problems["uncaught exceptions"] > 0) fail("the Worker answered 5xx or threw uncaught (above)");
   const runEnds = query<{ status: string; n: number }>(d1, "SELECT status, count(*) AS n FROM sync_runs GROUP BY status ORDER BY status");
   const eventEnds = query<{ status: string; n: number }>(d1, "SELECT status, count(*) AS n FROM webhook_events GROUP BY status ORDER BY status");
-  console.log(`where everything ended: sync runs ${runEnds.map((r) => `${r.status} ${r.n}`).join(", ")}; webhook events ${eventEnds.map((r) => `${r.status} ${r.n}`).join(", ")}`);
-  const unfinished = [...runEnds.filter((r) => !["succeeded", "partial"].includes(r.status)), ...eventEnds.filter((r) => !["processed", "skipped"].includes(r.status))];
+  console.log(
+    `where everything ended: sync runs ${runEnds.map((r) => `${r.status} ${r.n}`).join(", ")}; webhook events ${eventEnds.map((r) => `${r.status} ${r.n}`).join(", ")}`,
+  );
+  const unfinished = [
+    ...runEnds.filter((r) => !["succeeded", "partial"].includes(r.status)),
+    ...eventEnds.filter((r) => !["processed", "skipped"].includes(r.status)),
+  ];
   if (unfinished.length > 0) fail(`work that did not end well: ${unfinished.map((r) => `${r.status} ${r.n}`).join(", ")}`);
   const rejected = Object.entries(statuses).filter(([status]) => !/^2\d\d$/.test(status));
   if (rejected.length > 0) fail(`notifications not accepted: ${rejected.map(([s, n]) => `${s} × ${n}`).join(", ")}`);
@@ -287,9 +335,11 @@ try {
     const add = (rows: { source: string; n: number }[]) => {
       for (const r of rows) counts.set(r.source, (counts.get(r.source) ?? 0) + r.n);
     };
-    if (query(d1, "SELECT 1 FROM sqlite_master WHERE name = 'health_records'").length > 0) add(query(d1, "SELECT source_id AS source, count(*) AS n FROM health_records GROUP BY source_id"));
+    if (query(d1, "SELECT 1 FROM sqlite_master WHERE name = 'health_records'").length > 0)
+      add(query(d1, "SELECT source_id AS source, count(*) AS n FROM health_records GROUP BY source_id"));
     for (const file of userHubFiles(server.statePath)) {
-      if (query(file, "SELECT 1 FROM sqlite_master WHERE name = 'records'").length > 0) add(query(file, "SELECT source, count(*) AS n FROM records GROUP BY source"));
+      if (query(file, "SELECT 1 FROM sqlite_master WHERE name = 'records'").length > 0)
+        add(query(file, "SELECT source, count(*) AS n FROM records GROUP BY source"));
     }
     return counts;
   }
@@ -381,7 +431,19 @@ function jobTable(title: string, costs: BatchCost[]) {
   );
   const line = (name: string, group: BatchCost[]) =>
     console.log(
-      `  ${name.padEnd(20)}${String(group.length).padStart(7)}${fixed(mean(group.map((c) => c.job?.written ?? 0)), 0).padStart(10)}${fixed(mean(group.map((c) => c.job?.providerRequests ?? 0))).padStart(10)}${fixed(mean(group.map((c) => c.d1Statements))).padStart(10)}${fixed(mean(group.map((c) => c.d1RowsRead)), 0).padStart(11)}${fixed(mean(group.map((c) => c.d1RowsWritten)), 0).padStart(14)}${fixed(percentile(group.map((c) => c.ms), 50), 0).padStart(8)}${fixed(percentile(group.map((c) => c.ms), 99), 0).padStart(8)}`,
+      `  ${name.padEnd(20)}${String(group.length).padStart(7)}${fixed(mean(group.map((c) => c.job?.written ?? 0)), 0).padStart(10)}${fixed(mean(group.map((c) => c.job?.providerRequests ?? 0))).padStart(10)}${fixed(mean(group.map((c) => c.d1Statements))).padStart(10)}${fixed(mean(group.map((c) => c.d1RowsRead)), 0).padStart(11)}${fixed(mean(group.map((c) => c.d1RowsWritten)), 0).padStart(14)}${fixed(
+        percentile(
+          group.map((c) => c.ms),
+          50,
+        ),
+        0,
+      ).padStart(8)}${fixed(
+        percentile(
+          group.map((c) => c.ms),
+          99,
+        ),
+        0,
+      ).padStart(8)}`,
     );
   for (const [name, group] of [...groups.entries()].sort()) line(name, group);
   if (sync.length > 0) line("all (mean per job)", sync);
@@ -389,7 +451,19 @@ function jobTable(title: string, costs: BatchCost[]) {
   if (hooks.length > 0) {
     const events = sum(hooks.map((c) => c.messages));
     console.log(
-      `  webhook consumer: ${events} events in ${hooks.length} batches; per event ${fixed(sum(hooks.map((c) => c.d1Statements)) / events)} D1 statements, ${fixed(sum(hooks.map((c) => c.d1RowsRead)) / events, 0)} rows read, ${fixed(sum(hooks.map((c) => c.d1RowsWritten)) / events, 0)} rows written; batch p50 ${fixed(percentile(hooks.map((c) => c.ms), 50), 0)} ms, p99 ${fixed(percentile(hooks.map((c) => c.ms), 99), 0)} ms`,
+      `  webhook consumer: ${events} events in ${hooks.length} batches; per event ${fixed(sum(hooks.map((c) => c.d1Statements)) / events)} D1 statements, ${fixed(sum(hooks.map((c) => c.d1RowsRead)) / events, 0)} rows read, ${fixed(sum(hooks.map((c) => c.d1RowsWritten)) / events, 0)} rows written; batch p50 ${fixed(
+        percentile(
+          hooks.map((c) => c.ms),
+          50,
+        ),
+        0,
+      )} ms, p99 ${fixed(
+        percentile(
+          hooks.map((c) => c.ms),
+          99,
+        ),
+        0,
+      )} ms`,
     );
   }
 }
@@ -404,14 +478,21 @@ function report(m: Measured) {
   const recordsBySource = new Map<string, number>();
   for (const c of backfillSync) if (c.job) recordsBySource.set(c.job.source, (recordsBySource.get(c.job.source) ?? 0) + (c.job.inserted ?? c.job.written));
   const exact = backfillSync.every((c) => !c.job || c.job.inserted !== null);
-  if (SOURCES.includes("garmin")) recordsBySource.set("garmin", (recordsBySource.get("garmin") ?? 0) + (Number.isFinite(m.garminWritten) ? m.garminWritten : 0));
+  if (SOURCES.includes("garmin"))
+    recordsBySource.set("garmin", (recordsBySource.get("garmin") ?? 0) + (Number.isFinite(m.garminWritten) ? m.garminWritten : 0));
   const records = sum([...recordsBySource.values()]);
   const busyMs = sum(m.backfillCosts.map((c) => c.ms));
 
-  console.log(`\n=== bench:scale: ${m.made} people × ${SOURCES.length} sandbox connections measured end to end on this machine (wrangler dev: workerd, local D1, DOs, Queues), reported for ${int(PEOPLE)} ===`);
+  console.log(
+    `\n=== bench:scale: ${m.made} people × ${SOURCES.length} sandbox connections measured end to end on this machine (wrangler dev: workerd, local D1, DOs, Queues), reported for ${int(PEOPLE)} ===`,
+  );
   console.log(`people: ${m.made} created with ${m.made * SOURCES.length} connections through the sandbox OAuth flow in ${seconds(m.peopleMs)}`);
-  console.log(`\nbackfill (30 days a connection${SOURCES.includes("garmin") ? `; Garmin's pushed as ${m.garminPushes} pushes` : ""}): ${int(records)} records in ${seconds(m.backfillMs)} ${m.backfillDrained ? "" : "(NOT drained at the time limit) "}`);
-  console.log(`  records per second: ${fixed(records / (m.backfillMs / 1000), 0)} wall clock (first sign-in to drained), ${fixed(records / (busyMs / 1000), 0)} per second of consumer time`);
+  console.log(
+    `\nbackfill (30 days a connection${SOURCES.includes("garmin") ? `; Garmin's pushed as ${m.garminPushes} pushes` : ""}): ${int(records)} records in ${seconds(m.backfillMs)} ${m.backfillDrained ? "" : "(NOT drained at the time limit) "}`,
+  );
+  console.log(
+    `  records per second: ${fixed(records / (m.backfillMs / 1000), 0)} wall clock (first sign-in to drained), ${fixed(records / (busyMs / 1000), 0)} per second of consumer time`,
+  );
   console.log(`  records per person: ${int(records / people)} (${[...recordsBySource.entries()].map(([s, n]) => `${s} ${int(n / people)}`).join(", ")})`);
   jobTable("backfill", m.backfillCosts);
 
@@ -427,14 +508,22 @@ function report(m: Measured) {
     const streamBound = source === "dexcom" && exact ? people * 2 * 288 : 0;
     const ok = stored >= written && stored - written <= streamBound && (source !== "garmin" || Number.isFinite(m.garminWritten));
     const note = streamBound > 0 ? ` (the live stream added ${int(stored - written)}; at most ${int(streamBound)})` : "";
-    console.log(`  ${source.padEnd(8)} normalized and ${exact ? "inserted" : "written"} ${int(written).padStart(10)}   stored ${int(stored).padStart(10)}   ${ok ? "equal" : "MISMATCH"}${note}`);
+    console.log(
+      `  ${source.padEnd(8)} normalized and ${exact ? "inserted" : "written"} ${int(written).padStart(10)}   stored ${int(stored).padStart(10)}   ${ok ? "equal" : "MISMATCH"}${note}`,
+    );
     if (!ok) fail(`${source}: ${stored} records stored, ${written} normalized and reported ${exact ? "inserted" : "written"}`);
   }
 
   const dayJobs = m.dayCosts.filter((c) => c.queue === "wellness-sync");
   const hooks = m.dayCosts.filter((c) => c.queue === "wellness-webhooks");
   const dayFraction = m.ticksRun / 96;
-  console.log(`\nsimulated day: ${m.ticksRun} of 96 cron ticks ${m.dayDrained ? "" : "(some ticks did not drain in time) "}in ${seconds(m.dayMs)}; notifications sent: ${Object.entries(m.deliveriesSent).map(([p, n]) => `${p} ${n}`).join(", ") || "none"}`);
+  console.log(
+    `\nsimulated day: ${m.ticksRun} of 96 cron ticks ${m.dayDrained ? "" : "(some ticks did not drain in time) "}in ${seconds(m.dayMs)}; notifications sent: ${
+      Object.entries(m.deliveriesSent)
+        .map(([p, n]) => `${p} ${n}`)
+        .join(", ") || "none"
+    }`,
+  );
   if (m.ticksRun > 0) {
     jobTable("the day", m.dayCosts);
     const perPersonDay = (values: number[]) => sum(values) / people / dayFraction;
@@ -453,14 +542,19 @@ function report(m: Measured) {
   const before = d1Total(m.d1Before);
   const afterBackfill = d1Total(m.d1AfterBackfill);
   const afterDay = d1Total(m.d1AfterDay);
-  console.log(`  total ${bytes(before)} empty, ${bytes(afterBackfill)} after the backfill, ${bytes(afterDay)} after the day: ${bytes((afterBackfill - before) / people)} a person after the backfill, ${bytes((afterDay - afterBackfill) / people)} a person for the ${m.ticksRun} ticks of the day run`);
-  for (const t of m.d1AfterDay.slice(0, 6)) console.log(`  ${t.table.padEnd(26)}${int(t.rows).padStart(12)} rows ${bytes(t.bytes).padStart(10)} (indexes ${bytes(t.indexBytes)})`);
+  console.log(
+    `  total ${bytes(before)} empty, ${bytes(afterBackfill)} after the backfill, ${bytes(afterDay)} after the day: ${bytes((afterBackfill - before) / people)} a person after the backfill, ${bytes((afterDay - afterBackfill) / people)} a person for the ${m.ticksRun} ticks of the day run`,
+  );
+  for (const t of m.d1AfterDay.slice(0, 6))
+    console.log(`  ${t.table.padEnd(26)}${int(t.rows).padStart(12)} rows ${bytes(t.bytes).padStart(10)} (indexes ${bytes(t.indexBytes)})`);
   const largest = m.d1AfterDay[0];
   if (largest) console.log(`  largest D1 table: ${largest.table}, ${int(largest.rows)} rows, ${bytes(largest.bytes)}`);
 
   const hubSizesList = m.hubs.filter((h) => h.owner !== null).map((h) => h.size);
   console.log(`\nUserHub storage (ctx.storage.sql.databaseSize = SQLite page count × page size, read from each object's file):`);
-  console.log(`  ${hubSizesList.length} objects; per person p50 ${bytes(percentile(hubSizesList, 50))}, p99 ${bytes(percentile(hubSizesList, 99))}, max ${bytes(Math.max(...hubSizesList))}; all ${bytes(sum(hubSizesList))}`);
+  console.log(
+    `  ${hubSizesList.length} objects; per person p50 ${bytes(percentile(hubSizesList, 50))}, p99 ${bytes(percentile(hubSizesList, 99))}, max ${bytes(Math.max(...hubSizesList))}; all ${bytes(sum(hubSizesList))}`,
+  );
 
   // On paper: the measured per-person figures × the population.
   const dayStatements = m.ticksRun > 0 ? sum(m.dayCosts.map((c) => c.d1Statements)) / dayFraction : NaN;
@@ -473,9 +567,13 @@ function report(m: Measured) {
     console.log(`\nextrapolated on paper to ${int(target)} people × ${SOURCES.length} connections (the ${m.made} measured × ${int(scale)}; not run):`);
     console.log(`  records: ${int(records * scale)} after the backfill`);
     console.log(`  D1: ${bytes((afterBackfill - before) * scale)} after the backfill, growing ${bytes(dayGrowth * scale)} a day`);
-    console.log(`  D1 a day: ${int(dayStatements * scale)} statements (${fixed((dayStatements * scale) / 86_400, 0)}/s), ${int(dayRowsRead * scale)} rows read, ${int(dayRowsWritten * scale)} rows written`);
+    console.log(
+      `  D1 a day: ${int(dayStatements * scale)} statements (${fixed((dayStatements * scale) / 86_400, 0)}/s), ${int(dayRowsRead * scale)} rows read, ${int(dayRowsWritten * scale)} rows written`,
+    );
     console.log(`  queue messages a day (sync jobs + webhook events): ${int(dayMessages * scale)} (${fixed((dayMessages * scale) / 86_400, 0)}/s)`);
     console.log(`  UserHub storage: ${bytes(mean(hubSizesList) * target)} in all (${bytes(mean(hubSizesList))} a person)`);
-    console.log(`  this machine would take ≈ ${fixed((m.backfillMs * scale) / 3_600_000, 1)} h to create and backfill them, and ≈ ${fixed((m.dayMs / Math.max(dayFraction, 1e-9)) * scale / 3_600_000, 1)} h per simulated day (one local sync consumer)`);
+    console.log(
+      `  this machine would take ≈ ${fixed((m.backfillMs * scale) / 3_600_000, 1)} h to create and backfill them, and ≈ ${fixed(((m.dayMs / Math.max(dayFraction, 1e-9)) * scale) / 3_600_000, 1)} h per simulated day (one local sync consumer)`,
+    );
   }
 }

@@ -14,7 +14,9 @@ export function signedWhoopDelivery(secret: string, now = Date.now()): SignedDel
   // No WHOOP member with this id is connected, so the webhook consumer records the event as skipped.
   const body = JSON.stringify({ user_id: randomInt(900_000_000, 999_999_999), id: randomUUID(), type: "sleep.updated", trace_id: randomUUID() });
   const timestamp = String(now);
-  const signature = createHmac("sha256", secret).update(timestamp + body).digest("base64");
+  const signature = createHmac("sha256", secret)
+    .update(timestamp + body)
+    .digest("base64");
   return {
     body,
     headers: { "Content-Type": "application/json", "X-WHOOP-Signature": signature, "X-WHOOP-Signature-Timestamp": timestamp },

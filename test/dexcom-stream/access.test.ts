@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { hubHoldsTokens } from "../helpers";
-import { DAY, MINUTE, connection, objectState, runNextAlarm, status, streamingPerson, useStreamClock } from "./harness";
+import { connection, DAY, MINUTE, objectState, runNextAlarm, status, streamingPerson, useStreamClock } from "./harness";
 
 useStreamClock();
 
@@ -9,7 +9,13 @@ describe("Dexcom live stream: renewing access", () => {
     const person = await streamingPerson("refresh-unavailable");
     // Dexcom says 401; renewing cannot complete right now (here: no live client configured, which the vault
     // treats like any passing failure): the tokens are kept, so this is a failure to retry.
-    await person.stub.storeTokens(person.userId, "dexcom", "live", { accessToken: person.token, refreshToken: "refresh-me", expiresAt: Date.now() + 90 * DAY, scope: null, context: {} });
+    await person.stub.storeTokens(person.userId, "dexcom", "live", {
+      accessToken: person.token,
+      refreshToken: "refresh-me",
+      expiresAt: Date.now() + 90 * DAY,
+      scope: null,
+      context: {},
+    });
     vi.spyOn(console, "warn").mockImplementation(() => {});
     person.upstream.failNext(status(401));
     const ranAt = await runNextAlarm(person.stub);
@@ -18,7 +24,13 @@ describe("Dexcom live stream: renewing access", () => {
     expect(await hubHoldsTokens(person.userId, "dexcom")).toBe(true);
 
     // Without a refresh token, a 401 means the access is gone: reconnect needed, the stream stops.
-    await person.stub.storeTokens(person.userId, "dexcom", "live", { accessToken: person.token, refreshToken: null, expiresAt: Date.now() + 90 * DAY, scope: null, context: {} });
+    await person.stub.storeTokens(person.userId, "dexcom", "live", {
+      accessToken: person.token,
+      refreshToken: null,
+      expiresAt: Date.now() + 90 * DAY,
+      scope: null,
+      context: {},
+    });
     person.upstream.failNext(status(401));
     await runNextAlarm(person.stub);
     expect(await objectState(person.stub)).toMatchObject({ alarm: null, stream: {}, readings: [] });

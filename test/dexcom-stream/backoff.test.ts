@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { UserHub } from "../../durable-objects/user-hub";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { type HubInternals, MINUTE, connection, dueAfter, objectState, runNextAlarm, setClock, status, streamingPerson, useStreamClock } from "./harness";
+import { connection, dueAfter, type HubInternals, MINUTE, objectState, runNextAlarm, setClock, status, streamingPerson, useStreamClock } from "./harness";
 
 useStreamClock();
 
@@ -47,7 +47,9 @@ describe("Dexcom live stream: backing off after failures", () => {
   it("counts an unexpected error in a look as a failure, and an alarm that throws still sets the next one", async () => {
     const person = await streamingPerson("throws");
     // The body breaks off while being read: not a Dexcom error the stream knows, still retried with backoff.
-    person.upstream.failNext(() => new Response(new ReadableStream({ start: (controller) => controller.error(new Error("connection reset")) }), { status: 200 }));
+    person.upstream.failNext(
+      () => new Response(new ReadableStream({ start: (controller) => controller.error(new Error("connection reset")) }), { status: 200 }),
+    );
     const ranAt = await runNextAlarm(person.stub);
     expect(await objectState(person.stub)).toMatchObject({ alarm: ranAt + 5 * MINUTE, stream: { failures: "1" } });
 

@@ -3,7 +3,7 @@ import { normalizeDexcom } from "../../src/providers/dexcom/normalize";
 import { GlucoseLive } from "../../views/glucose";
 import { seedConnection } from "../helpers";
 import { seedStoredRecords } from "../records/inspect";
-import { DAY, DELAY, HOUR, T0, egvPage, hub, useStreamClock } from "./harness";
+import { DAY, DELAY, egvPage, HOUR, hub, T0, useStreamClock } from "./harness";
 
 useStreamClock();
 

@@ -1,10 +1,23 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UserHub } from "../../durable-objects/user-hub";
-import { storedRecords } from "../records/inspect";
 import { READING_INTERVAL_MS } from "../../views/glucose";
 import { postForm, signIn } from "../helpers";
-import { connectDexcom, connection, storedGlucose, heldReadings, hub, listen, objectState, openLive, runNextAlarm, streamingPerson, useStreamClock, withoutRequestTimers } from "./harness";
+import { storedRecords } from "../records/inspect";
+import {
+  connectDexcom,
+  connection,
+  heldReadings,
+  hub,
+  listen,
+  objectState,
+  openLive,
+  runNextAlarm,
+  storedGlucose,
+  streamingPerson,
+  useStreamClock,
+  withoutRequestTimers,
+} from "./harness";
 
 useStreamClock();
 

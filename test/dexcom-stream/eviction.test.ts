@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UserHub } from "../../durable-objects/user-hub";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { MINUTE, attach, dueAfter, objectState, runNextAlarm, streamingPerson, useStreamClock, withoutRequestTimers } from "./harness";
+import { attach, dueAfter, MINUTE, objectState, runNextAlarm, streamingPerson, useStreamClock, withoutRequestTimers } from "./harness";
 
 useStreamClock();
 

@@ -1,12 +1,29 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { RECENT_WINDOW_MS } from "../../src/providers/dexcom/live-stream";
-import { dexcomDelayMs } from "../../src/providers/dexcom/auth";
-import { storedRecords } from "../records/inspect";
 import { mgdlToMmoll } from "../../src/domain/units";
+import { dexcomDelayMs } from "../../src/providers/dexcom/auth";
+import { RECENT_WINDOW_MS } from "../../src/providers/dexcom/live-stream";
 import { READING_INTERVAL_MS } from "../../views/glucose";
 import { signIn } from "../helpers";
-import { DELAY, HOUR, MINUTE, T0, connectDexcom, connection, storedGlucose, dueAfter, expectedRows, hub, objectState, runNextAlarm, sandboxTruth, streamingPerson, timeOf, useStreamClock } from "./harness";
+import { storedRecords } from "../records/inspect";
+import {
+  connectDexcom,
+  connection,
+  DELAY,
+  dueAfter,
+  expectedRows,
+  HOUR,
+  hub,
+  MINUTE,
+  objectState,
+  runNextAlarm,
+  sandboxTruth,
+  storedGlucose,
+  streamingPerson,
+  T0,
+  timeOf,
+  useStreamClock,
+} from "./harness";
 
 useStreamClock();
 

@@ -1,7 +1,22 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { DELAY, HOUR, MINUTE, T0, storedGlucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, setClock, streamingPerson, timeOf, useStreamClock } from "./harness";
+import {
+  DELAY,
+  dueAfter,
+  gapsIn,
+  HOUR,
+  heldReadings,
+  MINUTE,
+  objectState,
+  runNextAlarm,
+  setClock,
+  storedGlucose,
+  streamingPerson,
+  T0,
+  timeOf,
+  useStreamClock,
+} from "./harness";
 
 useStreamClock();
 

@@ -2,20 +2,20 @@ import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, wait
 import { env, exports } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
-import { DexcomStream } from "../../src/providers/dexcom/live-stream";
 import type { TokenVault } from "../../durable-objects/token-vault";
-import type { SourceId } from "../../src/domain/integration";
-import type { LiveStream, RecordSink } from "../../src/providers/types";
 import type { UserHub } from "../../durable-objects/user-hub";
 import { createApp } from "../../src/app";
 import { integrationConnections } from "../../src/db/schema";
-import { storedRecords } from "../records/inspect";
+import type { SourceId } from "../../src/domain/integration";
 import { dexcomDateTime, parseDexcomTime } from "../../src/providers/dexcom/api";
 import egvFixture from "../../src/providers/dexcom/fixtures/v3-egvs.schema-derived.json";
+import { DexcomStream } from "../../src/providers/dexcom/live-stream";
+import type { LiveStream, RecordSink } from "../../src/providers/types";
 import { createSandboxFetch } from "../../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../../src/sandbox/grants";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { ORIGIN, db, get, postForm, seedConnection, type Session } from "../helpers";
+import { db, get, ORIGIN, postForm, type Session, seedConnection } from "../helpers";
+import { storedRecords } from "../records/inspect";
 
 /*
  * What test/dexcom-stream/*.test.ts share (one behaviour per file). The Dexcom live stream in the person's
@@ -186,8 +186,13 @@ export type HubInternals = { live: Map<SourceId, LiveStream>; vault: TokenVault;
 export async function attach(stub: DurableObjectStub<UserHub>, upstream: DexcomUpstream, envOverride: Partial<Env> = {}): Promise<void> {
   await runInDurableObject(stub, (instance: UserHub, state) => {
     const internals = instance as unknown as HubInternals;
-    const tokens = { getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => internals.vault.accessToken(userId, source, options) };
-    internals.live.set("dexcom", new DexcomStream(state.storage.sql, { ...internals.env, ...envOverride }, tokens, internals.recordSink, { fetch: upstream.fetch }));
+    const tokens = {
+      getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => internals.vault.accessToken(userId, source, options),
+    };
+    internals.live.set(
+      "dexcom",
+      new DexcomStream(state.storage.sql, { ...internals.env, ...envOverride }, tokens, internals.recordSink, { fetch: upstream.fetch }),
+    );
   });
 }
 
@@ -208,7 +213,14 @@ export async function objectState(stub: DurableObjectStub<UserHub>) {
     const has = (table: string) => sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table).toArray().length > 0;
     return {
       alarm: await state.storage.getAlarm(),
-      stream: has("dexcom_stream") ? Object.fromEntries(sql.exec<{ key: string; value: string }>("SELECT key, value FROM dexcom_stream").toArray().map((row) => [row.key, row.value])) : {},
+      stream: has("dexcom_stream")
+        ? Object.fromEntries(
+            sql
+              .exec<{ key: string; value: string }>("SELECT key, value FROM dexcom_stream")
+              .toArray()
+              .map((row) => [row.key, row.value]),
+          )
+        : {},
       readings: has("glucose_recent") ? sql.exec<StreamRow>("SELECT * FROM glucose_recent ORDER BY system_time").toArray() : [],
       databaseSize: sql.databaseSize,
     };
@@ -239,7 +251,13 @@ export async function streamingPerson(name: string, options: { session?: Session
   const stub = hub(userId);
   // A fixed sandbox subject: the same glucose curve on every run.
   const token = await issueSandboxAccessToken(env, "dexcom", options.subject ?? `sbx-stream-${name}`, 90 * 24 * 3600);
-  await stub.storeTokens(userId, "dexcom", "live", { accessToken: token, refreshToken: null, expiresAt: Date.now() + 90 * DAY, scope: "offline_access", context: {} });
+  await stub.storeTokens(userId, "dexcom", "live", {
+    accessToken: token,
+    refreshToken: null,
+    expiresAt: Date.now() + 90 * DAY,
+    scope: "offline_access",
+    context: {},
+  });
   const upstream = new DexcomUpstream(env);
   await attach(stub, upstream, options.envOverride);
   await stub.startLive(userId, "dexcom");
@@ -296,7 +314,9 @@ export async function openLive(session: Session | null, origin: string | null = 
 export function listen(socket: WebSocket) {
   const queued: string[] = [];
   const waiting: ((message: string) => void)[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })),
+  );
   socket.addEventListener("message", (event) => {
     const message = typeof event.data === "string" ? event.data : new TextDecoder().decode(event.data as ArrayBuffer);
     const waiter = waiting.shift();
@@ -329,7 +349,10 @@ export function withoutRequestTimers() {
   vi.spyOn(AbortSignal, "timeout").mockImplementation(() => new AbortController().signal);
 }
 
-export const status = (code: number, headers: Record<string, string> = {}, body = "") => () => new Response(body, { status: code, headers });
+export const status =
+  (code: number, headers: Record<string, string> = {}, body = "") =>
+  () =>
+    new Response(body, { status: code, headers });
 
 /** Readings in Dexcom's v3 shape (from the egvs fixture), every five minutes up to `latest`, newest first. */
 export function egvPage(latest: number, count: number, value: (index: number) => number, trend = "fortyFiveUp") {
@@ -352,4 +375,3 @@ export function cardHtml(page: string, source: string): string {
   const end = page.indexOf("<article", start + 1);
   return page.slice(start, end === -1 ? undefined : end);
 }
-

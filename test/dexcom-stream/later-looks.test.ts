@@ -2,7 +2,22 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RECENT_WINDOW_MS } from "../../src/providers/dexcom/live-stream";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { HOUR, MINUTE, T0, connection, storedGlucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, setClock, streamingPerson, timeOf, useStreamClock } from "./harness";
+import {
+  connection,
+  dueAfter,
+  gapsIn,
+  HOUR,
+  heldReadings,
+  MINUTE,
+  objectState,
+  runNextAlarm,
+  setClock,
+  storedGlucose,
+  streamingPerson,
+  T0,
+  timeOf,
+  useStreamClock,
+} from "./harness";
 
 useStreamClock();
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { UserHub } from "../../durable-objects/user-hub";
 import { READING_INTERVAL_MS } from "../../views/glucose";
 import { get, signIn } from "../helpers";
-import { DAY, T0, attach, hub, listen, openLive, runNextAlarm, setClock, streamingPerson, useStreamClock, withoutRequestTimers } from "./harness";
+import { attach, DAY, hub, listen, openLive, runNextAlarm, setClock, streamingPerson, T0, useStreamClock, withoutRequestTimers } from "./harness";
 
 useStreamClock();
 

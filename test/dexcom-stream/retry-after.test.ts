@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nextAlarmAt } from "../../src/providers/dexcom/live-stream";
-import { DELAY, HOUR, MINUTE, T0, objectState, runNextAlarm, status, streamingPerson, useStreamClock } from "./harness";
+import { DELAY, HOUR, MINUTE, objectState, runNextAlarm, status, streamingPerson, T0, useStreamClock } from "./harness";
 
 useStreamClock();
 

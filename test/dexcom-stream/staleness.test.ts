@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { mgdlToMmoll } from "../../src/domain/units";
 import { normalizeDexcom } from "../../src/providers/dexcom/normalize";
-import { seedStoredRecords } from "../records/inspect";
 import { READING_INTERVAL_MS, STALE_URGENT_MS, STALE_WARN_MS, staleness } from "../../views/glucose";
 import { get, seedConnection, signIn } from "../helpers";
-import { DELAY, HOUR, MINUTE, T0, cardHtml, egvPage, setClock, useStreamClock } from "./harness";
+import { seedStoredRecords } from "../records/inspect";
+import { cardHtml, DELAY, egvPage, HOUR, MINUTE, setClock, T0, useStreamClock } from "./harness";
 
 useStreamClock();
 
@@ -28,7 +28,10 @@ describe("Dexcom live stream: staleness", () => {
     const session = await signIn("card@stream.test");
     await seedConnection(session.userId, "dexcom", "connected");
     const latest = T0 - DELAY - 2 * MINUTE;
-    const { records, skipped } = normalizeDexcom("egvs", egvPage(latest, 37, (index) => 150 - index));
+    const { records, skipped } = normalizeDexcom(
+      "egvs",
+      egvPage(latest, 37, (index) => 150 - index),
+    );
     expect(skipped).toEqual([]);
     await seedStoredRecords(session.userId, "dexcom", records);
     const due = latest + READING_INTERVAL_MS + DELAY;

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { UserHub } from "../../durable-objects/user-hub";
-import { DAY, T0, objectState, runNextAlarm, setClock, storedGlucose, streamingPerson, useStreamClock } from "./harness";
+import { DAY, objectState, runNextAlarm, setClock, storedGlucose, streamingPerson, T0, useStreamClock } from "./harness";
 
 useStreamClock();
 
@@ -16,8 +16,12 @@ describe("Dexcom live stream: storage", () => {
     expect(await runDurableObjectAlarm(person.stub)).toBe(true);
     const nextDay = await objectState(person.stub);
     expect(nextDay.readings[0]!.system_time).toBeGreaterThan(day.readings.at(-1)!.system_time - 1);
-    const windowBytes = await runInDurableObject(person.stub, (_instance: UserHub, state) =>
-      state.storage.sql.exec<{ bytes: number }>("SELECT sum(length(record_id) + 8 + 8 + length(trend) + coalesce(length(status), 0)) AS bytes FROM glucose_recent").one().bytes,
+    const windowBytes = await runInDurableObject(
+      person.stub,
+      (_instance: UserHub, state) =>
+        state.storage.sql
+          .exec<{ bytes: number }>("SELECT sum(length(record_id) + 8 + 8 + length(trend) + coalesce(length(status), 0)) AS bytes FROM glucose_recent")
+          .one().bytes,
     );
     const stored = await storedGlucose(person.userId);
     console.log(

@@ -1,7 +1,21 @@
 import { describe, expect, it, vi } from "vitest";
 import { mgdlToMmoll, mmollToMgdl } from "../../src/domain/units";
 import { GlucoseLive, READING_INTERVAL_MS } from "../../views/glucose";
-import { DELAY, type DexcomRecord, HOUR, MINUTE, storedGlucose, dueAfter, gapsIn, heldReadings, objectState, runNextAlarm, streamingPerson, timeOf, useStreamClock } from "./harness";
+import {
+  DELAY,
+  type DexcomRecord,
+  dueAfter,
+  gapsIn,
+  HOUR,
+  heldReadings,
+  MINUTE,
+  objectState,
+  runNextAlarm,
+  storedGlucose,
+  streamingPerson,
+  timeOf,
+  useStreamClock,
+} from "./harness";
 
 useStreamClock();
 
@@ -48,9 +62,17 @@ describe("Dexcom live stream: High, Low, missing values, unknown units and trend
     expect(byTime.has(at(9))).toBe(false);
 
     const rows = new Map((await storedGlucose(person.userId)).map((row) => [row.time, row.data]));
-    expect(rows.get(at(0))).toMatchObject({ blood_glucose: { value: 400, unit: "mg/dL" }, blood_glucose_molar: { value: mgdlToMmoll(400), unit: "mmol/L" }, status: "high" });
+    expect(rows.get(at(0))).toMatchObject({
+      blood_glucose: { value: 400, unit: "mg/dL" },
+      blood_glucose_molar: { value: mgdlToMmoll(400), unit: "mmol/L" },
+      status: "high",
+    });
     expect(rows.get(at(1))).toMatchObject({ blood_glucose: { value: 40, unit: "mg/dL" }, status: "low" });
-    expect(rows.get(at(5))).toMatchObject({ blood_glucose: { value: 130, unit: "mg/dL" }, blood_glucose_molar: { value: 7.2, unit: "mmol/L" }, trend_rate: { value: 0.9, unit: "mg/dL/min" } });
+    expect(rows.get(at(5))).toMatchObject({
+      blood_glucose: { value: 130, unit: "mg/dL" },
+      blood_glucose_molar: { value: 7.2, unit: "mmol/L" },
+      trend_rate: { value: 0.9, unit: "mg/dL/min" },
+    });
     expect([at(4), at(6), at(8), at(9)].filter((t) => rows.has(t))).toEqual([]);
 
     // Skipped with the reason, never silently.

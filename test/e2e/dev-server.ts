@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -68,11 +68,25 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ].join("\n"),
   );
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-  for (const database of ["DB", "DEV_DB"]) execFileSync(wranglerBin, ["d1", "migrations", "apply", database, "--local", "--persist-to", state], { cwd: root, env, stdio: "pipe" });
+  for (const database of ["DB", "DEV_DB"])
+    execFileSync(wranglerBin, ["d1", "migrations", "apply", database, "--local", "--persist-to", state], { cwd: root, env, stdio: "pipe" });
   let output = "";
   const child = spawn(
     wranglerBin,
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--env-file", envFile, "--var", `PUBLIC_BASE_URL:${baseUrl}`, "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--env-file",
+      envFile,
+      "--var",
+      `PUBLIC_BASE_URL:${baseUrl}`,
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.on("data", (chunk) => (output += chunk));

@@ -171,10 +171,15 @@ describe("settings page in a real browser", () => {
     await connectInBrowser(page, "dexcom", "Dexcom");
 
     // The Durable Object's first tick runs at once; the card then shows the reading, its trend and "As of".
-    await expect.poll(async () => {
-      await page.reload();
-      return page.locator("#card-dexcom .glucose-value").count();
-    }, { timeout: 30_000, interval: 1000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator("#card-dexcom .glucose-value").count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(1);
     await expect.poll(() => page.locator("#card-dexcom").innerText()).toMatch(/\d+ mg\/dL \([\d.]+ mmol\/L\)/);
     expect(await page.locator("#card-dexcom").innerText()).toContain("As of");
     expect(await page.locator("#card-dexcom svg.sparkline path.line").count()).toBe(1);

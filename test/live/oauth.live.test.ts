@@ -2,12 +2,12 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { UserHub } from "../../durable-objects/user-hub";
 import type { TokenVault } from "../../durable-objects/token-vault";
+import type { UserHub } from "../../durable-objects/user-hub";
 import { createApp } from "../../src/app";
 import { consents, integrationConnections } from "../../src/db/schema";
 import type { SourceId } from "../../src/domain/integration";
-import { ORIGIN, db, recordingQueue, signIn, type Session, hubHoldsTokens } from "../helpers";
+import { db, hubHoldsTokens, ORIGIN, recordingQueue, type Session, signIn } from "../helpers";
 
 // The whole authorization-code (+ PKCE) and refresh flow against a real OAuth 2.0 server on loopback
 // (oauth2-mock-server behind test/setup/oauth-peer.ts). Provider endpoints in code stay the real ones;
@@ -17,7 +17,10 @@ import { ORIGIN, db, recordingQueue, signIn, type Session, hubHoldsTokens } from
 const peer = env.TEST_PEERS.oauth;
 const control = (path: string, body?: unknown) =>
   fetch(`${peer}/__control/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) }).then((r) => r.json());
-const tokenRequests = () => control("token-requests") as Promise<{ grantType: string; clientAuth: string; hasClientSecretInBody: boolean; hasCodeVerifier: boolean; scope: string | null }[]>;
+const tokenRequests = () =>
+  control("token-requests") as Promise<
+    { grantType: string; clientAuth: string; hasClientSecretInBody: boolean; hasCodeVerifier: boolean; scope: string | null }[]
+  >;
 
 const TIMEOUT_MS = 400;
 const app = createApp({ engine: { timeoutMs: TIMEOUT_MS } });
@@ -25,7 +28,11 @@ const app = createApp({ engine: { timeoutMs: TIMEOUT_MS } });
 async function call(path: string, session: Session, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();
   // Backfill jobs the callback enqueues are recorded, not run: the live providers' data APIs are not on the peer.
-  const response = await app.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers: { Cookie: session.cookie, ...init.headers }, redirect: "manual" }), { ...env, SYNC_QUEUE: recordingQueue() }, ctx);
+  const response = await app.fetch(
+    new Request(`${ORIGIN}${path}`, { ...init, headers: { Cookie: session.cookie, ...init.headers }, redirect: "manual" }),
+    { ...env, SYNC_QUEUE: recordingQueue() },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -49,7 +56,10 @@ async function connect(source: SourceId, session: Session) {
 }
 
 async function connectionRow(userId: string, source: SourceId) {
-  const [row] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
+  const [row] = await db()
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, source)));
   return row;
 }
 
@@ -59,7 +69,9 @@ async function storedTokens(userId: string, source: SourceId) {
 
 /** Every value in every D1 table, as text, to prove no token ever lands there. */
 async function allD1Text(): Promise<string> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{
+    name: string;
+  }>();
   let text = "";
   for (const { name } of tables.results) text += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
   return text;

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { expect, it, vi } from "vitest";
+import { integrationConnections } from "../../src/db/schema";
 import { issueSandboxAccessToken } from "../../src/sandbox/grants";
 import type { SyncJob } from "../../src/sync/jobs";
 import { runSyncJob, type TokenVaultClient } from "../../src/sync/run";
 import { db, seedConnection, signIn } from "../helpers";
-import { integrationConnections } from "../../src/db/schema";
-import { and, eq } from "drizzle-orm";
 import { storedCount } from "./inspect";
 
 const DAY = 86_400_000;
@@ -13,12 +13,23 @@ const DAY = 86_400_000;
 it("a batch for a person who disconnected while their sync ran is dropped and logged, not stored", async () => {
   const session = await signIn();
   await seedConnection(session.userId, "oura", "connected", { mode: "live", externalUserId: "sbx-gone" });
-  const [connection] = await db().select().from(integrationConnections).where(and(eq(integrationConnections.userId, session.userId), eq(integrationConnections.sourceId, "oura")));
+  const [connection] = await db()
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.userId, session.userId), eq(integrationConnections.sourceId, "oura")));
   // The job holds an access token it was handed before the person disconnected: the vault no longer has Oura's tokens.
   const token = await issueSandboxAccessToken(env, "oura", "sbx-gone");
   const staleHub: TokenVaultClient = { getAccessToken: async () => ({ ok: true, accessToken: token, expiresAt: null, context: {}, mode: "sandbox" }) };
   const now = Date.now();
-  const job: SyncJob = { type: "sync", connectionId: connection!.id, userId: session.userId, source: "oura", trigger: "cron", window: { start: now - 2 * DAY, end: now }, runId: `run_${crypto.randomUUID()}` };
+  const job: SyncJob = {
+    type: "sync",
+    connectionId: connection!.id,
+    userId: session.userId,
+    source: "oura",
+    trigger: "cron",
+    window: { start: now - 2 * DAY, end: now },
+    runId: `run_${crypto.randomUUID()}`,
+  };
   const warned = vi.spyOn(console, "warn");
 
   const outcome = await runSyncJob(env, job, { hub: () => staleHub, now });

@@ -5,7 +5,14 @@ import { storeRecords } from "../../src/sync/store-records";
 import { seedStoredRecords, storedCount } from "./inspect";
 
 const night = (id: string, score: number) =>
-  ({ kind: "daily_sleep", externalId: id, startTime: Date.UTC(2026, 10, 1), endTime: null, data: { date: "2026-11-01", score }, raw: { id, score } }) as NormalizedRecord;
+  ({
+    kind: "daily_sleep",
+    externalId: id,
+    startTime: Date.UTC(2026, 10, 1),
+    endTime: null,
+    data: { date: "2026-11-01", score },
+    raw: { id, score },
+  }) as NormalizedRecord;
 
 it("a batch reports the records it added apart from the ones it changed, so stored counts can be checked against it", async () => {
   const person = `usr_inserted_${crypto.randomUUID().slice(0, 8)}`;

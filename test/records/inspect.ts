@@ -30,7 +30,13 @@ export function storedRecords(userId: string, filter: { source?: string; kind?: 
 
 /** Puts tokens for `source` in the person's vault, as connecting does: the record store takes only connected sources. */
 export async function holdTokens(userId: string, source: SourceId): Promise<void> {
-  await userHubFor(env, userId).storeTokens(userId, source, "sandbox", { accessToken: "test-access", refreshToken: null, expiresAt: null, scope: null, context: {} });
+  await userHubFor(env, userId).storeTokens(userId, source, "sandbox", {
+    accessToken: "test-access",
+    refreshToken: null,
+    expiresAt: null,
+    scope: null,
+    context: {},
+  });
 }
 
 /** Stores records through the production path (the person's UserHub), with the source connected first. */
@@ -51,6 +57,9 @@ export function storedCount(userId: string, source?: string): Promise<number> {
 /** The distinct kinds the person's record store holds. */
 export function storedKinds(userId: string): Promise<string[]> {
   return runInDurableObject(userHubFor(env, userId), (_instance, state) =>
-    state.storage.sql.exec<{ kind: string }>("SELECT DISTINCT kind FROM records ORDER BY kind").toArray().map((row) => row.kind),
+    state.storage.sql
+      .exec<{ kind: string }>("SELECT DISTINCT kind FROM records ORDER BY kind")
+      .toArray()
+      .map((row) => row.kind),
   );
 }

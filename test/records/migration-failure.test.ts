@@ -8,7 +8,14 @@ import type { NormalizedRecord } from "../../src/domain/records";
 import { seedStoredRecords } from "./inspect";
 
 const userId = () => `usr_migrate_${crypto.randomUUID().slice(0, 8)}`;
-const record = { kind: "daily_sleep", externalId: "night-1", startTime: Date.UTC(2026, 10, 1), endTime: null, data: { date: "2026-11-01", score: 80 }, raw: { id: "night-1" } } as NormalizedRecord;
+const record = {
+  kind: "daily_sleep",
+  externalId: "night-1",
+  startTime: Date.UTC(2026, 10, 1),
+  endTime: null,
+  data: { date: "2026-11-01", score: 80 },
+  raw: { id: "night-1" },
+} as NormalizedRecord;
 
 // A later migration whose first statement works and whose second fails: all of it must roll back.
 const broken = {
@@ -23,10 +30,18 @@ it("a failed migration rolls back whole, is logged without data, and the store k
   await runInDurableObject(userHubFor(env, person), async (_instance, state) => {
     const result = await migrateRecordStore(state.storage, broken);
     expect(result).toEqual({ ok: false, failedMigration: "0001_broken", pending: ["0001_broken"], error: expect.any(String) });
-    const columns = state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('records')").toArray().map((c) => c.name);
+    const columns = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('records')")
+      .toArray()
+      .map((c) => c.name);
     expect(columns).not.toContain("note");
     expect(state.storage.sql.exec("SELECT * FROM __drizzle_migrations").toArray()).toHaveLength(1);
-    expect(state.storage.sql.exec<{ external_id: string }>("SELECT external_id FROM records").toArray().map((r) => r.external_id)).toEqual(["night-1"]);
+    expect(
+      state.storage.sql
+        .exec<{ external_id: string }>("SELECT external_id FROM records")
+        .toArray()
+        .map((r) => r.external_id),
+    ).toEqual(["night-1"]);
   });
   const event = logged.mock.calls.map((call) => String(call[0])).find((line) => line.includes("user_hub_migration_failed"));
   expect(JSON.parse(event!)).toMatchObject({ event: "user_hub_migration_failed", failedMigration: "0001_broken" });

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { ORIGIN, countingD1, seedConnection, signIn } from "../helpers";
+import { countingD1, ORIGIN, seedConnection, signIn } from "../helpers";
 
 it("the settings page with a connected Dexcom reads one D1 query and never calls the person's UserHub", async () => {
   const session = await signIn();
@@ -18,7 +18,11 @@ it("the settings page with a connected Dexcom reads one D1 query and never calls
     },
   });
   const ctx = createExecutionContext();
-  const response = await createApp().fetch(new Request(`${ORIGIN}/settings`, { headers: { Cookie: session.cookie } }), { ...env, DB: counted.binding, USER_HUB: hubs }, ctx);
+  const response = await createApp().fetch(
+    new Request(`${ORIGIN}/settings`, { headers: { Cookie: session.cookie } }),
+    { ...env, DB: counted.binding, USER_HUB: hubs },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   const html = await response.text();
   expect(response.status).toBe(200);

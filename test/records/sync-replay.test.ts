@@ -9,7 +9,10 @@ import { connectThroughSandbox, db, recordingQueue, signIn } from "../helpers";
 import { storedRecords } from "./inspect";
 
 async function consume(jobs: SyncJob[]) {
-  const batch = createMessageBatch("wellness-sync", jobs.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })));
+  const batch = createMessageBatch(
+    "wellness-sync",
+    jobs.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
+  );
   await consumeSyncBatch(batch, env);
   return getQueueResult(batch, createExecutionContext());
 }

@@ -58,19 +58,22 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
   // Rotation: refresh tokens the server issued and that have not been spent yet.
   const liveRefreshTokens = new Set<string>();
 
-  server.service.on("beforeResponse", (response: { body: Record<string, unknown>; statusCode: number }, req: IncomingMessage & { body?: Record<string, string> }) => {
-    const body = req.body ?? {};
-    if (body.grant_type === "refresh_token") {
-      const presented = body.refresh_token ?? "";
-      if (!liveRefreshTokens.delete(presented)) {
-        response.statusCode = 400;
-        response.body = { error: "invalid_grant", error_description: "refresh token already used or unknown" };
-        return;
+  server.service.on(
+    "beforeResponse",
+    (response: { body: Record<string, unknown>; statusCode: number }, req: IncomingMessage & { body?: Record<string, string> }) => {
+      const body = req.body ?? {};
+      if (body.grant_type === "refresh_token") {
+        const presented = body.refresh_token ?? "";
+        if (!liveRefreshTokens.delete(presented)) {
+          response.statusCode = 400;
+          response.body = { error: "invalid_grant", error_description: "refresh token already used or unknown" };
+          return;
+        }
       }
-    }
-    const issued = response.body.refresh_token;
-    if (typeof issued === "string") liveRefreshTokens.add(issued);
-  });
+      const issued = response.body.refresh_token;
+      if (typeof issued === "string") liveRefreshTokens.add(issued);
+    },
+  );
 
   const front = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://peer");
@@ -102,7 +105,13 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
       // The providers' "who is this" endpoints, in each provider's field name.
       const source = url.pathname.slice("/__identity/".length);
       const id = `peer-${source}-user`;
-      const bodies: Record<string, unknown> = { oura: { id }, whoop: { user_id: 4242 }, fitbit: { healthUserId: id }, garmin: { userId: id }, gmail: { emailAddress: `${id}@example.test` } };
+      const bodies: Record<string, unknown> = {
+        oura: { id },
+        whoop: { user_id: 4242 },
+        fitbit: { healthUserId: id },
+        garmin: { userId: id },
+        gmail: { emailAddress: `${id}@example.test` },
+      };
       return json(res, 200, bodies[source] ?? {});
     }
 
@@ -141,7 +150,13 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
 
 function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, port: number, fault: Fault | undefined) {
   const upstream = httpRequest(
-    { host: "127.0.0.1", port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${port}`, "content-length": String(body.length) } },
+    {
+      host: "127.0.0.1",
+      port,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, host: `127.0.0.1:${port}`, "content-length": String(body.length) },
+    },
     async (upstreamRes) => {
       const chunks: Buffer[] = [];
       for await (const chunk of upstreamRes) chunks.push(chunk as Buffer);

@@ -1,4 +1,4 @@
-import { fetch, Request, type Request as MiniflareRequest } from "miniflare";
+import { fetch, type Request as MiniflareRequest, Request } from "miniflare";
 import type { Peers } from "./peers.ts";
 
 // Real provider URLs the `live` tests exercise, and where on the OAuth peer each one lands.

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PRIVACY_DEFAULT, type CatalogEntry } from "../../domain/integration";
+import { type CatalogEntry, PRIVACY_DEFAULT } from "../../domain/integration";
 
 /** The settings page's entry for this source. */
 export const appleHealthCatalog = {

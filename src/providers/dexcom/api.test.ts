@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MalformedPayloadError } from "../../domain/records";
-import alerts from "./fixtures/v3-alerts.response.json";
-import devices from "./fixtures/v3-devices.truncated.response.json";
-import events from "./fixtures/v3-events.response.json";
 import {
   chunkWindow,
+  type DexcomContext,
   dexcomDateTime,
   getCalibrations,
   getDataRange,
@@ -13,8 +11,10 @@ import {
   getEvents,
   MAX_WINDOW_MS,
   parseDexcomTime,
-  type DexcomContext,
 } from "./api";
+import alerts from "./fixtures/v3-alerts.response.json";
+import devices from "./fixtures/v3-devices.truncated.response.json";
+import events from "./fixtures/v3-events.response.json";
 import { normalizeDexcom } from "./normalize";
 
 const DAY_MS = 86_400_000;
@@ -50,7 +50,16 @@ describe("Dexcom date-times", () => {
   });
 
   it("refuses what is not a date-time instead of guessing", () => {
-    for (const text of ["", "2022-02-06", "2022-13-01T00:00:00", "2022-02-30T00:00:00", "2022-02-06T24:00:00", "yesterday", "2022-02-06 09:12:35", "0099-01-01T00:00:00"]) {
+    for (const text of [
+      "",
+      "2022-02-06",
+      "2022-13-01T00:00:00",
+      "2022-02-30T00:00:00",
+      "2022-02-06T24:00:00",
+      "yesterday",
+      "2022-02-06 09:12:35",
+      "0099-01-01T00:00:00",
+    ]) {
       expect(parseDexcomTime(text), text).toBeNull();
     }
   });
@@ -106,14 +115,22 @@ describe("Dexcom data calls", () => {
       recordType: "dataRange",
       recordVersion: "3.0",
       userId: "u1",
-      egvs: { start: { systemTime: "2024-01-01T00:02:35", displayTime: "2023-12-31T19:02:35-05:00" }, end: { systemTime: "2024-01-20T11:57:35", displayTime: "x" } },
+      egvs: {
+        start: { systemTime: "2024-01-01T00:02:35", displayTime: "2023-12-31T19:02:35-05:00" },
+        end: { systemTime: "2024-01-20T11:57:35", displayTime: "x" },
+      },
     };
     const { ctx, urls } = recordingContext("https://api.dexcom.com", body);
     const range = await getDataRange(ctx, Date.UTC(2024, 0, 10, 8, 30, 0));
     expect(urls[0]!.pathname).toBe("/v3/users/self/dataRange");
     expect(urls[0]!.searchParams.get("lastSyncTime")).toBe("2024-01-10T08:30:00Z");
     // Kinds without data are absent from the answer: they come back as null, not as an empty span.
-    expect(range).toEqual({ userId: "u1", egvs: { start: Date.UTC(2024, 0, 1, 0, 2, 35), end: Date.UTC(2024, 0, 20, 11, 57, 35) }, calibrations: null, events: null });
+    expect(range).toEqual({
+      userId: "u1",
+      egvs: { start: Date.UTC(2024, 0, 1, 0, 2, 35), end: Date.UTC(2024, 0, 20, 11, 57, 35) },
+      calibrations: null,
+      events: null,
+    });
   });
 
   it("asks /devices without a window", async () => {
@@ -131,7 +148,12 @@ describe("Dexcom data calls", () => {
   });
 
   it("rejects a dataRange answer with an unparseable time", async () => {
-    const bad = { recordType: "dataRange", recordVersion: "3.0", userId: "u", egvs: { start: { systemTime: "soon" }, end: { systemTime: "2024-01-01T00:00:00" } } };
+    const bad = {
+      recordType: "dataRange",
+      recordVersion: "3.0",
+      userId: "u",
+      egvs: { start: { systemTime: "soon" }, end: { systemTime: "2024-01-01T00:00:00" } },
+    };
     const { ctx } = recordingContext("https://api.dexcom.com", bad);
     await expect(getDataRange(ctx)).rejects.toThrow(MalformedPayloadError);
   });

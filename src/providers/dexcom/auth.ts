@@ -21,8 +21,7 @@ export const dexcomAuth: OAuth2Auth = {
   kind: "oauth2",
   // Dexcom keeps its OAuth paths on /v2 even for v3 data.
   endpoints: (env) => ({ authorization: `${dexcomHost(env)}/v2/oauth2/login`, token: `${dexcomHost(env)}/v2/oauth2/token` }),
-  credentials: (env) =>
-    env.DEXCOM_CLIENT_ID && env.DEXCOM_CLIENT_SECRET ? { clientId: env.DEXCOM_CLIENT_ID, clientSecret: env.DEXCOM_CLIENT_SECRET } : null,
+  credentials: (env) => (env.DEXCOM_CLIENT_ID && env.DEXCOM_CLIENT_SECRET ? { clientId: env.DEXCOM_CLIENT_ID, clientSecret: env.DEXCOM_CLIENT_SECRET } : null),
   // Dexcom's token request carries client_id and client_secret in the form body.
   clientAuthentication: "body",
   pkce: false,

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { dexcomCatalog } from "./catalog";
 import { dexcomAuth } from "./auth";
+import { dexcomCatalog } from "./catalog";
 import { DexcomStream } from "./live-stream";
 import { dexcomSync } from "./sync";
 

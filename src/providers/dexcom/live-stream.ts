@@ -1,12 +1,12 @@
+import { GlucoseLive, type GlucosePoint, READING_INTERVAL_MS } from "../../../views/glucose";
 import { database } from "../../db/client";
 import { recordSyncSuccess, updateConnectionStatus } from "../../db/connections";
 import { MalformedPayloadError, type NormalizedRecord } from "../../domain/records";
 import { ProviderUnavailableError } from "../../oauth/errors";
 import { AccessRevokedError, SubrequestBudget } from "../../sync/pull-context";
-import { GlucoseLive, READING_INTERVAL_MS, type GlucosePoint } from "../../../views/glucose";
-import { openProviderCalls, type AccessTokens } from "../calls";
+import { type AccessTokens, openProviderCalls } from "../calls";
 import type { LiveStream, LiveTick, RecordSink } from "../types";
-import { dexcomContext, getDataRange, getCalibrations, getEgvs, getEvents } from "./api";
+import { dexcomContext, getCalibrations, getDataRange, getEgvs, getEvents } from "./api";
 import { dexcomDelayMs, dexcomHost } from "./auth";
 import { normalizeDexcom } from "./normalize";
 
@@ -26,7 +26,6 @@ const MAX_BACKOFF_MS = 30 * 60_000;
 /** The live card's sparkline: the newest reading and the hours before it. */
 const SPARKLINE_MS = 3 * HOUR_MS;
 
-
 export interface StreamTiming {
   latestReadingAt: number | null;
   failures: number;
@@ -45,7 +44,6 @@ export function nextAlarmAt(timing: StreamTiming, now: number, delayMs: number):
   const expected = timing.latestReadingAt + READING_INTERVAL_MS + delayMs + MIN_ALARM_DELAY_MS;
   return expected > now + MIN_ALARM_DELAY_MS ? expected : now + READING_INTERVAL_MS;
 }
-
 
 interface Row extends Record<string, SqlStorageValue> {
   record_id: string;
@@ -187,7 +185,10 @@ export class DexcomStream implements LiveStream {
         const span = range[kind];
         const seen = Number(this.get(`${kind}_through`) ?? 0);
         if (span && span.end > seen) {
-          take(kind, await getCalibrationsOrEvents(kind, dexcom, { start: Math.max(span.start, span.end - RECENT_WINDOW_MS, seen - OVERLAP_MS), end: span.end + 1000 }));
+          take(
+            kind,
+            await getCalibrationsOrEvents(kind, dexcom, { start: Math.max(span.start, span.end - RECENT_WINDOW_MS, seen - OVERLAP_MS), end: span.end + 1000 }),
+          );
           through[kind] = span.end;
         }
       }
@@ -207,12 +208,23 @@ export class DexcomStream implements LiveStream {
       return { nextAlarmAt: nextAlarmAt(this.timing(), now, delayMs), newReadings, skipped: skipped.length, error: null };
     } catch (error) {
       if (error instanceof AccessRevokedError) {
-        await updateConnectionStatus(database(this.env.DB), userId, "dexcom", "needs_reauth", "Dexcom refused Wellness OS's access. Reconnect to resume live glucose.");
+        await updateConnectionStatus(
+          database(this.env.DB),
+          userId,
+          "dexcom",
+          "needs_reauth",
+          "Dexcom refused Wellness OS's access. Reconnect to resume live glucose.",
+        );
         this.stop();
         return { nextAlarmAt: null, newReadings: 0, skipped: 0, error: "access revoked" };
       }
       if (error instanceof ProviderUnavailableError) {
-        return this.failed(now, delayMs, error.reason === "rate_limited" ? "Dexcom asked us to slow down" : "Dexcom did not answer properly", error.retryAfterSeconds);
+        return this.failed(
+          now,
+          delayMs,
+          error.reason === "rate_limited" ? "Dexcom asked us to slow down" : "Dexcom did not answer properly",
+          error.retryAfterSeconds,
+        );
       }
       if (error instanceof MalformedPayloadError) return this.failed(now, delayMs, "Dexcom sent data in an unexpected form", null);
       return this.failed(now, delayMs, "the stream failed unexpectedly", null);
@@ -243,7 +255,12 @@ export class DexcomStream implements LiveStream {
     const readings = records.filter((record) => record.kind === "glucose_reading");
     if (readings.length === 0) return 0;
     const oldest = Math.min(...readings.map((record) => record.startTime));
-    const known = new Set(this.sql.exec<{ record_id: string }>("SELECT record_id FROM glucose_recent WHERE system_time >= ?", oldest - RECENT_WINDOW_MS).toArray().map((row) => row.record_id));
+    const known = new Set(
+      this.sql
+        .exec<{ record_id: string }>("SELECT record_id FROM glucose_recent WHERE system_time >= ?", oldest - RECENT_WINDOW_MS)
+        .toArray()
+        .map((row) => row.record_id),
+    );
     let fresh = 0;
     for (const record of readings) {
       const data = record.data as { blood_glucose: { value: number }; trend: string; status?: string };

@@ -64,12 +64,21 @@ describe("official v3 samples", () => {
   it("dataRange: yields no records, and its spans are the UTC systemTimes", () => {
     expect(normalizeDexcom("dataRange", dataRange)).toEqual({ records: [], skipped: [] });
     const at = Date.UTC(2021, 5, 1, 1, 10, 8);
-    expect(parseDataRange(dataRange)).toEqual({ userId: USER, egvs: { start: at, end: at }, calibrations: { start: at, end: at }, events: { start: at, end: at } });
+    expect(parseDataRange(dataRange)).toEqual({
+      userId: USER,
+      egvs: { start: at, end: at },
+      calibrations: { start: at, end: at },
+      events: { start: at, end: at },
+    });
   });
 
   it("dataRange: a kind without data may be absent or null", () => {
     const { egvs: _egvs, ...withoutEgvs } = dataRange;
-    expect(parseDataRange({ ...withoutEgvs, events: null })).toMatchObject({ egvs: null, events: null, calibrations: { start: Date.UTC(2021, 5, 1, 1, 10, 8) } });
+    expect(parseDataRange({ ...withoutEgvs, events: null })).toMatchObject({
+      egvs: null,
+      events: null,
+      calibrations: { start: Date.UTC(2021, 5, 1, 1, 10, 8) },
+    });
   });
 
   it("calibrations: the fingerstick value in both units at its systemTime", () => {
@@ -181,7 +190,10 @@ describe("High and Low readings", () => {
 
 describe("readings Dexcom sends without a usable value", () => {
   it.each([null, "ok", "unknown"])("value null with status %s is skipped as 'no value'", (status) => {
-    expect(skippedReason("egvs", egv({ value: null, status }))).toEqual({ externalId: "7a1c2f0e-0000-4000-a000-000000000001", reason: "dexcom egvs: no value" });
+    expect(skippedReason("egvs", egv({ value: null, status }))).toEqual({
+      externalId: "7a1c2f0e-0000-4000-a000-000000000001",
+      reason: "dexcom egvs: no value",
+    });
   });
 
   it.each(["unknown", "mg/dl", null])("unit %s is skipped with the unit named, never assumed to be mg/dL", (unit) => {
@@ -220,7 +232,19 @@ describe("trends and units", () => {
   });
 
   it("every trend of Dexcom's enum passes through unchanged", () => {
-    for (const trend of ["none", "unknown", "doubleUp", "singleUp", "fortyFiveUp", "flat", "fortyFiveDown", "singleDown", "doubleDown", "notComputable", "rateOutOfRange"]) {
+    for (const trend of [
+      "none",
+      "unknown",
+      "doubleUp",
+      "singleUp",
+      "fortyFiveUp",
+      "flat",
+      "fortyFiveDown",
+      "singleDown",
+      "doubleDown",
+      "notComputable",
+      "rateOutOfRange",
+    ]) {
       expect(onlyReading(egv({ trend })).data.trend).toBe(trend);
     }
   });
@@ -240,7 +264,13 @@ describe("trends and units", () => {
 
   it("systemTime with Z, +00:00, fractions or no offset all mean the same UTC instant", () => {
     const at = Date.UTC(2022, 1, 6, 9, 12, 35);
-    for (const systemTime of ["2022-02-06T09:12:35", "2022-02-06T09:12:35Z", "2022-02-06T09:12:35+00:00", "2022-02-06T01:12:35-08:00", "2022-02-06T09:12:35.000Z"]) {
+    for (const systemTime of [
+      "2022-02-06T09:12:35",
+      "2022-02-06T09:12:35Z",
+      "2022-02-06T09:12:35+00:00",
+      "2022-02-06T01:12:35-08:00",
+      "2022-02-06T09:12:35.000Z",
+    ]) {
       expect(onlyReading(egv({ systemTime })).startTime, systemTime).toBe(at);
     }
   });
@@ -319,7 +349,10 @@ describe("events", () => {
       event_type: "notes",
       status: "created",
     });
-    expect(data({ eventType: "health", eventSubType: "illness", value: "", unit: "unknown" })).toMatchObject({ event_type: "health", event_subtype: "illness" });
+    expect(data({ eventType: "health", eventSubType: "illness", value: "", unit: "unknown" })).toMatchObject({
+      event_type: "health",
+      event_subtype: "illness",
+    });
   });
 
   it("an event type Dexcom adds later becomes 'unknown' rather than being lost", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GlucoseTrend, MalformedPayloadError, makeRecord, type NormalizeResult, type NormalizedRecord, type SkippedItem } from "../../domain/records";
+import { GlucoseTrend, MalformedPayloadError, makeRecord, type NormalizedRecord, type NormalizeResult, type SkippedItem } from "../../domain/records";
 import { GLUCOSE_MGDL_PER_MMOLL, mgdlToMmoll, mmollToMgdl } from "../../domain/units";
 import { parseDataRange, parseDexcomTime } from "./api";
 

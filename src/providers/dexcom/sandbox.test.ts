@@ -86,10 +86,28 @@ describe("Dexcom sandbox: estimated glucose values", () => {
     expect(body).toMatchObject({ recordType: "egv", recordVersion: "3.0", userId: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(body.records.length).toBeGreaterThan(40);
     for (const record of body.records) {
-      expect(Object.keys(record).sort()).toEqual(
-        ["displayDevice", "displayTime", "rateUnit", "recordId", "status", "systemTime", "transmitterGeneration", "transmitterId", "transmitterTicks", "trend", "trendRate", "unit", "value"],
-      );
-      expect(record).toMatchObject({ unit: "mg/dL", rateUnit: "mg/dL/min", status: "ok", transmitterGeneration: "g7", transmitterId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(Object.keys(record).sort()).toEqual([
+        "displayDevice",
+        "displayTime",
+        "rateUnit",
+        "recordId",
+        "status",
+        "systemTime",
+        "transmitterGeneration",
+        "transmitterId",
+        "transmitterTicks",
+        "trend",
+        "trendRate",
+        "unit",
+        "value",
+      ]);
+      expect(record).toMatchObject({
+        unit: "mg/dL",
+        rateUnit: "mg/dL/min",
+        status: "ok",
+        transmitterGeneration: "g7",
+        transmitterId: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       expect(record.recordId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(record.systemTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
       // The phone app's displayTime is local time with its offset, the same instant as systemTime.
@@ -154,7 +172,8 @@ describe("Dexcom sandbox: estimated glucose values", () => {
     }
     expect(checked).toBeGreaterThan(month.length * 0.9);
     for (const record of month) {
-      const expected = record.trendRate >= 2 ? ["singleUp", "doubleUp"] : record.trendRate <= -2 ? ["singleDown", "doubleDown"] : ["flat", "fortyFiveUp", "fortyFiveDown"];
+      const expected =
+        record.trendRate >= 2 ? ["singleUp", "doubleUp"] : record.trendRate <= -2 ? ["singleDown", "doubleDown"] : ["flat", "fortyFiveUp", "fortyFiveDown"];
       expect(expected).toContain(record.trend);
     }
   });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { normal, random, seedOf, uuidFrom } from "../../sandbox/generate";
-import { sandboxApi, sandboxBearer, type ProviderSandbox, type SandboxEnv } from "../../sandbox/types";
+import { type ProviderSandbox, type SandboxEnv, sandboxApi, sandboxBearer } from "../../sandbox/types";
 
 /**
  * Dexcom API v3 simulator: one person wearing a G7 with the app on a phone. Readings every 5 minutes, a value
@@ -117,10 +117,7 @@ class SandboxPerson {
       return { at: at(hour, 30, minHour, maxHour), rise, carbs, bolus: Math.round((carbs / 10) * 2) / 2 };
     };
     const meals = [meal(7.5, 6.5, 9), meal(12.5, 11.5, 14), meal(19, 17.5, 20.5)];
-    const low =
-      rand() < 0.35
-        ? { at: rand() < 0.5 ? at(3, 30, 2, 4.5) : at(17, 20, 16.5, 17.8), depth: this.baseline - normal(rand, 65, 3, 58, 72) }
-        : null;
+    const low = rand() < 0.35 ? { at: rand() < 0.5 ? at(3, 30, 2, 4.5) : at(17, 20, 16.5, 17.8), depth: this.baseline - normal(rand, 65, 3, 58, 72) } : null;
     const firstSlot = Math.ceil((midnight - this.phaseMs) / READING_INTERVAL_MS);
     const gapStart = (firstSlot + Math.floor(rand() * (288 - GAP_READINGS))) * READING_INTERVAL_MS + this.phaseMs;
     const calibrations = [at(8.25, 30, 7.5, 10), ...(rand() < 0.5 ? [at(21, 30, 20, 22.5)] : [])];
@@ -133,7 +130,7 @@ class SandboxPerson {
 
   /** mg/dL at any instant: smooth, so neighbouring readings give realistic trends. */
   glucose(t: number): number {
-    const hourOfDay = (((t + this.offsetMs) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS;
+    const hourOfDay = ((((t + this.offsetMs) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
     let value = this.baseline + 4 * Math.sin((2 * Math.PI * (hourOfDay - 5)) / 24);
     const day = this.localDay(t);
     for (const d of [day - 1, day]) {
@@ -380,7 +377,10 @@ api.get("/v3/users/self/egvs", (c) => {
   const request = windowed(c);
   if (request instanceof Response) return request;
   const { person, start, end } = request;
-  const records = person.readingTimes(start, end).reverse().map((t) => person.egv(t));
+  const records = person
+    .readingTimes(start, end)
+    .reverse()
+    .map((t) => person.egv(t));
   return c.json(envelope("egv", person, records));
 });
 

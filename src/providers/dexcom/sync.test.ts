@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { userHubFor } from "../../../durable-objects/user-hub";
 import { pullAll, sandboxPullContext } from "../../../test/provider-helpers";
 import { database } from "../../db/client";
 import { ensureUser } from "../../db/users";
 import type { NormalizedRecord } from "../../domain/records";
-import { backfillWindows, scheduledWindow } from "../../sync/schedule";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT } from "../../sync/run";
+import { backfillWindows, scheduledWindow } from "../../sync/schedule";
 import { storeRecords } from "../../sync/store-records";
-import { userHubFor } from "../../../durable-objects/user-hub";
 import type { SyncWindow } from "../types";
 import { DEXCOM_PATHS, MAX_WINDOW_MS, parseDataRange, parseDexcomTime } from "./api";
 import type { DexcomKind } from "./normalize";
@@ -145,7 +145,9 @@ describe("dexcomSync.pull against the sandbox", () => {
     const { ctx, subject } = await sandboxPullContext("dexcom");
     const end = Date.now() - 2 * HOUR_MS;
     const whole = normalizeAll(await pullAll(spec, ctx, { start: end - 2 * DAY_MS, end })).records;
-    const older = normalizeAll(await pullAll(spec, (await sandboxPullContext("dexcom", { subject })).ctx, { start: end - 2 * DAY_MS, end: end - DAY_MS + 6 * HOUR_MS })).records;
+    const older = normalizeAll(
+      await pullAll(spec, (await sandboxPullContext("dexcom", { subject })).ctx, { start: end - 2 * DAY_MS, end: end - DAY_MS + 6 * HOUR_MS }),
+    ).records;
     const newer = normalizeAll(await pullAll(spec, (await sandboxPullContext("dexcom", { subject })).ctx, { start: end - DAY_MS, end })).records;
     const key = (r: NormalizedRecord) => `${r.kind}:${r.externalId}`;
     const merged = new Map([...older, ...newer].map((r) => [key(r), r]));

@@ -2,6 +2,9 @@ import { MalformedPayloadError } from "../../domain/records";
 import type { PullContext, PulledPage, SyncSpec, SyncWindow } from "../types";
 import {
   chunkWindow,
+  type DexcomContext,
+  type DexcomDataRange,
+  type DexcomSpan,
   dexcomContext,
   getCalibrations,
   getDataRangeBody,
@@ -9,12 +12,9 @@ import {
   getEvents,
   MAX_WINDOW_MS,
   parseDataRange,
-  type DexcomContext,
-  type DexcomDataRange,
-  type DexcomSpan,
 } from "./api";
 import { dexcomHost } from "./auth";
-import { normalizeDexcom, type DexcomKind } from "./normalize";
+import { type DexcomKind, normalizeDexcom } from "./normalize";
 
 /**
  * Backfill and hourly catch-up for Dexcom. The 5-minute live stream runs in the user's Durable Object on the same

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { epicCatalog } from "./catalog";
 import { epicAuth } from "./auth";
+import { epicCatalog } from "./catalog";
 
 export const epic: ProviderAdapter = {
   id: "epic",

@@ -1,4 +1,4 @@
-import { sandboxApi, type ProviderSandbox } from "../../sandbox/types";
+import { type ProviderSandbox, sandboxApi } from "../../sandbox/types";
 import { EPIC_SANDBOX_FHIR_BASE } from "./auth";
 
 const EPIC_OAUTH = "https://fhir.epic.com/interconnect-fhir-oauth/oauth2";
@@ -15,7 +15,14 @@ api.get(`${FHIR_PATH}/.well-known/smart-configuration`, (c) =>
     scopes_supported: ["openid", "fhirUser", "launch/patient", "offline_access", "patient/*.read"],
     response_types_supported: ["code"],
     code_challenge_methods_supported: ["S256"],
-    capabilities: ["launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient", "permission-offline", "permission-patient"],
+    capabilities: [
+      "launch-standalone",
+      "client-public",
+      "client-confidential-symmetric",
+      "context-standalone-patient",
+      "permission-offline",
+      "permission-patient",
+    ],
   }),
 );
 

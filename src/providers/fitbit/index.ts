@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { fitbitCatalog } from "./catalog";
 import { fitbitAuth } from "./auth";
+import { fitbitCatalog } from "./catalog";
 import { fitbitSync } from "./sync";
 import { fitbitWebhook } from "./webhook";
 

@@ -5,7 +5,7 @@ import heartRateFixture from "./fixtures/heart-rate-list.schema-derived.json";
 import exerciseFixture from "./fixtures/list-exercise-datapoints.codelab.json";
 import sleepFixture from "./fixtures/sleep-list.schema-derived.json";
 import stepsFixture from "./fixtures/steps-daily-rollup.schema-derived.json";
-import { int64, normalizeFitbit, timestamp, type FitbitKind } from "./normalize";
+import { type FitbitKind, int64, normalizeFitbit, timestamp } from "./normalize";
 
 type Json = Record<string, any>;
 
@@ -71,9 +71,24 @@ describe("normalizeFitbit: heart rate (list, schema-derived)", () => {
     const { records, skipped } = normalizeFitbit("heart_rate", heartRateFixture);
     expect(skipped).toEqual([]);
     expect(records.map((r) => [r.externalId, r.startTime, r.endTime, dataOf(r)])).toEqual([
-      ["2026-03-07T22:34:10.000Z", Date.UTC(2026, 2, 7, 22, 34, 10), null, { effective_time_frame: { date_time: "2026-03-07T22:34:10.000Z" }, heart_rate: { value: 112, unit: "beats/min" }, context: "active" }],
-      ["2026-03-07T22:34:05.000Z", Date.UTC(2026, 2, 7, 22, 34, 5), null, { effective_time_frame: { date_time: "2026-03-07T22:34:05.000Z" }, heart_rate: { value: 109, unit: "beats/min" }, context: "active" }],
-      ["2026-03-07T22:30:00.000Z", Date.UTC(2026, 2, 7, 22, 30), null, { effective_time_frame: { date_time: "2026-03-07T22:30:00.000Z" }, heart_rate: { value: 64, unit: "beats/min" }, context: "sedentary" }],
+      [
+        "2026-03-07T22:34:10.000Z",
+        Date.UTC(2026, 2, 7, 22, 34, 10),
+        null,
+        { effective_time_frame: { date_time: "2026-03-07T22:34:10.000Z" }, heart_rate: { value: 112, unit: "beats/min" }, context: "active" },
+      ],
+      [
+        "2026-03-07T22:34:05.000Z",
+        Date.UTC(2026, 2, 7, 22, 34, 5),
+        null,
+        { effective_time_frame: { date_time: "2026-03-07T22:34:05.000Z" }, heart_rate: { value: 109, unit: "beats/min" }, context: "active" },
+      ],
+      [
+        "2026-03-07T22:30:00.000Z",
+        Date.UTC(2026, 2, 7, 22, 30),
+        null,
+        { effective_time_frame: { date_time: "2026-03-07T22:30:00.000Z" }, heart_rate: { value: 64, unit: "beats/min" }, context: "sedentary" },
+      ],
     ]);
     expect(records.every((r) => r.kind === "heart_rate")).toBe(true);
   });
@@ -157,7 +172,12 @@ describe("normalizeFitbit: sleep (list, schema-derived)", () => {
       effective_time_frame: { time_interval: { start_date_time: "2026-03-07T04:12:00.000Z", end_date_time: "2026-03-07T11:48:00.000Z" } },
       total_sleep_time: { value: 423 * 60, unit: "s" },
       time_in_bed: { value: 456 * 60, unit: "s" },
-      sleep_stages: { awake: { value: 33 * 60, unit: "s" }, light: { value: 241 * 60, unit: "s" }, deep: { value: 80 * 60, unit: "s" }, rem: { value: 102 * 60, unit: "s" } },
+      sleep_stages: {
+        awake: { value: 33 * 60, unit: "s" },
+        light: { value: 241 * 60, unit: "s" },
+        deep: { value: 80 * 60, unit: "s" },
+        rem: { value: 102 * 60, unit: "s" },
+      },
       latency_to_sleep_onset: { value: 6 * 60, unit: "s" },
     });
     expect(night!.raw).toEqual(sleepFixture.dataPoints[1]);

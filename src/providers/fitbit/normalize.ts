@@ -1,4 +1,4 @@
-import { collect, makeRecord, MalformedPayloadError, type NormalizedRecord, type NormalizeResult, type SkippedItem } from "../../domain/records";
+import { collect, MalformedPayloadError, makeRecord, type NormalizedRecord, type NormalizeResult, type SkippedItem } from "../../domain/records";
 
 /**
  * Google Health API v4 payloads → normalized records. Field names follow the v4 discovery document
@@ -32,8 +32,12 @@ export function timestamp(value: unknown): number | null {
   const [year, month, day, hours, minutes, seconds] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const wallClock = new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
   const exists =
-    wallClock.getUTCFullYear() === year && wallClock.getUTCMonth() === month - 1 && wallClock.getUTCDate() === day &&
-    wallClock.getUTCHours() === hours && wallClock.getUTCMinutes() === minutes && wallClock.getUTCSeconds() === seconds;
+    wallClock.getUTCFullYear() === year &&
+    wallClock.getUTCMonth() === month - 1 &&
+    wallClock.getUTCDate() === day &&
+    wallClock.getUTCHours() === hours &&
+    wallClock.getUTCMinutes() === minutes &&
+    wallClock.getUTCSeconds() === seconds;
   if (!exists) return null;
   const millis = match[7] ? match[7].slice(0, 4).padEnd(4, "0") : "";
   const ms = Date.parse(`${match.slice(1, 4).join("-")}T${match.slice(4, 7).join(":")}${millis}${match[8]}`);
@@ -47,7 +51,8 @@ export function civilDate(value: unknown): string | null {
   if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return null;
   const ms = Date.UTC(year as number, (month as number) - 1, day as number);
   const date = new Date(ms);
-  if ((year as number) < 1 || (year as number) > 9999 || date.getUTCFullYear() !== year || date.getUTCMonth() + 1 !== month || date.getUTCDate() !== day) return null;
+  if ((year as number) < 1 || (year as number) > 9999 || date.getUTCFullYear() !== year || date.getUTCMonth() + 1 !== month || date.getUTCDate() !== day)
+    return null;
   return date.toISOString().slice(0, 10);
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { daysIn, int, normal, random, seedOf, uuidFrom } from "../../sandbox/generate";
-import { sandboxApi, sandboxBearer, type ProviderSandbox, type SandboxEnv } from "../../sandbox/types";
+import { type ProviderSandbox, type SandboxEnv, sandboxApi, sandboxBearer } from "../../sandbox/types";
 import { civilDate, isObject, timestamp } from "./normalize";
 
 const api = sandboxApi();
@@ -154,7 +154,14 @@ function sleepPoint(subject: string, day: string): Timed {
     name: `users/${subject}/dataTypes/sleep/dataPoints/${uuidFrom("fitbit", "sleep", subject, day)}`,
     dataSource: wristSource,
     sleep: {
-      interval: { startTime: rfc3339(start), startUtcOffset: "0s", endTime: rfc3339(end), endUtcOffset: "0s", civilStartTime: civilDateTime(start), civilEndTime: civilDateTime(end) },
+      interval: {
+        startTime: rfc3339(start),
+        startUtcOffset: "0s",
+        endTime: rfc3339(end),
+        endUtcOffset: "0s",
+        civilStartTime: civilDateTime(start),
+        civilEndTime: civilDateTime(end),
+      },
       type: "STAGES",
       stages,
       summary: {
@@ -258,7 +265,8 @@ api.post("/v4/users/:user/dataTypes/:dataType/:method", async (c) => {
   const end = range && isObject(range.end) ? civilDate(range.end.date) : null;
   if (!start || !end || end <= start) return rpcError(c, 400, "INVALID_ARGUMENT", "range needs a start and a later end date");
   const windowSizeDays = isObject(body) && body.windowSizeDays !== undefined ? body.windowSizeDays : 1;
-  if (!Number.isInteger(windowSizeDays) || (windowSizeDays as number) < 1) return rpcError(c, 400, "INVALID_ARGUMENT", "windowSizeDays must be a positive integer");
+  if (!Number.isInteger(windowSizeDays) || (windowSizeDays as number) < 1)
+    return rpcError(c, 400, "INVALID_ARGUMENT", "windowSizeDays must be a positive integer");
   const startMs = Date.parse(`${start}T00:00:00Z`);
   const endMs = Date.parse(`${end}T00:00:00Z`);
   if (endMs - startMs > ROLL_UP_MAX_DAYS * DAY_MS) return rpcError(c, 400, "INVALID_ARGUMENT", `the range for steps is at most ${ROLL_UP_MAX_DAYS} days`);

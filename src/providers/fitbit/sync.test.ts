@@ -8,7 +8,7 @@ import { ProviderRequestError } from "../../sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT } from "../../sync/run";
 import type { SyncWindow } from "../types";
 import type { FitbitKind } from "./normalize";
-import { DAILY_RESTING_HEART_RATE_POINTS, HEART_RATE_PAGE_SIZE, HEART_RATE_POINTS, SLEEP_POINTS, STEPS_DAILY_ROLL_UP, civilDaysOf, fitbitSync } from "./sync";
+import { civilDaysOf, DAILY_RESTING_HEART_RATE_POINTS, fitbitSync, HEART_RATE_PAGE_SIZE, HEART_RATE_POINTS, SLEEP_POINTS, STEPS_DAILY_ROLL_UP } from "./sync";
 
 const DAY_MS = 86_400_000;
 const HEART_RATE_SAMPLES_PER_DAY = 144; // the sandbox's one sample every 10 minutes
@@ -83,14 +83,25 @@ describe("fitbitSync.pull against the sandbox", () => {
     expect(resting[0]!.url.searchParams.get("filter")).toBe(
       `daily_resting_heart_rate.date >= "${isoDay(window.start - DAY_MS)}" AND daily_resting_heart_rate.date < "${isoDay(window.end + DAY_MS)}"`,
     );
-    const physical = (field: string) => `${field} >= "${new Date(window.start).toISOString().replace(".000", "")}" AND ${field} < "${new Date(window.end).toISOString().replace(".000", "")}"`;
-    expect(sleep.every((r) => r.url.searchParams.get("filter") === physical("sleep.interval.end_time") && r.url.searchParams.get("pageSize") === "25")).toBe(true);
+    const physical = (field: string) =>
+      `${field} >= "${new Date(window.start).toISOString().replace(".000", "")}" AND ${field} < "${new Date(window.end).toISOString().replace(".000", "")}"`;
+    expect(sleep.every((r) => r.url.searchParams.get("filter") === physical("sleep.interval.end_time") && r.url.searchParams.get("pageSize") === "25")).toBe(
+      true,
+    );
     expect(
-      heartRate.every((r) => r.url.searchParams.get("filter") === physical("heart_rate.sample_time.physical_time") && r.url.searchParams.get("pageSize") === String(HEART_RATE_PAGE_SIZE)),
+      heartRate.every(
+        (r) =>
+          r.url.searchParams.get("filter") === physical("heart_rate.sample_time.physical_time") &&
+          r.url.searchParams.get("pageSize") === String(HEART_RATE_PAGE_SIZE),
+      ),
     ).toBe(true);
 
     // Pagination: every list kind needed several pages; each follow-up carries the previous nextPageToken; the last is "".
-    for (const [kind, requests] of [["daily_resting_heart_rate", resting], ["sleep", sleep], ["heart_rate", heartRate]] as const) {
+    for (const [kind, requests] of [
+      ["daily_resting_heart_rate", resting],
+      ["sleep", sleep],
+      ["heart_rate", heartRate],
+    ] as const) {
       const bodies = pages.filter((p) => p.kind === kind).map((p) => p.body as Json);
       expect(bodies.length).toBeGreaterThan(1);
       expect(bodies.length).toBe(requests.length);
@@ -105,7 +116,11 @@ describe("fitbitSync.pull against the sandbox", () => {
     expect(skipped).toEqual([]);
     const ofKind = (kind: string) => records.filter((r) => r.kind === kind);
     const civilDays = (Date.parse(civilDaysOf(window).to) - Date.parse(civilDaysOf(window).from)) / DAY_MS;
-    expect(ofKind("daily_activity").map((r) => r.externalId).sort()).toEqual(Array.from({ length: civilDays }, (_, i) => isoDay(window.start - DAY_MS + i * DAY_MS)));
+    expect(
+      ofKind("daily_activity")
+        .map((r) => r.externalId)
+        .sort(),
+    ).toEqual(Array.from({ length: civilDays }, (_, i) => isoDay(window.start - DAY_MS + i * DAY_MS)));
     expect(ofKind("resting_heart_rate")).toHaveLength(civilDays);
     expect(ofKind("sleep_session")).toHaveLength(3);
     expect(ofKind("sleep_session").every((r) => r.endTime! >= window.start && r.endTime! < window.end)).toBe(true);
@@ -237,7 +252,9 @@ describe("the Google Health sandbox data API", () => {
   it("refuses a page token from another query", async () => {
     const token = await tokenFor();
     const filter = (day: string) => encodeURIComponent(`daily_resting_heart_rate.date >= "${day}"`);
-    const first = (await (await sandboxGet(`/v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints?filter=${filter(isoDay(Date.now() - 20 * DAY_MS))}`, token)).json()) as Json;
+    const first = (await (
+      await sandboxGet(`/v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints?filter=${filter(isoDay(Date.now() - 20 * DAY_MS))}`, token)
+    ).json()) as Json;
     expect(first.nextPageToken).not.toBe("");
     const mismatched = await sandboxGet(
       `/v4/users/me/dataTypes/daily-resting-heart-rate/dataPoints?filter=${filter(isoDay(Date.now() - 10 * DAY_MS))}&pageToken=${first.nextPageToken}`,

@@ -1,5 +1,5 @@
 import type { PullContext, PulledPage, SyncSpec, SyncWindow } from "../types";
-import { isObject, normalizeFitbit, timestamp, type FitbitKind } from "./normalize";
+import { type FitbitKind, isObject, normalizeFitbit, timestamp } from "./normalize";
 
 const DATA_TYPES = "https://health.googleapis.com/v4/users/me/dataTypes";
 export const STEPS_DAILY_ROLL_UP = `${DATA_TYPES}/steps/dataPoints:dailyRollUp`;

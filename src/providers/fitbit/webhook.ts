@@ -1,9 +1,9 @@
 import { MalformedPayloadError } from "../../domain/records";
 import { sha256Hex, timingSafeEqual } from "../../lib/encoding";
+import { readLimited } from "../../lib/read-limited";
 import type { SyncWindow, WebhookEvent, WebhookSpec, WebhookVerification } from "../types";
 import { civilDate, isObject, timestamp } from "./normalize";
 import { fitbitSync } from "./sync";
-import { readLimited } from "../../lib/read-limited";
 
 const DAY_MS = 86_400_000;
 /** `{"type": "verification"}` is tiny; anything bigger is a notification, not the handshake. */

@@ -9,8 +9,7 @@ const REGISTRATION_ENDPOINT = "https://apis.garmin.com/wellness-api/rest/user/re
 export const garminAuth: OAuth2Auth = {
   kind: "oauth2",
   endpoints: () => ({ authorization: AUTHORIZATION_ENDPOINT, token: TOKEN_ENDPOINT }),
-  credentials: (env) =>
-    env.GARMIN_CLIENT_ID && env.GARMIN_CLIENT_SECRET ? { clientId: env.GARMIN_CLIENT_ID, clientSecret: env.GARMIN_CLIENT_SECRET } : null,
+  credentials: (env) => (env.GARMIN_CLIENT_ID && env.GARMIN_CLIENT_SECRET ? { clientId: env.GARMIN_CLIENT_ID, clientSecret: env.GARMIN_CLIENT_SECRET } : null),
   // Garmin's PKCE spec sends client_id and client_secret in the token request body.
   clientAuthentication: "body",
   pkce: true,

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { garminCatalog } from "./catalog";
 import { garminAuth } from "./auth";
+import { garminCatalog } from "./catalog";
 import { garminSync } from "./sync";
 import { garminWebhook } from "./webhook";
 

@@ -7,7 +7,7 @@ import specDailies from "./fixtures/health-api-dailies.json";
 import specEpochs from "./fixtures/health-api-epochs.json";
 import specPushEpochs from "./fixtures/health-api-push-epochs.json";
 import specSleeps from "./fixtures/health-api-sleeps.json";
-import { normalizeGarmin, type GarminKind } from "./normalize";
+import { type GarminKind, normalizeGarmin } from "./normalize";
 
 const byKind = (records: NormalizedRecord[], kind: NormalizedRecord["kind"]) => records.filter((record) => record.kind === kind);
 const one = (records: NormalizedRecord[], kind: NormalizedRecord["kind"], externalId: string) => {
@@ -39,12 +39,20 @@ describe("normalizeGarmin dailies", () => {
 
     // The second example has no calendarDate: its day is the local date of 1452556800 + 3600 s, 2016-01-12.
     const second = one(records, "daily_activity", " EXAMPLE_67892");
-    expect(second.data).toMatchObject({ date: "2016-01-12", step_count: { value: 3305, unit: "steps" }, total_energy_burned: { value: 304 + 1225, unit: "kcal" } });
+    expect(second.data).toMatchObject({
+      date: "2016-01-12",
+      step_count: { value: 3305, unit: "steps" },
+      total_energy_burned: { value: 304 + 1225, unit: "kcal" },
+    });
 
     // Only the second example reports restingHeartRateInBeatsPerMinute.
     const resting = byKind(records, "resting_heart_rate");
     expect(resting).toHaveLength(1);
-    expect(resting[0]).toMatchObject({ externalId: " EXAMPLE_67892", startTime: 1452556800 * 1000, data: { date: "2016-01-12", heart_rate: { value: 64, unit: "beats/min" } } });
+    expect(resting[0]).toMatchObject({
+      externalId: " EXAMPLE_67892",
+      startTime: 1452556800 * 1000,
+      data: { date: "2016-01-12", heart_rate: { value: 64, unit: "beats/min" } },
+    });
   });
 
   it("accepts the push shape and keeps the summary as raw, without the OAuth 1.0a userAccessToken", () => {
@@ -165,7 +173,7 @@ describe("normalizeGarmin epochs", () => {
     }
   });
 
-  it("skips the published push example, whose start time key is misspelled (\"startTimeInSeconds \")", () => {
+  it('skips the published push example, whose start time key is misspelled ("startTimeInSeconds ")', () => {
     expect(normalizeGarmin("epochs", specPushEpochs)).toEqual({
       records: [],
       skipped: [{ externalId: "x153a9f3-5a9478d4-6", reason: "epochs: missing or invalid startTimeInSeconds" }],

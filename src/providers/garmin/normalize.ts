@@ -1,4 +1,4 @@
-import { MalformedPayloadError, collect, makeRecord, type NormalizeResult, type NormalizedRecord, type SkippedItem } from "../../domain/records";
+import { collect, MalformedPayloadError, makeRecord, type NormalizedRecord, type NormalizeResult, type SkippedItem } from "../../domain/records";
 
 /** The Health API summary types this adapter syncs; each is also the list key of its push/ping body. */
 export const GARMIN_KINDS = ["dailies", "sleeps", "epochs"] as const;
@@ -209,7 +209,10 @@ function normalizeEpoch(summary: Summary, raw: Summary): Result[] {
       externalId: id,
       startTime: start * 1000,
       endTime: duration === undefined ? null : (start + duration) * 1000,
-      data: { effective_time_frame: { date_time: isoAt(start, numberAt(summary, "startTimeOffsetInSeconds")) }, heart_rate: { value: heartRate, unit: "beats/min" } },
+      data: {
+        effective_time_frame: { date_time: isoAt(start, numberAt(summary, "startTimeOffsetInSeconds")) },
+        heart_rate: { value: heartRate, unit: "beats/min" },
+      },
       raw,
     }),
   ];

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { daysIn, int, normal, random, seedOf } from "../../sandbox/generate";
 import { revokeByToken } from "../../sandbox/grants";
-import { sandboxApi, sandboxBearer, type ProviderSandbox, type SandboxEnv } from "../../sandbox/types";
-import { isGarminKind, type GarminKind } from "./normalize";
+import { type ProviderSandbox, type SandboxEnv, sandboxApi, sandboxBearer } from "../../sandbox/types";
+import { type GarminKind, isGarminKind } from "./normalize";
 
 const api = sandboxApi();
 
@@ -112,7 +112,13 @@ function sleepSummary(subject: string, day: string) {
   };
   // Three sleep cycles of light → deep → light → REM → awake, so the levels map adds up to the stage totals.
   const levels: Record<Stage, { startTimeInSeconds: number; endTimeInSeconds: number }[]> = { deep: [], light: [], rem: [], awake: [] };
-  const order: [Stage, number][] = [["light", 0.5], ["deep", 1], ["light", 0.5], ["rem", 1], ["awake", 1]];
+  const order: [Stage, number][] = [
+    ["light", 0.5],
+    ["deep", 1],
+    ["light", 0.5],
+    ["rem", 1],
+    ["awake", 1],
+  ];
   let at = start;
   for (let cycle = 0; cycle < 3; cycle++) {
     for (const [stage, share] of order) {

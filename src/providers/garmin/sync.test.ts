@@ -44,7 +44,10 @@ describe("garminSync.pull against the sandbox", () => {
     for (const kind of GARMIN_KINDS) {
       const urls = requested.filter((url) => url.pathname === `/wellness-api/rest/${kind}`);
       expect(urls.every((url) => url.origin === "https://apis.garmin.com")).toBe(true);
-      const pieces = urls.map((url) => ({ start: Number(url.searchParams.get("uploadStartTimeInSeconds")), end: Number(url.searchParams.get("uploadEndTimeInSeconds")) }));
+      const pieces = urls.map((url) => ({
+        start: Number(url.searchParams.get("uploadStartTimeInSeconds")),
+        end: Number(url.searchParams.get("uploadEndTimeInSeconds")),
+      }));
       expect(pieces[0]!.start).toBe(Math.floor(window.start / 1000));
       expect(pieces.at(-1)!.end).toBe(Math.floor(window.end / 1000));
       pieces.forEach((piece, i) => {
@@ -97,9 +100,15 @@ describe("garminSync.pull against the sandbox", () => {
     // Upload windows partition time: splitting at an odd instant loses and duplicates nothing.
     const middle = window.start + 37 * HOUR_MS + 17_000;
     const { ctx } = await recordingContext(subject);
-    const pieces = [...(await pullAll(garminSync, ctx, { start: window.start, end: middle })), ...(await pullAll(garminSync, ctx, { start: middle, end: window.end }))];
+    const pieces = [
+      ...(await pullAll(garminSync, ctx, { start: window.start, end: middle })),
+      ...(await pullAll(garminSync, ctx, { start: middle, end: window.end })),
+    ];
     for (const kind of GARMIN_KINDS) {
-      const ids = (pages: typeof first) => summariesOf(pages, kind).map((summary) => summary.summaryId).sort();
+      const ids = (pages: typeof first) =>
+        summariesOf(pages, kind)
+          .map((summary) => summary.summaryId)
+          .sort();
       expect(ids(pieces)).toEqual(ids(first));
     }
   });
@@ -137,7 +146,9 @@ describe("the Garmin sandbox summary endpoints", () => {
     expect(await tooLong.json()).toHaveProperty("errorMessage");
     const millis = await get(query(1452384000, 1452777797000));
     expect(millis.status).toBe(400);
-    expect(await millis.json()).toEqual({ errorMessage: "timestamp '1452777797000' appears to be in milliseconds. Please provide unix timestamps in seconds." });
+    expect(await millis.json()).toEqual({
+      errorMessage: "timestamp '1452777797000' appears to be in milliseconds. Please provide unix timestamps in seconds.",
+    });
     expect((await get("?uploadStartTimeInSeconds=1452384000")).status).toBe(400);
 
     // The adapter's context turns that 400 into a non-retryable error.

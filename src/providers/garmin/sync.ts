@@ -1,6 +1,6 @@
 import { ProviderRequestError } from "../../sync/pull-context";
 import type { PullContext, PulledPage, SyncSpec, SyncWindow } from "../types";
-import { GARMIN_KINDS, normalizeGarmin, type GarminKind } from "./normalize";
+import { GARMIN_KINDS, type GarminKind, normalizeGarmin } from "./normalize";
 
 const SUMMARY_ENDPOINT = "https://apis.garmin.com/wellness-api/rest";
 const BACKFILL_ENDPOINT = "https://apis.garmin.com/wellness-api/rest/backfill";

@@ -28,7 +28,15 @@ describe("garminWebhook.verify (secret token in the configured endpoint URL)", (
   });
 
   it("rejects a missing, wrong, truncated or extended token with 401", async () => {
-    for (const search of ["", "?token=", `?secret=${SECRET}`, "?token=guess", `?token=${SECRET.slice(0, -1)}`, `?token=${SECRET}0`, `?token=${SECRET.toUpperCase()}`]) {
+    for (const search of [
+      "",
+      "?token=",
+      `?secret=${SECRET}`,
+      "?token=guess",
+      `?token=${SECRET.slice(0, -1)}`,
+      `?token=${SECRET}0`,
+      `?token=${SECRET.toUpperCase()}`,
+    ]) {
       expect(await verify(search), search).toMatchObject({ ok: false, status: 401 });
     }
   });
@@ -163,13 +171,18 @@ describe("garminWebhook.parse: deregistrations and permission changes", () => {
   });
 
   it("turns the Start Guide permission change into an event with no window, data or callback", () => {
-    expect(garminWebhook.parse(permissionsChange, NOW)).toEqual([{ eventId: "userPermissionsChange:x120d383-60256e84", externalUserId: "31be9cac-5bf9-406b-9fa8-89879bcaceac" }]);
+    expect(garminWebhook.parse(permissionsChange, NOW)).toEqual([
+      { eventId: "userPermissionsChange:x120d383-60256e84", externalUserId: "31be9cac-5bf9-406b-9fa8-89879bcaceac" },
+    ]);
   });
 });
 
 describe("garminWebhook.parse: envelopes", () => {
   it("handles several lists in one body and acknowledges summary types it does not sync", () => {
-    const events = garminWebhook.parse({ ...dtuPushDailies, ...deregistrations, hrv: [{ userId: "4aacafe82427c251df9c9592d0c06768", summaryId: "x473db21-6295abc4" }] }, NOW);
+    const events = garminWebhook.parse(
+      { ...dtuPushDailies, ...deregistrations, hrv: [{ userId: "4aacafe82427c251df9c9592d0c06768", summaryId: "x473db21-6295abc4" }] },
+      NOW,
+    );
     expect(events.map((event) => event.eventId.split(":")[0])).toEqual(["dailies", "deregistrations"]);
     expect(garminWebhook.parse({ hrv: [{ userId: "u", summaryId: "x473db21-6295abc4" }] }, NOW)).toEqual([]);
   });
@@ -220,7 +233,8 @@ describe("the /webhooks/garmin endpoint", () => {
     const routes = webhookRoutes({ now: () => NOW });
     const queue = recordingQueue<WebhookJob>();
     const bindings = { ...env, GARMIN_WEBHOOK_SECRET: SECRET, WEBHOOK_QUEUE: queue };
-    const post = (search: string, body: unknown) => routes.request(`/garmin${search}`, { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } }, bindings);
+    const post = (search: string, body: unknown) =>
+      routes.request(`/garmin${search}`, { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } }, bindings);
     const summaryId = `sync-test-${crypto.randomUUID()}`;
     const push = { dailies: [{ ...dtuPushDailies.dailies[0]!, summaryId }] };
 

@@ -1,7 +1,7 @@
 import { MalformedPayloadError } from "../../domain/records";
 import { sha256Hex, timingSafeEqual } from "../../lib/encoding";
 import type { WebhookEvent, WebhookSpec, WebhookVerification } from "../types";
-import { isGarminKind, type GarminKind } from "./normalize";
+import { type GarminKind, isGarminKind } from "./normalize";
 
 const CALLBACK_HOST = "apis.garmin.com";
 const CALLBACK_PATH_PREFIX = "/wellness-api/rest/";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PRIVACY_DEFAULT, type CatalogEntry } from "../../domain/integration";
+import { type CatalogEntry, PRIVACY_DEFAULT } from "../../domain/integration";
 
 /** The settings page's entry for this source. */
 export const gmailCatalog = {
@@ -15,9 +15,7 @@ export const gmailCatalog = {
   credentialVars: ["GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET"],
   hasSandbox: true,
   mark: { letters: "Gm", color: "#ea4335" },
-  privacyNote:
-    "Wellness OS searches only for receipts, never sends or deletes mail, and keeps only the purchase lines it extracts. " +
-    PRIVACY_DEFAULT,
+  privacyNote: "Wellness OS searches only for receipts, never sends or deletes mail, and keeps only the purchase lines it extracts. " + PRIVACY_DEFAULT,
   explicitConsent: {
     value: "receipts-read-only",
     text: "I allow Wellness OS to search my Gmail for receipts, read only those messages, and keep only the purchase lines it finds.",

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { gmailCatalog } from "./catalog";
 import { gmailAuth } from "./auth";
+import { gmailCatalog } from "./catalog";
 
 export const gmail: ProviderAdapter = {
   id: "gmail",

@@ -1,4 +1,4 @@
-import { sandboxApi, sandboxBearer, type ProviderSandbox } from "../../sandbox/types";
+import { type ProviderSandbox, sandboxApi, sandboxBearer } from "../../sandbox/types";
 
 const api = sandboxApi();
 

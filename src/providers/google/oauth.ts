@@ -17,10 +17,7 @@ async function revokeGoogleToken({ fetch }: ProviderCallContext, tokens: TokenSe
 }
 
 /** Google OAuth for one of our Google clients (Health API, Gmail): offline access, consent shown every time. */
-export function googleOAuth(
-  credentials: OAuth2Auth["credentials"],
-  identify: OAuth2Auth["identify"],
-): OAuth2Auth {
+export function googleOAuth(credentials: OAuth2Auth["credentials"], identify: OAuth2Auth["identify"]): OAuth2Auth {
   return {
     kind: "oauth2",
     endpoints: () => ({ authorization: GOOGLE_AUTHORIZATION_ENDPOINT, token: GOOGLE_TOKEN_ENDPOINT }),

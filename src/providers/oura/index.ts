@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { ouraCatalog } from "./catalog";
 import { ouraAuth } from "./auth";
+import { ouraCatalog } from "./catalog";
 import { ouraSync } from "./sync";
 import { ouraWebhook } from "./webhook";
 

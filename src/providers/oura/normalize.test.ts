@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MalformedPayloadError, RECORD_BODIES, type NormalizedRecord } from "../../domain/records";
+import { MalformedPayloadError, type NormalizedRecord, RECORD_BODIES } from "../../domain/records";
 import collectionDocsCurrent from "./fixtures/collection.docs-current.json";
 import dailyActivityDocs from "./fixtures/daily_activity.docs-2022.json";
 import dailyReadinessDocs from "./fixtures/daily_readiness.docs-2022.json";
@@ -8,7 +8,7 @@ import heartrateDocs from "./fixtures/heartrate.docs-2022.json";
 import heartrateSchema from "./fixtures/heartrate.schema-derived.json";
 import sleepDocs from "./fixtures/sleep.docs-2022.json";
 import sleepSchema from "./fixtures/sleep.schema-derived.json";
-import { OURA_KINDS, normalizeOura, type OuraKind } from "./normalize";
+import { normalizeOura, OURA_KINDS, type OuraKind } from "./normalize";
 
 const page = (...data: unknown[]) => ({ data, next_token: null });
 const clone = <T>(value: T): T => structuredClone(value);
@@ -47,7 +47,15 @@ describe("normalizeOura against Oura's published examples", () => {
       date: "2021-10-27",
       score: 66,
       skin_temperature_deviation: { value: -0.2, unit: "Cel" },
-      contributors: { activity_balance: 56, body_temperature: 98, hrv_balance: 75, previous_night: 35, recovery_index: 47, resting_heart_rate: 94, sleep_balance: 73 },
+      contributors: {
+        activity_balance: 56,
+        body_temperature: 98,
+        hrv_balance: 75,
+        previous_night: 35,
+        recovery_index: 47,
+        resting_heart_rate: 94,
+        sleep_balance: 73,
+      },
     });
     expect(readiness!.data.contributors).not.toHaveProperty("previous_day_activity");
   });
@@ -97,7 +105,12 @@ describe("normalizeOura against Oura's published examples", () => {
       effective_time_frame: { time_interval: { start_date_time: "2024-03-13T23:12:30+01:00", end_date_time: "2024-03-14T07:04:00+01:00" } },
       total_sleep_time: { value: 25530, unit: "s" },
       time_in_bed: { value: 28290, unit: "s" },
-      sleep_stages: { deep: { value: 4620, unit: "s" }, light: { value: 15000, unit: "s" }, rem: { value: 5910, unit: "s" }, awake: { value: 2760, unit: "s" } },
+      sleep_stages: {
+        deep: { value: 4620, unit: "s" },
+        light: { value: 15000, unit: "s" },
+        rem: { value: 5910, unit: "s" },
+        awake: { value: 2760, unit: "s" },
+      },
       latency_to_sleep_onset: { value: 690, unit: "s" },
       sleep_maintenance_efficiency_percentage: { value: 90, unit: "%" },
       is_main_sleep: true,
@@ -135,11 +148,13 @@ describe("normalizeOura against Oura's published examples", () => {
     const { records, skipped } = normalizeOura("heartrate", heartrateSchema);
     expect(skipped).toEqual([]);
     const samples = only(records, "heart_rate");
-    expect(samples.map((s) => [s.startTime, s.data.heart_rate.value, s.data.context])).toEqual(heartrateSchema.data.map((row) => [row.timestamp_unix, row.bpm, row.source]));
+    expect(samples.map((s) => [s.startTime, s.data.heart_rate.value, s.data.context])).toEqual(
+      heartrateSchema.data.map((row) => [row.timestamp_unix, row.bpm, row.source]),
+    );
     expect(samples.map((s) => s.externalId)).toEqual(heartrateSchema.data.map((row) => new Date(row.timestamp_unix).toISOString()));
   });
 
-  it("Oura's current placeholder sample ({\"data\": [{}]}) is skipped item by item, for every kind", () => {
+  it('Oura\'s current placeholder sample ({"data": [{}]}) is skipped item by item, for every kind', () => {
     for (const kind of OURA_KINDS) {
       const { records, skipped } = normalizeOura(kind, collectionDocsCurrent);
       expect(records, kind).toEqual([]);
@@ -160,7 +175,8 @@ describe("normalizeOura against Oura's published examples", () => {
       ["heartrate", heartrateSchema],
     ];
     for (const [kind, body] of fixtures) {
-      for (const record of normalizeOura(kind, body).records) expect(RECORD_BODIES[record.kind].safeParse(record.data).success, `${kind} ${record.externalId}`).toBe(true);
+      for (const record of normalizeOura(kind, body).records)
+        expect(RECORD_BODIES[record.kind].safeParse(record.data).success, `${kind} ${record.externalId}`).toBe(true);
     }
   });
 });

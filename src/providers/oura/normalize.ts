@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MalformedPayloadError, collect, makeRecord, type NormalizeResult, type NormalizedRecord, type SkippedItem } from "../../domain/records";
+import { collect, MalformedPayloadError, makeRecord, type NormalizedRecord, type NormalizeResult, type SkippedItem } from "../../domain/records";
 
 /** The Oura collections we pull, in pull order (heart rate last: it is the one with many pages). */
 export const OURA_KINDS = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "heartrate"] as const;
@@ -62,7 +62,10 @@ function contributors(value: unknown): Record<string, number> | undefined {
 }
 
 const seconds = (value: number) => ({ value, unit: "s" as const });
-const withUnit = <U extends string>(unit: U) => (value: number | undefined) => (value === undefined ? undefined : { value, unit });
+const withUnit =
+  <U extends string>(unit: U) =>
+  (value: number | undefined) =>
+    value === undefined ? undefined : { value, unit };
 const optionalSeconds = withUnit("s");
 const optionalBpm = withUnit("beats/min");
 const optionalKcal = withUnit("kcal");

@@ -4,7 +4,7 @@ import { encodeBase64urlNoPadding, timingSafeEqual, utf8 } from "../../lib/encod
 import { sandboxCredentials } from "../../sandbox/credentials";
 import { int, normal, random, seedOf, uuidFrom } from "../../sandbox/generate";
 import { revokeByToken } from "../../sandbox/grants";
-import { sandboxApi, sandboxBearer, type ProviderSandbox, type SandboxEnv } from "../../sandbox/types";
+import { type ProviderSandbox, type SandboxEnv, sandboxApi, sandboxBearer } from "../../sandbox/types";
 
 /**
  * Oura's API v2 as the sandbox plays it: the usercollection routes our sync reads (same paths, query parameters,
@@ -75,7 +75,8 @@ const localMidnight = (p: Person, day: string) => dayStartUtc(day) - p.offsetMin
 const localDayOf = (p: Person, ms: number) => new Date(ms + p.offsetMinutes * MINUTE_MS).toISOString().slice(0, 10);
 const localHourOf = (p: Person, ms: number) => new Date(ms + p.offsetMinutes * MINUTE_MS).getUTCHours();
 /** Oura's LocalizedDateTime: the person's wall-clock time with their offset ("2022-07-12T01:05:14-07:00"). */
-const localText = (p: Person, ms: number, millis = false) => new Date(ms + p.offsetMinutes * MINUTE_MS).toISOString().slice(0, millis ? 23 : 19) + offsetText(p.offsetMinutes);
+const localText = (p: Person, ms: number, millis = false) =>
+  new Date(ms + p.offsetMinutes * MINUTE_MS).toISOString().slice(0, millis ? 23 : 19) + offsetText(p.offsetMinutes);
 const utcText = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 const roundTo = (value: number, step: number) => Math.round(value / step) * step;
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
@@ -265,7 +266,8 @@ function dailySleepDocument(p: Person, day: string) {
     total_sleep: score100((night.total / 28800) * 100),
   };
   const weighted =
-    contributors.total_sleep * 0.35 + contributors.restfulness * 0.15 +
+    contributors.total_sleep * 0.35 +
+    contributors.restfulness * 0.15 +
     (contributors.efficiency + contributors.rem_sleep + contributors.deep_sleep + contributors.latency + contributors.timing) * 0.1;
   return {
     id: uuidFrom(p.subject, "daily_sleep", day),
@@ -311,7 +313,13 @@ function dailyActivityDocument(p: Person, day: string) {
   const medium = int(rand, Math.round(steps / 550), 4, 2, 40);
   const low = int(rand, Math.round(steps / 170), 10, 10, 110);
   const inactive = Math.max(0, awakeSlots - nonWear - high - medium - low);
-  const awakeClasses = [...Array<number>(nonWear).fill(0), ...Array<number>(high).fill(5), ...Array<number>(medium).fill(4), ...Array<number>(low).fill(3), ...Array<number>(inactive).fill(2)];
+  const awakeClasses = [
+    ...Array<number>(nonWear).fill(0),
+    ...Array<number>(high).fill(5),
+    ...Array<number>(medium).fill(4),
+    ...Array<number>(low).fill(3),
+    ...Array<number>(inactive).fill(2),
+  ];
   for (let i = awakeClasses.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [awakeClasses[i], awakeClasses[j]] = [awakeClasses[j]!, awakeClasses[i]!];
@@ -328,7 +336,9 @@ function dailyActivityDocument(p: Person, day: string) {
   }
   const slotsOf = (slotClass: number) => classes.filter((value) => value === slotClass).length;
   const seconds = (slotClass: number) => slotsOf(slotClass) * 300;
-  const activeCalories = Math.round((metMinutesByClass[3]! - slotsOf(3) * 5 + metMinutesByClass[4]! - slotsOf(4) * 5 + metMinutesByClass[5]! - slotsOf(5) * 5) * 1.2);
+  const activeCalories = Math.round(
+    (metMinutesByClass[3]! - slotsOf(3) * 5 + metMinutesByClass[4]! - slotsOf(4) * 5 + metMinutesByClass[5]! - slotsOf(5) * 5) * 1.2,
+  );
   const equivalentWalkingDistance = Math.round(steps * 0.78 + seconds(5) * 1.5);
   const targetCalories = roundTo(int(rand, 450, 100, 250, 700), 50);
   const score = int(rand, 70 + (steps - p.stepsBaseline) / 400, 7, 60, 95);
@@ -514,9 +524,29 @@ api.get("/v2/usercollection/heartrate", (c) => {
 
 const WebhookOperation = z.enum(["create", "update", "delete"]);
 const DataType = z.enum([
-  "tag", "enhanced_tag", "workout", "session", "sleep", "daily_sleep", "daily_readiness", "daily_activity", "daily_spo2", "sleep_time",
-  "rest_mode_period", "ring_configuration", "daily_stress", "daily_cycle_phases", "activation_status", "daily_cardiovascular_age",
-  "daily_resilience", "vo2_max", "period_start", "pregnancy", "fertile_window", "ovulation_confirmed", "blood_glucose",
+  "tag",
+  "enhanced_tag",
+  "workout",
+  "session",
+  "sleep",
+  "daily_sleep",
+  "daily_readiness",
+  "daily_activity",
+  "daily_spo2",
+  "sleep_time",
+  "rest_mode_period",
+  "ring_configuration",
+  "daily_stress",
+  "daily_cycle_phases",
+  "activation_status",
+  "daily_cardiovascular_age",
+  "daily_resilience",
+  "vo2_max",
+  "period_start",
+  "pregnancy",
+  "fertile_window",
+  "ovulation_confirmed",
+  "blood_glucose",
 ]);
 const CreateSubscription = z.object({ callback_url: z.url(), verification_token: z.string().min(1), event_type: WebhookOperation, data_type: DataType });
 const UpdateSubscription = z.object({
@@ -563,7 +593,8 @@ api.get("/v2/webhook/subscription", (c) => c.json([...subscriptions.values()]));
 
 api.post("/v2/webhook/subscription", async (c) => {
   const parsed = CreateSubscription.safeParse(await jsonBody(c));
-  if (!parsed.success) return c.json({ detail: parsed.error.issues.map((issue) => ({ loc: ["body", ...issue.path.map(String)], msg: issue.message, type: "value_error" })) }, 422);
+  if (!parsed.success)
+    return c.json({ detail: parsed.error.issues.map((issue) => ({ loc: ["body", ...issue.path.map(String)], msg: issue.message, type: "value_error" })) }, 422);
   const { callback_url, event_type, data_type } = parsed.data;
   const subscription: SubscriptionModel = { id: crypto.randomUUID(), callback_url, event_type, data_type, expiration_time: expiresFromNow() };
   subscriptions.set(subscription.id, subscription);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sandboxCredentials } from "../../sandbox/credentials";
 import { createSandboxFetch } from "../../sandbox/fetch";
 import subscriptionsDocs from "./fixtures/webhook-subscriptions.docs-current.json";
-import { OuraSubscriptionError, SUBSCRIBED_DATA_TYPES, SUBSCRIBED_EVENT_TYPES, ensureOuraSubscriptions } from "./subscriptions";
+import { ensureOuraSubscriptions, OuraSubscriptionError, SUBSCRIBED_DATA_TYPES, SUBSCRIBED_EVENT_TYPES } from "./subscriptions";
 
 const DAY_MS = 86_400_000;
 const SUBSCRIPTIONS = "https://api.ouraring.com/v2/webhook/subscription";
@@ -27,14 +27,22 @@ function recordingSandbox(sent: Sent[]): typeof fetch {
 
 async function appEnv(overrides: Partial<Env> = {}): Promise<Env> {
   const credentials = await sandboxCredentials("oura", env);
-  return { ...env, OURA_CLIENT_ID: credentials.clientId, OURA_CLIENT_SECRET: credentials.clientSecret!, OURA_WEBHOOK_VERIFICATION_TOKEN: "verify-me-please", ...overrides } as Env;
+  return {
+    ...env,
+    OURA_CLIENT_ID: credentials.clientId,
+    OURA_CLIENT_SECRET: credentials.clientSecret!,
+    OURA_WEBHOOK_VERIFICATION_TOKEN: "verify-me-please",
+    ...overrides,
+  } as Env;
 }
 
 const uniqueCallback = () => `https://wellness-${crypto.randomUUID().slice(0, 8)}.example/webhooks/oura`;
 
 async function listed(callbackUrl: string) {
   const credentials = await sandboxCredentials("oura", env);
-  const response = await createSandboxFetch(env)(SUBSCRIPTIONS, { headers: { "x-client-id": credentials.clientId, "x-client-secret": credentials.clientSecret! } });
+  const response = await createSandboxFetch(env)(SUBSCRIPTIONS, {
+    headers: { "x-client-id": credentials.clientId, "x-client-secret": credentials.clientSecret! },
+  });
   const all = (await response.json()) as { id: string; callback_url: string; event_type: string; data_type: string; expiration_time: string }[];
   return all.filter((subscription) => subscription.callback_url === callbackUrl);
 }
@@ -114,7 +122,9 @@ describe("ensureOuraSubscriptions against the Oura sandbox", () => {
   it("refuses to run without client credentials and a verification token", async () => {
     for (const missing of ["OURA_CLIENT_ID", "OURA_CLIENT_SECRET", "OURA_WEBHOOK_VERIFICATION_TOKEN"] as const) {
       const sent: Sent[] = [];
-      await expect(ensureOuraSubscriptions(await appEnv({ [missing]: "" }), recordingSandbox(sent), uniqueCallback(), Date.now()), missing).rejects.toThrow(OuraSubscriptionError);
+      await expect(ensureOuraSubscriptions(await appEnv({ [missing]: "" }), recordingSandbox(sent), uniqueCallback(), Date.now()), missing).rejects.toThrow(
+        OuraSubscriptionError,
+      );
       expect(sent).toEqual([]);
     }
   });

@@ -75,7 +75,12 @@ export async function ensureOuraSubscriptions(env: Env, fetcher: typeof fetch, c
         const response = await fetcher(SUBSCRIPTION_ENDPOINT, {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/json" },
-          body: JSON.stringify({ callback_url: callbackUrl, verification_token: env.OURA_WEBHOOK_VERIFICATION_TOKEN, event_type: eventType, data_type: dataType }),
+          body: JSON.stringify({
+            callback_url: callbackUrl,
+            verification_token: env.OURA_WEBHOOK_VERIFICATION_TOKEN,
+            event_type: eventType,
+            data_type: dataType,
+          }),
         });
         await expectOk(response, `creating the ${eventType} ${dataType} subscription`);
         counts.created++;

@@ -67,7 +67,10 @@ describe("ouraSync.pull against the sandbox", () => {
       expect(ofThisKind.length, kind).toBeGreaterThan(1);
       const tokens = ofThisKind.map((page) => (page.body as { next_token: string | null }).next_token);
       expect(tokens.at(-1), kind).toBeNull();
-      expect(tokens.slice(0, -1).every((token) => typeof token === "string"), kind).toBe(true);
+      expect(
+        tokens.slice(0, -1).every((token) => typeof token === "string"),
+        kind,
+      ).toBe(true);
     }
     // Pages after the first carry the token the previous page returned.
     const heartRateUrls = urls.filter((url) => url.pathname.endsWith("/heartrate"));
@@ -107,9 +110,18 @@ describe("ouraSync.pull against the sandbox", () => {
     const sleepDays = ofKind(records, "sleep_session").map((session) => (session.raw as { day: string }).day);
     for (let t = window.start; t < window.end; t += DAY_MS) {
       const day = isoDay(t);
-      expect(ofKind(records, "daily_sleep").some((record) => record.data.date === day), `daily_sleep ${day}`).toBe(true);
-      expect(ofKind(records, "readiness").some((record) => record.data.date === day), `readiness ${day}`).toBe(true);
-      expect(ofKind(records, "daily_activity").some((record) => record.data.date === day), `daily_activity ${day}`).toBe(true);
+      expect(
+        ofKind(records, "daily_sleep").some((record) => record.data.date === day),
+        `daily_sleep ${day}`,
+      ).toBe(true);
+      expect(
+        ofKind(records, "readiness").some((record) => record.data.date === day),
+        `readiness ${day}`,
+      ).toBe(true);
+      expect(
+        ofKind(records, "daily_activity").some((record) => record.data.date === day),
+        `daily_activity ${day}`,
+      ).toBe(true);
       expect(sleepDays, `sleep ${day}`).toContain(day);
     }
   });
@@ -220,16 +232,25 @@ describe("the Oura sandbox data API", () => {
     const subject = `sbx-test-${crypto.randomUUID().slice(0, 8)}`;
     const token = await issueSandboxAccessToken(env, "oura", subject);
     const day = isoDay(Date.now() - 3 * DAY_MS);
-    const sleep = (await (await call(`/v2/usercollection/sleep?start_date=${day}&end_date=${day}`, token)).json()) as { data: Record<string, unknown>[]; next_token: string | null };
+    const sleep = (await (await call(`/v2/usercollection/sleep?start_date=${day}&end_date=${day}`, token)).json()) as {
+      data: Record<string, unknown>[];
+      next_token: string | null;
+    };
     const again = (await (await call(`/v2/usercollection/sleep?start_date=${day}&end_date=${day}`, token)).json()) as typeof sleep;
     expect(sleep.next_token).toBeNull();
     expect(again.data.map((doc) => doc.id)).toEqual(sleep.data.map((doc) => doc.id));
     const main = sleep.data.find((doc) => doc.type === "long_sleep")!;
-    for (const field of ["id", "meta", "bedtime_end", "bedtime_start", "day", "low_battery_alert", "period", "time_in_bed"]) expect(main, field).toHaveProperty(field);
+    for (const field of ["id", "meta", "bedtime_end", "bedtime_start", "day", "low_battery_alert", "period", "time_in_bed"])
+      expect(main, field).toHaveProperty(field);
     expect(main.day).toBe(day);
 
     const start = Date.parse(`${day}T00:00:00Z`);
-    const heartRate = (await (await call(`/v2/usercollection/heartrate?start_datetime=${encodeURIComponent(new Date(start).toISOString())}&end_datetime=${encodeURIComponent(new Date(start + 3_600_000).toISOString())}`, token)).json()) as { data: Record<string, unknown>[] };
+    const heartRate = (await (
+      await call(
+        `/v2/usercollection/heartrate?start_datetime=${encodeURIComponent(new Date(start).toISOString())}&end_datetime=${encodeURIComponent(new Date(start + 3_600_000).toISOString())}`,
+        token,
+      )
+    ).json()) as { data: Record<string, unknown>[] };
     for (const row of heartRate.data) {
       expect(Object.keys(row).sort()).toEqual(["bpm", "source", "timestamp", "timestamp_unix"]);
       expect(Date.parse(row.timestamp as string)).toBe(row.timestamp_unix);

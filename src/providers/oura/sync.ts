@@ -1,5 +1,5 @@
 import type { PullContext, PulledPage, SyncSpec, SyncWindow } from "../types";
-import { OURA_KINDS, normalizeOura, type OuraKind } from "./normalize";
+import { normalizeOura, OURA_KINDS, type OuraKind } from "./normalize";
 
 const USER_COLLECTION = "https://api.ouraring.com/v2/usercollection";
 

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MalformedPayloadError } from "../../domain/records";
 import { utf8 } from "../../lib/encoding";
-import webhookEventCurrent from "./fixtures/webhook-event.docs-current.json";
 import webhookEvent111 from "./fixtures/webhook-event.docs-1.11.json";
+import webhookEventCurrent from "./fixtures/webhook-event.docs-current.json";
 import { ouraWebhook } from "./webhook";
 
 /**
@@ -53,7 +53,10 @@ describe("ouraWebhook.verify", () => {
     const tampered = BODY.replace("user123", "user124");
     expect(await verifyWith(tampered, { "x-oura-signature": SIGNATURE_MS, "x-oura-timestamp": TIMESTAMP_MS })).toMatchObject({ ok: false, status: 401 });
     const tamperedPretty = PRETTY_BODY.replace("12345abc", "12345abd");
-    expect(await verifyWith(tamperedPretty, { "x-oura-signature": SIGNATURE_PRETTY_RAW, "x-oura-timestamp": TIMESTAMP_MS })).toMatchObject({ ok: false, status: 401 });
+    expect(await verifyWith(tamperedPretty, { "x-oura-signature": SIGNATURE_PRETTY_RAW, "x-oura-timestamp": TIMESTAMP_MS })).toMatchObject({
+      ok: false,
+      status: 401,
+    });
   });
 
   it("rejects a signature made with another secret, and a timestamp swapped after signing", async () => {
@@ -64,7 +67,11 @@ describe("ouraWebhook.verify", () => {
 
   it("rejects a timestamp more than 5 minutes from now, either way, and accepts one just inside", async () => {
     const headers = { "x-oura-signature": SIGNATURE_MS, "x-oura-timestamp": TIMESTAMP_MS };
-    expect(await verifyWith(BODY, headers, { now: SENT_AT + 5 * 60_000 + 1 })).toEqual({ ok: false, status: 401, reason: "x-oura-timestamp is outside the allowed window" });
+    expect(await verifyWith(BODY, headers, { now: SENT_AT + 5 * 60_000 + 1 })).toEqual({
+      ok: false,
+      status: 401,
+      reason: "x-oura-timestamp is outside the allowed window",
+    });
     expect(await verifyWith(BODY, headers, { now: SENT_AT - 5 * 60_000 - 1 })).toMatchObject({ ok: false, status: 401 });
     expect(await verifyWith(BODY, headers, { now: SENT_AT + 5 * 60_000 })).toEqual({ ok: true });
   });

@@ -87,7 +87,8 @@ async function handshake(request: Request, env: Env): Promise<Response | null> {
   const token = query.get("verification_token");
   const challenge = query.get("challenge");
   if (token === null && challenge === null) return null;
-  if (!token || !challenge || challenge.length > MAX_CHALLENGE_LENGTH) return Response.json({ detail: "verification_token and challenge are required" }, { status: 400 });
+  if (!token || !challenge || challenge.length > MAX_CHALLENGE_LENGTH)
+    return Response.json({ detail: "verification_token and challenge are required" }, { status: 400 });
   const expected = env.OURA_WEBHOOK_VERIFICATION_TOKEN;
   if (!expected || !timingSafeEqual(token, expected)) return Response.json({ detail: "invalid verification token" }, { status: 401 });
   return Response.json({ challenge }, { status: 200 });

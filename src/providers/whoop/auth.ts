@@ -8,8 +8,7 @@ const PROFILE_ENDPOINT = "https://api.prod.whoop.com/developer/v2/user/profile/b
 export const whoopAuth: OAuth2Auth = {
   kind: "oauth2",
   endpoints: () => ({ authorization: AUTHORIZATION_ENDPOINT, token: TOKEN_ENDPOINT }),
-  credentials: (env) =>
-    env.WHOOP_CLIENT_ID && env.WHOOP_CLIENT_SECRET ? { clientId: env.WHOOP_CLIENT_ID, clientSecret: env.WHOOP_CLIENT_SECRET } : null,
+  credentials: (env) => (env.WHOOP_CLIENT_ID && env.WHOOP_CLIENT_SECRET ? { clientId: env.WHOOP_CLIENT_ID, clientSecret: env.WHOOP_CLIENT_SECRET } : null),
   // WHOOP's tutorial sends the client credentials in the form body.
   clientAuthentication: "body",
   pkce: false,

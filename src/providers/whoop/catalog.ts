@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PRIVACY_DEFAULT, type CatalogEntry } from "../../domain/integration";
+import { type CatalogEntry, PRIVACY_DEFAULT } from "../../domain/integration";
 
 /** The settings page's entry for this source. */
 export const whoopCatalog = {
@@ -9,7 +9,14 @@ export const whoopCatalog = {
   type: "wearable",
   section: "devices",
   description: "Recovery, strain, sleep and workouts from your WHOOP strap.",
-  reads: ["Recovery, HRV and resting heart rate", "Daily strain (cycles)", "Sleep", "Workouts", "Body measurements", "Your WHOOP member id (to match its notifications to you)"],
+  reads: [
+    "Recovery, HRV and resting heart rate",
+    "Daily strain (cycles)",
+    "Sleep",
+    "Workouts",
+    "Body measurements",
+    "Your WHOOP member id (to match its notifications to you)",
+  ],
   scopes: ["read:recovery", "read:cycles", "read:sleep", "read:workout", "read:body_measurement", "read:profile", "offline"],
   connectMethod: "oauth2",
   credentialVars: ["WHOOP_CLIENT_ID", "WHOOP_CLIENT_SECRET"],

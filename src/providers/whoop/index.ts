@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../types";
-import { whoopCatalog } from "./catalog";
 import { whoopAuth } from "./auth";
+import { whoopCatalog } from "./catalog";
 import { whoopSync } from "./sync";
 import { whoopWebhook } from "./webhook";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MalformedPayloadError, collect, makeRecord, type NormalizeResult, type NormalizedRecord, type SkippedItem } from "../../domain/records";
+import { collect, MalformedPayloadError, makeRecord, type NormalizedRecord, type NormalizeResult, type SkippedItem } from "../../domain/records";
 
 /**
  * WHOOP Developer API v2 payloads → normalized records. Field names and shapes follow WHOOP's OpenAPI document
@@ -233,22 +233,32 @@ function normalizeRecoveries(body: unknown): NormalizeResult {
     const parsed = SleepEnd.safeParse(sleep);
     if (parsed.success) sleepEnds.set(parsed.data.id, { end: Date.parse(parsed.data.end), timezoneOffset: parsed.data.timezone_offset });
   }
-  return normalizeScored(body.page, "recovery", (item) => idField(item, "sleep_id"), Recovery, (recovery, raw) => {
-    const sleep = sleepEnds.get(recovery.sleep_id);
-    if (!sleep) return { externalId: recovery.sleep_id, reason: "recovery: its sleep was not in this pull, so its day is unknown; a pull covering that sleep records it" };
-    return makeRecord("readiness", {
-      externalId: recovery.sleep_id,
-      startTime: sleep.end,
-      data: {
-        date: localDateTime(sleep.end, sleep.timezoneOffset).slice(0, 10),
-        score: recovery.score.recovery_score,
-        resting_heart_rate: { value: recovery.score.resting_heart_rate, unit: "beats/min" },
-        hrv_rmssd: { value: recovery.score.hrv_rmssd_milli, unit: "ms" },
-        ...(recovery.score.spo2_percentage !== undefined && { spo2_percentage: { value: recovery.score.spo2_percentage, unit: "%" } }),
-      },
-      raw,
-    });
-  });
+  return normalizeScored(
+    body.page,
+    "recovery",
+    (item) => idField(item, "sleep_id"),
+    Recovery,
+    (recovery, raw) => {
+      const sleep = sleepEnds.get(recovery.sleep_id);
+      if (!sleep)
+        return {
+          externalId: recovery.sleep_id,
+          reason: "recovery: its sleep was not in this pull, so its day is unknown; a pull covering that sleep records it",
+        };
+      return makeRecord("readiness", {
+        externalId: recovery.sleep_id,
+        startTime: sleep.end,
+        data: {
+          date: localDateTime(sleep.end, sleep.timezoneOffset).slice(0, 10),
+          score: recovery.score.recovery_score,
+          resting_heart_rate: { value: recovery.score.resting_heart_rate, unit: "beats/min" },
+          hrv_rmssd: { value: recovery.score.hrv_rmssd_milli, unit: "ms" },
+          ...(recovery.score.spo2_percentage !== undefined && { spo2_percentage: { value: recovery.score.spo2_percentage, unit: "%" } }),
+        },
+        raw,
+      });
+    },
+  );
 }
 
 /** One body-weight record per UTC day the weight was read, so polling the same value all day writes it once. */

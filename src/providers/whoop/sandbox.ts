@@ -1,8 +1,8 @@
 import type { Context } from "hono";
+import { encodeBase64urlNoPadding, utf8 } from "../../lib/encoding";
 import { daysIn, int, normal, random, seedOf, uuidFrom } from "../../sandbox/generate";
 import { revokeByToken } from "../../sandbox/grants";
-import { sandboxApi, sandboxBearer, type ProviderSandbox, type SandboxEnv } from "../../sandbox/types";
-import { encodeBase64urlNoPadding, utf8 } from "../../lib/encoding";
+import { type ProviderSandbox, type SandboxEnv, sandboxApi, sandboxBearer } from "../../sandbox/types";
 
 const api = sandboxApi();
 
@@ -234,7 +234,8 @@ function workoutsOf(m: Member, day: string, now: number): Timed<Record<string, u
   return Array.from({ length: count }, (_, index) => {
     const sport = SPORTS[Math.floor(rand() * SPORTS.length)] ?? SPORTS[0];
     // The first workout follows waking up; a second one is in the evening.
-    const start = index === 0 ? mainSleepTimes(m, day).end + Math.round(normal(rand, 1.25, 0.5, 0.5, 2) * HOUR_MS) : localTime(m, day, normal(rand, 18, 0.75, 16.75, 20));
+    const start =
+      index === 0 ? mainSleepTimes(m, day).end + Math.round(normal(rand, 1.25, 0.5, 0.5, 2) * HOUR_MS) : localTime(m, day, normal(rand, 18, 0.75, 16.75, 20));
     const duration = Math.round(normal(rand, 55, 20, 15, 120) * MINUTE_MS);
     const end = start + duration;
     const state = scoreState(end, now, rand() < 0.04);
@@ -329,12 +330,15 @@ for (const [path, generate] of Object.entries(COLLECTIONS)) {
     const to = Math.min(end ?? now, now);
     // Records are generated for the days around the window (a sleep starts the evening before its day) and kept
     // when they overlap it: `start` is inclusive, `end` exclusive. Nothing that has not happened and uploaded yet.
-    const matching = from >= to ? [] : daysIn(from - DAY_MS, to + DAY_MS, now + DAY_MS)
-      .flatMap((day) => generate(m, day, now))
-      .filter((record) => record.start >= now - HISTORY_DAYS * DAY_MS)
-      .filter((record) => (record.end === null ? record.start <= now : record.end + UPLOAD_DELAY_MS <= now))
-      .filter((record) => (record.end ?? now) >= from && record.start < to)
-      .sort((a, b) => b.start - a.start);
+    const matching =
+      from >= to
+        ? []
+        : daysIn(from - DAY_MS, to + DAY_MS, now + DAY_MS)
+            .flatMap((day) => generate(m, day, now))
+            .filter((record) => record.start >= now - HISTORY_DAYS * DAY_MS)
+            .filter((record) => (record.end === null ? record.start <= now : record.end + UPLOAD_DELAY_MS <= now))
+            .filter((record) => (record.end ?? now) >= from && record.start < to)
+            .sort((a, b) => b.start - a.start);
     const page = matching.slice(offset, offset + limit);
     const nextOffset = offset + page.length;
     return c.json({

@@ -26,10 +26,12 @@ interface Page {
 /** A fetch wrapper that remembers every URL the adapter asked for, in order. */
 function recordingUrls() {
   const urls: URL[] = [];
-  const wrap = (inner: typeof fetch): typeof fetch => async (input, init) => {
-    urls.push(new URL(new Request(input, init).url));
-    return inner(input, init);
-  };
+  const wrap =
+    (inner: typeof fetch): typeof fetch =>
+    async (input, init) => {
+      urls.push(new URL(new Request(input, init).url));
+      return inner(input, init);
+    };
   return { urls, wrap };
 }
 

@@ -115,6 +115,8 @@ function nextTokenOf(page: unknown): string | null {
 }
 
 function sleepsScoredBy(recoveryPage: unknown, sleeps: unknown[]): unknown[] {
-  const sleepIds = new Set(recordsOf(recoveryPage).map((recovery) => (typeof recovery === "object" && recovery !== null && "sleep_id" in recovery ? recovery.sleep_id : null)));
+  const sleepIds = new Set(
+    recordsOf(recoveryPage).map((recovery) => (typeof recovery === "object" && recovery !== null && "sleep_id" in recovery ? recovery.sleep_id : null)),
+  );
   return sleeps.filter((sleep) => typeof sleep === "object" && sleep !== null && "id" in sleep && sleepIds.has(sleep.id));
 }

@@ -31,11 +31,20 @@ const DAY_MS = 86_400_000;
 const envWithSecret = (secret: string) => ({ WHOOP_CLIENT_SECRET: secret }) as unknown as Env;
 
 function delivery(headers: Record<string, string> = { "X-WHOOP-Signature": VECTOR.signature, "X-WHOOP-Signature-Timestamp": VECTOR.timestamp }) {
-  return new Request("https://wellness.example/webhooks/whoop", { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: VECTOR.body });
+  return new Request("https://wellness.example/webhooks/whoop", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: VECTOR.body,
+  });
 }
 
 function verify(options: { request?: Request; body?: string; secret?: string; now?: number } = {}) {
-  return whoopWebhook.verify(options.request ?? delivery(), utf8(options.body ?? VECTOR.body), envWithSecret(options.secret ?? VECTOR.secret), options.now ?? SIGNED_AT + 1_000);
+  return whoopWebhook.verify(
+    options.request ?? delivery(),
+    utf8(options.body ?? VECTOR.body),
+    envWithSecret(options.secret ?? VECTOR.secret),
+    options.now ?? SIGNED_AT + 1_000,
+  );
 }
 
 describe("whoopWebhook.verify", () => {
@@ -102,7 +111,9 @@ describe("whoopWebhook.parse", () => {
 
   it("re-pulls for deletions too, so the missing record is noticed", () => {
     const deleted = { ...sleepUpdatedV2, type: "recovery.deleted" };
-    expect(whoopWebhook.parse(deleted, now)).toEqual([{ eventId: sleepUpdatedV2.trace_id, externalUserId: "456", window: { start: now - 2 * DAY_MS, end: now } }]);
+    expect(whoopWebhook.parse(deleted, now)).toEqual([
+      { eventId: sleepUpdatedV2.trace_id, externalUserId: "456", window: { start: now - 2 * DAY_MS, end: now } },
+    ]);
   });
 
   it("accepts the legacy v1 shape, whose id is an integer", () => {
@@ -113,7 +124,15 @@ describe("whoopWebhook.parse", () => {
 
   it("rejects bodies that are not WHOOP's webhook", () => {
     const { trace_id: _trace, ...withoutTrace } = sleepUpdatedV2;
-    const malformed = [null, [], "sleep.updated", withoutTrace, { ...sleepUpdatedV2, user_id: "456" }, { ...sleepUpdatedV2, type: "" }, { ...sleepUpdatedV2, trace_id: "" }];
+    const malformed = [
+      null,
+      [],
+      "sleep.updated",
+      withoutTrace,
+      { ...sleepUpdatedV2, user_id: "456" },
+      { ...sleepUpdatedV2, type: "" },
+      { ...sleepUpdatedV2, trace_id: "" },
+    ];
     for (const body of malformed) expect(() => whoopWebhook.parse(body, now), JSON.stringify(body)).toThrow(MalformedPayloadError);
   });
 

@@ -10,7 +10,16 @@ export interface BatchCost {
   d1RowsRead: number;
   d1RowsWritten: number;
   /** The job the batch ran (sync queue only), when it finished as `done`. */
-  job?: { source: string; trigger: string; status: string; written: number; inserted: number | null; unchanged: number; skipped: number; providerRequests: number };
+  job?: {
+    source: string;
+    trigger: string;
+    status: string;
+    written: number;
+    inserted: number | null;
+    unchanged: number;
+    skipped: number;
+    providerRequests: number;
+  };
 }
 
 const isCount = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0;

@@ -35,17 +35,32 @@ export type GarminKind = keyof typeof GARMIN;
 const EPOCH_SECONDS = 900;
 
 export function ouraDelivery(userId: string, dataType: string, eventTime: number, now = Date.now()): Delivery {
-  const body = JSON.stringify({ event_type: "update", data_type: dataType, object_id: randomUUID(), event_time: new Date(eventTime).toISOString(), user_id: userId });
+  const body = JSON.stringify({
+    event_type: "update",
+    data_type: dataType,
+    object_id: randomUUID(),
+    event_time: new Date(eventTime).toISOString(),
+    user_id: userId,
+  });
   const timestamp = String(now);
-  const signature = createHmac("sha256", BENCH_SECRETS.OURA_CLIENT_SECRET).update(timestamp + body).digest("hex").toUpperCase();
+  const signature = createHmac("sha256", BENCH_SECRETS.OURA_CLIENT_SECRET)
+    .update(timestamp + body)
+    .digest("hex")
+    .toUpperCase();
   return { path: "/webhooks/oura", headers: { "Content-Type": "application/json", "x-oura-signature": signature, "x-oura-timestamp": timestamp }, body };
 }
 
 export function whoopDelivery(userId: string, type: string, now = Date.now()): Delivery {
   const body = JSON.stringify({ user_id: Number(userId), id: randomUUID(), type, trace_id: randomUUID() });
   const timestamp = String(now);
-  const signature = createHmac("sha256", BENCH_SECRETS.WHOOP_CLIENT_SECRET).update(timestamp + body).digest("base64");
-  return { path: "/webhooks/whoop", headers: { "Content-Type": "application/json", "X-WHOOP-Signature": signature, "X-WHOOP-Signature-Timestamp": timestamp }, body };
+  const signature = createHmac("sha256", BENCH_SECRETS.WHOOP_CLIENT_SECRET)
+    .update(timestamp + body)
+    .digest("base64");
+  return {
+    path: "/webhooks/whoop",
+    headers: { "Content-Type": "application/json", "X-WHOOP-Signature": signature, "X-WHOOP-Signature-Timestamp": timestamp },
+    body,
+  };
 }
 
 export function googleHealthDelivery(healthUserId: string, dataType: string, start: number, end: number): Delivery {
@@ -72,7 +87,15 @@ export function garminPush(userId: string, kind: GarminKind, dayStart: number, s
           const at = start + (slots.from + i) * EPOCH_SECONDS;
           return { ...GARMIN.epochs, userId, summaryId: `bench-${userId}-epoch-${at}`, startTimeInSeconds: at, steps: (at / EPOCH_SECONDS) % 97 };
         })
-      : [{ ...GARMIN[kind], userId, summaryId: `bench-${userId}-${kind}-${day}`, calendarDate: day, startTimeInSeconds: kind === "sleeps" ? start - 3600 : start }];
+      : [
+          {
+            ...GARMIN[kind],
+            userId,
+            summaryId: `bench-${userId}-${kind}-${day}`,
+            calendarDate: day,
+            startTimeInSeconds: kind === "sleeps" ? start - 3600 : start,
+          },
+        ];
   return {
     path: `/webhooks/garmin?token=${encodeURIComponent(BENCH_SECRETS.GARMIN_WEBHOOK_SECRET)}`,
     headers: { "Content-Type": "application/json" },

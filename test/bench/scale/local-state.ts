@@ -21,7 +21,9 @@ function sqliteFiles(dir: string): string[] {
 /** The local D1 database's file (miniflare keeps one per database under v3/d1/). */
 export function d1File(statePath: string): string {
   const files = sqliteFiles(join(statePath, "v3", "d1", "miniflare-D1DatabaseObject")).filter((file) => !file.includes("metadata"));
-  const withUsers = files.filter((file) => withDb(file, (db) => db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'integration_connections'").get() !== undefined));
+  const withUsers = files.filter((file) =>
+    withDb(file, (db) => db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'integration_connections'").get() !== undefined),
+  );
   if (withUsers.length !== 1) throw new Error(`expected one local D1 database with our schema under ${statePath}, found ${withUsers.length}`);
   return withUsers[0]!;
 }
@@ -62,8 +64,14 @@ export interface TableSize {
 /** Every table of a database with its row count and bytes (table and its indexes), largest first. */
 export function tableSizes(file: string): TableSize[] {
   return withDb(file, (db) => {
-    const objects = db.prepare("SELECT name, type, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')").all() as { name: string; type: string; tbl_name: string }[];
-    const pages = new Map((db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name").all() as { name: string; bytes: number }[]).map((r) => [r.name, r.bytes]));
+    const objects = db.prepare("SELECT name, type, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')").all() as {
+      name: string;
+      type: string;
+      tbl_name: string;
+    }[];
+    const pages = new Map(
+      (db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name").all() as { name: string; bytes: number }[]).map((r) => [r.name, r.bytes]),
+    );
     const tables = objects.filter((o) => o.type === "table" && !o.name.startsWith("sqlite_") && !o.name.startsWith("_cf_") && o.name !== "d1_migrations");
     return tables
       .map((t) => {

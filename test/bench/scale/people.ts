@@ -37,7 +37,8 @@ export async function connect(baseUrl: string, person: Person, source: string): 
   const get = (url: string) => fetch(new URL(url, baseUrl), { headers: { Cookie: person.cookie }, redirect: "manual" });
   const start = await expect(await get(`/api/integrations/${source}/start`), 302, `${source} connect start`);
   const authorize = new URL(start.headers.get("location")!);
-  if (!authorize.pathname.startsWith("/sandbox/")) throw new Error(`${source}: connect start sent the browser to ${authorize.origin}${authorize.pathname}, not a sandbox`);
+  if (!authorize.pathname.startsWith("/sandbox/"))
+    throw new Error(`${source}: connect start sent the browser to ${authorize.origin}${authorize.pathname}, not a sandbox`);
   const consent = await (await expect(await get(authorize.pathname + authorize.search), 200, `${source} consent page`)).text();
   const csrf = /name="_csrf" value="([^"]+)"/.exec(consent)?.[1];
   if (!csrf) throw new Error(`${source}: the consent page has no CSRF token`);
