@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const BENCH_SECRETS = {
-  OURA_CLIENT_SECRET: "bench-oura-client-secret-not-a-real-secret",
-  WHOOP_CLIENT_SECRET: "bench-whoop-client-secret-not-a-real-secret",
+  OURA_CLIENT_SECRET: "bench-only-oura",
+  WHOOP_CLIENT_SECRET: "bench-only-whoop",
   GOOGLE_HEALTH_WEBHOOK_SECRET: "Bearer bench-google-health-secret-not-a-real-secret",
   GARMIN_WEBHOOK_SECRET: "bench-garmin-webhook-secret-not-a-real-secret",
 } as const;
