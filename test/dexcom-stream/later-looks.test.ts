@@ -24,7 +24,7 @@ useStreamClock();
 describe("Dexcom live stream: later alarms", () => {
   it("with nothing new asks only dataRange, writes nothing, and looks again in five minutes", async () => {
     const person = await streamingPerson("nothing-new");
-    await runNextAlarm(person.stub);
+    const firstAt = await runNextAlarm(person.stub);
     const { latest } = await person.truth();
     const before = await objectState(person.stub);
     const rowsBefore = await storedGlucose(person.userId);
@@ -40,7 +40,23 @@ describe("Dexcom live stream: later alarms", () => {
     expect(await storedGlucose(person.userId)).toEqual(rowsBefore);
     // The moment has passed: poll on the reading cadence until it comes.
     expect(after.alarm).toBe(ranAt + READING_INTERVAL_MS);
-    expect((await connection(person.userId)).lastSuccessAt).toBe(ranAt);
+    // A healthy stream tells D1 at most every half hour: this look, minutes after the first, leaves D1 alone.
+    expect((await connection(person.userId)).lastSuccessAt).toBe(firstAt);
+  });
+
+  it("tells D1 of a healthy stream once every half hour, not on every five-minute look", async () => {
+    const person = await streamingPerson("half-hourly");
+    const firstAt = await runNextAlarm(person.stub);
+    const looks: number[] = [];
+    let recorded = firstAt;
+    while (recorded === firstAt && looks.length < 12) {
+      looks.push(await runNextAlarm(person.stub));
+      recorded = (await connection(person.userId)).lastSuccessAt!;
+    }
+    // Every look before the half hour wrote nothing to D1; the first one at or past it did.
+    expect(recorded).toBe(looks.at(-1));
+    expect(looks.at(-1)! - firstAt).toBeGreaterThanOrEqual(30 * MINUTE);
+    expect(looks.at(-2)! - firstAt).toBeLessThan(30 * MINUTE);
   });
 
   it("re-reads half an hour of overlap, and readings that come again (or twice, or out of order) are stored once", async () => {

@@ -12,6 +12,8 @@ import { normalizeDexcom } from "./normalize";
 
 const HOUR_MS = 3_600_000;
 /** The stream keeps a day of readings in its live window; every reading also goes to the person's record store. */
+/** How often a healthy stream updates its connection's sync time in D1. */
+const SUCCESS_RECORD_INTERVAL_MS = 30 * 60_000;
 export const RECENT_WINDOW_MS = 24 * HOUR_MS;
 /** Re-read this far behind the newest stored reading, to pick up late and out-of-order readings. */
 const OVERLAP_MS = 30 * 60_000;
@@ -95,6 +97,8 @@ export class DexcomStream implements LiveStream {
   start(): void {
     this.set("enabled", "1");
     this.set("failures", 0);
+    // A (re)started stream tells D1 on its first good look, whatever it recorded before.
+    this.set("success_recorded_at", null);
   }
 
   /** Stops the stream and forgets its live window (the readings stay in the record store unless the person deletes them). */
@@ -203,7 +207,14 @@ export class DexcomStream implements LiveStream {
         // Recorded with the reason (never the reading itself): Dexcom sent something we could not use.
         console.warn(JSON.stringify({ event: "dexcom_stream_skipped", count: skipped.length, reasons: [...new Set(skipped)].slice(0, 5) }));
       }
-      await recordSyncSuccess(database(this.env.DB), { userId, sourceId: "dexcom" }, { now });
+      // D1 hears of a healthy stream at most every half hour (the card's freshness comes from the readings, sent
+      // over the live view), and at once when it recovers: a write per five-minute tick would be 288 D1 writes per
+      // person-day for nothing the page shows.
+      const recordedAt = Number(this.get("success_recorded_at") ?? 0);
+      if (Number(this.get("failures") ?? 0) > 0 || now - recordedAt >= SUCCESS_RECORD_INTERVAL_MS || now < recordedAt) {
+        await recordSyncSuccess(database(this.env.DB), { userId, sourceId: "dexcom" }, { now });
+        this.set("success_recorded_at", now);
+      }
       this.set("failures", 0);
       return { nextAlarmAt: nextAlarmAt(this.timing(), now, delayMs), newReadings, skipped: skipped.length, error: null };
     } catch (error) {
