@@ -3,6 +3,7 @@ import { SourceId } from "../src/domain/integration";
 import { provider } from "../src/providers/registry";
 import { moveHealthRecords } from "../src/records/move-from-d1";
 import type { SyncJob } from "../src/sync/jobs";
+import { pruneAuditTrail } from "../src/sync/retention";
 import { enqueueSyncJobs, jobsFor, readCursor, scheduledWindow } from "../src/sync/schedule";
 
 export const SYNC_CRON = "*/15 * * * *";
@@ -45,6 +46,11 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
     // must not stop the syncs: it resumes on the next tick.
     await moveHealthRecords(env, { pageSize: 40, maxPages: 1 }).catch((error: unknown) =>
       console.error(JSON.stringify({ event: "records_move_failed", name: error instanceof Error ? error.name : typeof error })),
+    );
+    // The audit trail's retention, a bounded amount per tick; like the move, it resumes on the next tick.
+    await pruneAuditTrail(env.DB, controller.scheduledTime).then(
+      (deleted) => console.log(JSON.stringify({ event: "audit_trail_pruned", ...deleted })),
+      (error: unknown) => console.error(JSON.stringify({ event: "audit_trail_prune_failed", name: error instanceof Error ? error.name : typeof error })),
     );
     return;
   }

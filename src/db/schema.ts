@@ -70,7 +70,11 @@ export const syncRuns = sqliteTable(
     startedAt: integer("started_at", { mode: "number" }).notNull(),
     finishedAt: integer("finished_at", { mode: "number" }),
   },
-  (t) => [index("sync_runs_connection_started").on(t.connectionId, t.startedAt)],
+  (t) => [
+    index("sync_runs_connection_started").on(t.connectionId, t.startedAt),
+    // Retention deletes the oldest runs first (src/sync/retention.ts).
+    index("sync_runs_started").on(t.startedAt),
+  ],
 );
 
 const WEBHOOK_EVENT_STATUSES = ["processing", "processed", "skipped", "failed"] as const;
@@ -88,7 +92,11 @@ export const webhookEvents = sqliteTable(
     status: text("status", { enum: WEBHOOK_EVENT_STATUSES }).notNull(),
     detail: text("detail"),
   },
-  (t) => [uniqueIndex("webhook_events_provider_event").on(t.provider, t.eventId)],
+  (t) => [
+    uniqueIndex("webhook_events_provider_event").on(t.provider, t.eventId),
+    // Retention deletes the oldest events first (src/sync/retention.ts).
+    index("webhook_events_received").on(t.receivedAt),
+  ],
 );
 
 export const deviceSuggestions = sqliteTable("device_suggestions", {
