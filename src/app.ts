@@ -10,6 +10,7 @@ import { d1Session } from "./middleware/d1-session";
 import { type IdentityOptions, identity } from "./middleware/identity";
 import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
+import { mobileHandoffRoutes, phoneHandoffRoutes } from "./providers/junction/handoff-routes";
 import { apiV1Routes } from "./routes/api-v1";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
@@ -98,7 +99,11 @@ export function createApp(options: AppOptions = {}) {
     app.use(area, requireUser, csrfProtection());
   }
   app.route("/settings", settingsRoutes);
+  app.route("/api/integrations", phoneHandoffRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
+  // The mobile app: the person's identity, JSON only (no browser form can send it), so no CSRF token.
+  app.use("/api/mobile/*", requireUser);
+  app.route("/api/mobile", mobileHandoffRoutes);
   app.route("/live", liveRoutes);
 
   app.notFound((c) => errorResponse(c, 404, "There is no such page."));

@@ -60,11 +60,11 @@ describe("settings page", () => {
     expect(fitbit).toContain(">Disconnected</span>");
     expect(fitbit).toContain(">Connect</a>");
 
-    // Sources with a sandbox are available in development; those reached only through Junction are not.
+    // Sources with a sandbox are available in development, those reached through Junction too (its local API).
     expect(cardHtml(page, "garmin")).toContain(">Not connected</span>");
     const appleHealth = cardHtml(page, "apple-health");
-    expect(appleHealth).toContain(">Coming soon</span>");
-    expect(appleHealth).toContain('href="/settings/coming-soon/apple-health"');
+    expect(appleHealth).toContain(">Not connected</span>");
+    expect(appleHealth).toContain('href="/settings/connect/apple-health"');
   });
 
   it("shows the filter the URL asks for, and swaps the grid as a fragment for htmx", async () => {

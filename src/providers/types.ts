@@ -145,6 +145,12 @@ export interface WebhookEvent {
   deregistration?: boolean;
 }
 
+/** What a source's own consumer made of one event: the ledger's final state and its line. */
+export interface WebhookOutcome {
+  status: "processed" | "skipped" | "failed";
+  detail: string;
+}
+
 /** How a source pushes. The endpoint is /webhooks/<path>; it verifies, dedupes, enqueues and answers at once. */
 export interface WebhookSpec {
   path: string;
@@ -154,11 +160,17 @@ export interface WebhookSpec {
   /** Signature (and timestamp window, where the provider signs one) over the raw body. */
   verify(request: Request, rawBody: Uint8Array<ArrayBuffer>, env: Env, now: number): Promise<WebhookVerification>;
   /** Pure: the verified body → events. Throws MalformedPayloadError for a body that is not the documented shape. */
-  parse(body: unknown, now: number): WebhookEvent[];
+  parse(body: unknown, now: number, headers?: Headers): WebhookEvent[];
   /** The status to answer a verified, queued notification with (Google Health wants 204). */
   successStatus?: 200 | 202 | 204;
   /** Callback URLs (pings) are fetched with the person's token, so only the provider's own may be followed. */
   isAllowedCallbackUrl?(url: string): boolean;
+  /**
+   * An aggregator's events (Junction) name the source, the person and what happened inside the payload, so the
+   * source turns them into state and records itself instead of the generic re-pull / store / deregister steps.
+   * Throws only what is worth retrying.
+   */
+  consume?(env: Env, event: WebhookEvent, options: { now: number; fetch?: typeof fetch }): Promise<WebhookOutcome>;
 }
 
 /** What a live stream hands the person's UserHub after one look at the provider. */

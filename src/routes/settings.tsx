@@ -9,6 +9,7 @@ import { IntegrationCard } from "../../views/card";
 import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
+import { PhoneHandoffModal } from "../../views/phone-handoff";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { getConnection, listConnections } from "../db/connections";
@@ -129,6 +130,9 @@ export const settingsRoutes = new Hono<AppEnv>()
     const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
     if (state.status === "coming_soon") {
       return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={state} inPage={inPage} />);
+    }
+    if (entry.connectMethod === "aggregator") {
+      return renderModal(c, `Connect ${entry.name}`, (inPage) => <PhoneHandoffModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
     }
     return renderModal(c, `Connect ${entry.name}`, (inPage) => <ConnectModal state={state} inPage={inPage} />);
   })

@@ -6,6 +6,7 @@ import { fitbitSandbox } from "../providers/fitbit/sandbox";
 import { garminSandbox } from "../providers/garmin/sandbox";
 import { gmailSandbox } from "../providers/gmail/sandbox";
 import { googleAccountsSandboxApi } from "../providers/google/sandbox";
+import { junctionSandboxApi } from "../providers/junction/sandbox";
 import { ouraSandbox } from "../providers/oura/sandbox";
 import { whoopSandbox } from "../providers/whoop/sandbox";
 import type { ProviderSandbox, SandboxEnv } from "./types";
@@ -16,4 +17,9 @@ export const SANDBOXES: ReadonlyMap<SourceId, ProviderSandbox> = new Map(
 );
 
 /** Hosts shared by several sources (Google's OAuth host serves Fitbit and Gmail). */
-export const SHARED_SANDBOX_HOSTS: ReadonlyMap<string, Hono<SandboxEnv>> = new Map([["oauth2.googleapis.com", googleAccountsSandboxApi]]);
+export const SHARED_SANDBOX_HOSTS: ReadonlyMap<string, Hono<SandboxEnv>> = new Map([
+  ["oauth2.googleapis.com", googleAccountsSandboxApi],
+  // Junction serves every source reached through it (src/providers/junction/sandbox.ts).
+  ["api.sandbox.us.junction.com", junctionSandboxApi],
+  ["api.sandbox.eu.junction.com", junctionSandboxApi],
+]);

@@ -73,10 +73,13 @@ describe("settings page in a real browser", () => {
       await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
       await expect.poll(() => connectOura.evaluate((el) => el === document.activeElement)).toBe(true);
 
-      // Coming-soon dialog, closed with its own button.
-      await page.locator("#card-apple-health").getByRole("link", { name: "Coming soon" }).click();
-      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Apple Health is coming soon");
-      await dialog(page).getByRole("button", { name: "Close", exact: true }).last().click();
+      // Apple Health connects on the phone: the dialog fetches a one-time code at once and shows it as a QR code.
+      await page.locator("#card-apple-health").getByRole("link", { name: "Connect" }).click();
+      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Connect Apple Health on your phone");
+      await expect.poll(() => dialog(page).locator(".handoff-qr svg").count()).toBe(1);
+      await expect.poll(() => dialog(page).getByRole("link", { name: "open this link" }).count()).toBe(1);
+      await page.screenshot({ path: join(screenshots, `phone-handoff-${viewport.name}.png`) });
+      await page.keyboard.press("Escape");
       await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
 
       // Suggest a device: invalid first (inline errors), then valid (thank-you), keyboard only.
