@@ -5,6 +5,7 @@ import { isDevelopment } from "../config";
 import production from "../index";
 import { csrfProtection } from "../middleware/csrf-token";
 import { installDevelopment } from "../platform/development";
+import { phoneRoutes } from "../providers/junction/phone-page";
 import { errorResponse } from "../routes/errors";
 import { sandboxConsentRoutes } from "../sandbox/consent-routes";
 import { developmentKit } from "./kit";
@@ -25,6 +26,11 @@ const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
 const app = createApp();
 app.use("/dev/*", developmentOnly, csrfProtection());
 app.route("/dev", signInRoutes);
+// The simulated phone: takes the Junction handoff and sends Junction's webhooks (src/providers/junction/phone-page.tsx).
+app.route(
+  "/dev/phone",
+  phoneRoutes((request, env) => app.fetch(request, env)),
+);
 // The sandbox providers' consent pages, only for a signed-in person.
 app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
 app.route("/sandbox", sandboxConsentRoutes);

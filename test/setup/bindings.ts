@@ -6,6 +6,8 @@ export const TEST_BINDINGS = {
   TOKEN_ENCRYPTION_KEY: "test2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
   TOKEN_ENCRYPTION_KEYS_PREVIOUS: "test1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
   SERVICE_API_TOKEN: "test-service-token-not-a-real-secret",
+  // Junction's signing secret decides no source's mode; set so the development phone's webhooks verify.
+  JUNCTION_WEBHOOK_SECRET: `whsec_${btoa("test-junction-webhook")}`,
   // Blank, whatever a developer's .dev.vars holds, so every test starts from "sandbox unless a test says otherwise".
   ...Object.fromEntries(
     [
@@ -30,7 +32,6 @@ export const TEST_BINDINGS = {
       "GMAIL_CLIENT_SECRET",
       "JUNCTION_API_KEY",
       "JUNCTION_REGION",
-      "JUNCTION_WEBHOOK_SECRET",
     ].map((name) => [name, ""]),
   ),
 } as const;
