@@ -7,7 +7,7 @@ import { createApp } from "../../src/app";
 import { integrationConnections, junctionUsers, webhookEvents } from "../../src/db/schema";
 import type { SourceId } from "../../src/domain/integration";
 import type { WebhookJob } from "../../src/sync/jobs";
-import { db, recordingQueue, signIn } from "../helpers";
+import { db, recordingQueue, type Session, signIn } from "../helpers";
 
 /**
  * Junction deliveries as Junction's Svix sends them (signed by the svix library), through the real endpoint, and
@@ -21,6 +21,7 @@ export const WEBHOOK_SECRET = `whsec_${btoa("junction-flow-test")}`;
 export interface JunctionPersonFixture {
   userId: string;
   junctionUserId: string;
+  session: Session;
 }
 
 /** A signed-in person whose Junction user exists (as the phone handoff leaves it). */
@@ -28,11 +29,11 @@ export async function junctionPerson(): Promise<JunctionPersonFixture> {
   const session = await signIn();
   const junctionUserId = crypto.randomUUID();
   await db().insert(junctionUsers).values({ userId: session.userId, junctionUserId, mode: "live" });
-  return { userId: session.userId, junctionUserId };
+  return { userId: session.userId, junctionUserId, session };
 }
 
 /** Junction's envelope for this person, with the event's source slug where the docs put it. */
-export function envelope(person: JunctionPersonFixture, eventType: string, data: Record<string, unknown>) {
+export function envelope(person: Pick<JunctionPersonFixture, "userId" | "junctionUserId">, eventType: string, data: Record<string, unknown>) {
   return { event_type: eventType, user_id: person.junctionUserId, client_user_id: person.userId, team_id: "6b74423d-0504-4470-9afb-477252ccf67a", data };
 }
 
