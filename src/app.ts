@@ -11,6 +11,7 @@ import { type IdentityOptions, identity } from "./middleware/identity";
 import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
 import { mobileHandoffRoutes, phoneHandoffRoutes } from "./providers/junction/handoff-routes";
+import { junctionLinkRoutes } from "./providers/junction/link-routes";
 import { apiV1Routes } from "./routes/api-v1";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
@@ -99,6 +100,7 @@ export function createApp(options: AppOptions = {}) {
     app.use(area, requireUser, csrfProtection());
   }
   app.route("/settings", settingsRoutes);
+  app.route("/api/integrations", junctionLinkRoutes);
   app.route("/api/integrations", phoneHandoffRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
   // The mobile app: the person's identity, JSON only (no browser form can send it), so no CSRF token.

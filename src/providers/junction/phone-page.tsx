@@ -76,6 +76,55 @@ function envelope(eventType: string, junctionUserId: string, clientUserId: strin
   });
 }
 
+/** Sends Junction's events to the real endpoint, signed as Junction's Svix signs them. */
+async function deliverAll(selfFetch: SelfFetch, env: Env, origin: string, secret: string, events: readonly string[]): Promise<number> {
+  const signer = new Webhook(secret);
+  let delivered = 0;
+  for (const body of events) {
+    const id = `msg_${crypto.randomUUID()}`;
+    const at = new Date();
+    const response = await selfFetch(
+      new Request(`${origin}/webhooks/junction`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "svix-id": id,
+          "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+          "svix-signature": signer.sign(id, at, body),
+        },
+        body,
+      }),
+      env,
+    );
+    if (response.ok) delivered++;
+  }
+  return delivered;
+}
+
+const webhookSecret = (env: Env) => (env.JUNCTION_WEBHOOK_SECRET ?? "").split(/\s+/).find(Boolean);
+const NO_SECRET = "Set JUNCTION_WEBHOOK_SECRET in .dev.vars (a fresh checkout's `npm run dev` writes one), then restart.";
+
+function LinkPage({ provider, csrfToken }: { provider: string; csrfToken: string }) {
+  return (
+    <div class="modal-page">
+      <div class="modal-content">
+        <h1 id="modal-title">Junction Link (simulated)</h1>
+        <p>
+          In production this is Junction's hosted page, which sends you on to <code>{provider}</code> to allow access. Here, allowing sends what Junction would:
+          the connection and a few days of data.
+        </p>
+        <form method="post" action="/dev/phone/link" class="modal-actions">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input type="hidden" name="provider" value={provider} />
+          <button type="submit" class="btn btn-primary">
+            Allow
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
 export function phoneRoutes(selfFetch: SelfFetch) {
   return new Hono<AppEnv>()
     .use(requireUser)
@@ -89,10 +138,8 @@ export function phoneRoutes(selfFetch: SelfFetch) {
       const permissions = form.permissions === undefined ? [] : Array.isArray(form.permissions) ? form.permissions : [form.permissions];
       const parsed = GrantForm.safeParse({ code: form.code, permissions });
       if (!parsed.success) return errorResponse(c, 400, "Open this page from the link or QR code on the settings page.");
-      const secret = (c.env.JUNCTION_WEBHOOK_SECRET ?? "").split(/\s+/).find(Boolean);
-      if (!secret) {
-        return errorResponse(c, 409, "Set JUNCTION_WEBHOOK_SECRET in .dev.vars (a fresh checkout's `npm run dev` writes one), then restart.");
-      }
+      const secret = webhookSecret(c.env);
+      if (!secret) return errorResponse(c, 409, NO_SECRET);
 
       // The app's own call, with the person's session, as the mobile app makes it.
       const origin = new URL(c.req.url).origin;
@@ -147,26 +194,7 @@ export function phoneRoutes(selfFetch: SelfFetch) {
         );
       }
 
-      const signer = new Webhook(secret);
-      let delivered = 0;
-      for (const body of events) {
-        const id = `msg_${crypto.randomUUID()}`;
-        const at = new Date();
-        const response = await selfFetch(
-          new Request(`${origin}/webhooks/junction`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "svix-id": id,
-              "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
-              "svix-signature": signer.sign(id, at, body),
-            },
-            body,
-          }),
-          c.env,
-        );
-        if (response.ok) delivered++;
-      }
+      const delivered = await deliverAll(selfFetch, c.env, origin, secret, events);
       return renderPage(
         c,
         "Phone (simulated)",
@@ -180,5 +208,29 @@ export function phoneRoutes(selfFetch: SelfFetch) {
           </div>
         </div>,
       );
+    })
+    .get("/link", (c) => {
+      const provider = c.req.query("provider") ?? "";
+      if (!/^[a-z0-9_]{1,40}$/.test(provider)) return errorResponse(c, 400, "Open this page from a Connect button that goes through Junction.");
+      return renderPage(c, "Junction Link (simulated)", <LinkPage provider={provider} csrfToken={c.get("csrfToken")} />);
+    })
+    .post("/link", async (c) => {
+      const form = await c.req.parseBody();
+      const provider = typeof form.provider === "string" && /^[a-z0-9_]{1,40}$/.test(form.provider) ? form.provider : null;
+      if (!provider) return errorResponse(c, 400, "Open this page from a Connect button that goes through Junction.");
+      const secret = webhookSecret(c.env);
+      if (!secret) return errorResponse(c, 409, NO_SECRET);
+      const user = c.get("user");
+      const [person] = await c.get("db").select().from(junctionUsers).where(eq(junctionUsers.userId, user.id)).limit(1);
+      if (!person) return errorResponse(c, 400, "Start from the Connect button on the settings page.");
+      const now = Date.now();
+      const days = Array.from({ length: 3 }, (_, i) => new Date(now - (2 - i) * DAY_MS).toISOString().slice(0, 10));
+      const events = [
+        envelope("provider.connection.created", person.junctionUserId, user.id, { source: { slug: provider } }),
+        ...days.map((day) => envelope("daily.data.sleep.created", person.junctionUserId, user.id, sandboxSleep(person.junctionUserId, provider, day))),
+        ...days.map((day) => envelope("daily.data.activity.created", person.junctionUserId, user.id, sandboxActivity(person.junctionUserId, provider, day))),
+      ];
+      await deliverAll(selfFetch, c.env, new URL(c.req.url).origin, secret, events);
+      return c.redirect("/settings", 303);
     });
 }

@@ -21,3 +21,9 @@ export function junctionRoutes(env: Env): ReadonlySet<SourceId> {
 }
 
 export const isPhoneSource = (source: SourceId) => PHONE_SOURCES.includes(source);
+
+/** What a deployment configures to reach any source through Junction. */
+export const JUNCTION_CREDENTIALS = ["JUNCTION_API_KEY"] as const;
+
+/** Whether this source is reached through Junction in this deployment (the phone sources always are). */
+export const viaJunction = (env: Env, source: SourceId) => junctionRoutes(env).has(source);

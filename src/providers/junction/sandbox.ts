@@ -111,6 +111,15 @@ export const junctionSandboxApi = new Hono<SandboxEnv>()
   )
   .post("/v2/user/:userId/sign_in_token", (c) => c.json({ user_id: c.req.param("userId"), sign_in_token: `sandbox-sign-in-${randomToken(16)}` }))
   .delete("/v2/user/:userId/:provider", (c) => c.json({ success: true }))
+  // Junction Link, simulated by the development phone's link page (src/providers/junction/phone-page.tsx).
+  .post("/v2/link/token", async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { user_id?: unknown; provider?: unknown };
+    if (typeof body.user_id !== "string" || typeof body.provider !== "string") return c.json({ detail: "user_id and provider are required" }, 422);
+    const linkToken = `sandbox-link-${randomToken(16)}`;
+    const page = new URL("/dev/phone/link", c.env.PUBLIC_BASE_URL);
+    page.searchParams.set("provider", body.provider);
+    return c.json({ link_token: linkToken, link_web_url: page.toString() });
+  })
   .get("/v2/summary/:resource/:userId", (c) => {
     const { resource, userId } = c.req.param();
     const slug = c.req.query("provider") ?? "apple_health_kit";
