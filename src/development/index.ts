@@ -11,7 +11,7 @@ import { developmentKit } from "./kit";
 import { signInRoutes } from "./sign-in";
 
 /**
- * The development entry (wrangler.toml's top level: `npm run dev` and the tests): the production Worker plus the
+ * The development entry (wrangler.toml's `[env.development]`: `npm run dev` and the tests): the production Worker plus the
  * sandbox providers and the development sign-in. The production entry, src/index.ts, never imports this file.
  */
 installDevelopment(developmentKit);
