@@ -89,8 +89,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       state,
       "--env-file",
       envFile,
-      "--var",
-      `PUBLIC_BASE_URL:${baseUrl}`,
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
