@@ -74,10 +74,12 @@ const problem = (status: number, detail: string) => Response.json({ error: detai
  */
 export function webhookRoutes(options: { now?: () => number } = {}) {
   const clock = options.now ?? Date.now;
-  return new Hono<{ Bindings: Env }>().all("/:provider", async (c) => {
+  // A provider that cannot sign its notifications (Withings) is given a secret in the path: /webhooks/<path>/<secret>.
+  return new Hono<{ Bindings: Env }>().all("/:provider/:secret?", async (c) => {
     const adapter = BY_PATH.get(c.req.param("provider"));
     if (!adapter) return problem(404, "unknown webhook");
     const spec = adapter.webhook;
+    if (c.req.param("secret") !== undefined && !spec.pathSecret) return problem(404, "unknown webhook");
 
     const handshake = await spec.handshake?.(c.req.raw, c.env);
     if (handshake) return handshake;
@@ -92,7 +94,7 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
 
     let events: ReturnType<typeof spec.parse>;
     try {
-      events = spec.parse(JSON.parse(new TextDecoder().decode(raw)), now);
+      events = spec.parse(spec.decode ? spec.decode(raw) : JSON.parse(new TextDecoder().decode(raw)), now);
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof MalformedPayloadError) return problem(400, "body is not the documented shape");
       throw error;
