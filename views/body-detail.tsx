@@ -286,6 +286,7 @@ export function BodyCharts({
   now,
   csrfToken,
   back,
+  sandboxWeighIn,
 }: {
   weighIns: WeighIn[];
   pressures: PressureReading[];
@@ -293,6 +294,8 @@ export function BodyCharts({
   now: number;
   csrfToken: string;
   back: string;
+  /** Where the development sandbox's "step on the scale" posts; null for a real scale. */
+  sandboxWeighIn: string | null;
 }) {
   const weights = weighIns
     .filter((w): w is WeighIn & { weightKg: number } => w.weightKg !== null)
@@ -305,6 +308,16 @@ export function BodyCharts({
         <h2 id="body-title">Weight and body composition</h2>
         <UnitSwitch unit={unit} csrfToken={csrfToken} back={back} />
       </div>
+      {sandboxWeighIn ? (
+        <form method="post" action={sandboxWeighIn} class="sandbox-note">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          Sandbox scale:{" "}
+          <button type="submit" class="btn btn-quiet">
+            Step on the scale
+          </button>{" "}
+          Withings' notification brings the weigh-in here.
+        </form>
+      ) : null}
       {weights.length === 0 ? (
         <p class="muted">No weigh-ins synced yet. Step on the scale; it arrives within minutes.</p>
       ) : (

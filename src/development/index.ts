@@ -5,6 +5,7 @@ import { isDevelopment } from "../config";
 import production from "../index";
 import { csrfProtection } from "../middleware/csrf-token";
 import { installDevelopment } from "../platform/development";
+import { sandboxScaleRoutes } from "../providers/withings/sandbox-scale";
 import { errorResponse } from "../routes/errors";
 import { sandboxConsentRoutes } from "../sandbox/consent-routes";
 import { developmentKit } from "./kit";
@@ -28,6 +29,7 @@ app.route("/dev", signInRoutes);
 // The sandbox providers' consent pages, only for a signed-in person.
 app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
 app.route("/sandbox", sandboxConsentRoutes);
+app.route("/sandbox", sandboxScaleRoutes(app));
 
 export { UserHub } from "../index";
 

@@ -7,6 +7,7 @@ import type { AppEnv } from "../app-env";
 import { saveWeightUnit, weightUnitOf } from "../db/users";
 import type { CatalogEntry } from "../domain/integration";
 import { BloodPressure, BodyComposition } from "../domain/records";
+import { development } from "../platform/development";
 
 /** A year: the trend a scale is bought for. */
 const BODY_DAYS = 365;
@@ -49,7 +50,7 @@ export function bodySeries(rows: readonly { kind: string; startTime: number; dat
 }
 
 /** The charts of a scale's detail page (the page itself is the shared connection detail), or null when unreadable. */
-export async function bodyCharts(c: Context<AppEnv>, entry: CatalogEntry, now: number) {
+export async function bodyCharts(c: Context<AppEnv>, entry: CatalogEntry, now: number, sandbox = false) {
   const user = c.get("user");
   const [rows, unit] = await Promise.all([
     userHubFor(c.env, user.id)
@@ -63,7 +64,16 @@ export async function bodyCharts(c: Context<AppEnv>, entry: CatalogEntry, now: n
   if (!rows) return null;
   const { weighIns, pressures } = bodySeries(rows);
   return (
-    <BodyCharts weighIns={weighIns} pressures={pressures} unit={unit} now={now} csrfToken={c.get("csrfToken")} back={`/settings/connections/${entry.id}`} />
+    <BodyCharts
+      weighIns={weighIns}
+      pressures={pressures}
+      unit={unit}
+      now={now}
+      csrfToken={c.get("csrfToken")}
+      back={`/settings/connections/${entry.id}`}
+      // The development sandbox's scale can be stepped on; a real one is stepped on at home.
+      sandboxWeighIn={sandbox && development() !== null ? `/sandbox/${entry.id}/weigh-in` : null}
+    />
   );
 }
 

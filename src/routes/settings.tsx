@@ -180,7 +180,7 @@ export const settingsRoutes = new Hono<AppEnv>()
       );
     }
     if (entry.type === "scale") {
-      const body = await bodyCharts(c, entry, now);
+      const body = await bodyCharts(c, entry, now, connection.mode === "sandbox");
       if (!body) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
       return renderPage(c, entry.name, <ConnectionDetail state={state} charts={body} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
     }

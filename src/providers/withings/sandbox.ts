@@ -116,6 +116,9 @@ function groupsOfDay(subject: string, dayIndex: number, now: number): Group[] {
   return groups;
 }
 
+/** Weigh-ins made with the sandbox's "step on the scale" (development only), per isolate like the subscriptions. */
+const steppedOn = new Map<string, Group[]>();
+
 api.use("/measure", sandboxBearer("withings"));
 api.use("/notify", sandboxBearer("withings"));
 
@@ -140,7 +143,7 @@ api.on(["GET", "POST"], "/measure", async (c) => {
   const types = new Set((params.get("meastypes") ?? params.get("meastype") ?? MEASURE_TYPES.join(",")).split(",").map(Number));
   const groups: Group[] = [];
   for (let day = 0; day < HISTORY_DAYS; day++) {
-    for (const group of groupsOfDay(subject, day, now)) {
+    for (const group of [...(day === 0 ? (steppedOn.get(subject) ?? []) : []), ...groupsOfDay(subject, day, now)]) {
       if (lastupdate !== null ? group.modified < lastupdate : (startdate !== null && group.date < startdate) || (enddate !== null && group.date > enddate))
         continue;
       const measures = group.measures.filter((m) => types.has(m.type));
@@ -177,6 +180,34 @@ api.on(["GET", "POST"], "/notify", async (c) => {
       return failure(2554, "Not implemented");
   }
 });
+
+/**
+ * The sandbox person steps on their scale now: a new weigh-in (the day's weight give or take a little), and the
+ * notification Withings would post for it, for each callback the person is subscribed with.
+ */
+export function sandboxWithingsWeighIn(subject: string, now: number): { callbacks: string[]; form: URLSearchParams } {
+  const rand = random(seedOf("withings-step", subject, now));
+  const today = groupsOfDay(subject, 0, now + DAY_MS).find((group) => group.measures.some((m) => m.type === 1)) ?? groupsOfDay(subject, 1, now)[0];
+  const weight = (today?.measures.find((m) => m.type === 1)?.value ?? 80_000) / 1000 + normal(rand, 0, 0.3);
+  const date = Math.floor(now / 1000);
+  const group: Group = {
+    grpid: seedOf("step", subject, now) % 2_000_000_000,
+    attrib: 0,
+    date,
+    created: date,
+    modified: date,
+    category: 1,
+    deviceid: today?.deviceid ?? null,
+    hash_deviceid: today?.hash_deviceid ?? null,
+    measures: [measure(1, weight, -3), ...(today?.measures.filter((m) => m.type !== 1) ?? [])],
+    modelid: 6,
+    model: "Body Cardio",
+    comment: null,
+  };
+  steppedOn.set(subject, [...(steppedOn.get(subject) ?? []), group]);
+  const form = new URLSearchParams({ userid: sandboxWithingsUserId(subject), appli: "1", startdate: String(date), enddate: String(date) });
+  return { callbacks: [...new Set(subscriptions.get(subject)?.values() ?? [])], form };
+}
 
 /** Answers the shared sandbox token endpoint's RFC 6749 replies the way Withings does: in its envelope, HTTP 200. */
 async function wrapTokenEndpoint(request: Request, answer: (request: Request) => Promise<Response>): Promise<Response> {
