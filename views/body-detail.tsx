@@ -1,3 +1,5 @@
+import type { Child } from "hono/jsx";
+
 /**
  * A scale's detail: the weight trend in the person's unit, body composition, and blood pressure when there is any.
  * Server-rendered SVG like views/charts.tsx: no script, no inline style, a text summary for screen readers and the
@@ -286,7 +288,7 @@ export function BodyCharts({
   now,
   csrfToken,
   back,
-  sandboxWeighIn,
+  sandboxControls,
 }: {
   weighIns: WeighIn[];
   pressures: PressureReading[];
@@ -294,8 +296,8 @@ export function BodyCharts({
   now: number;
   csrfToken: string;
   back: string;
-  /** Where the development sandbox's "step on the scale" posts; null for a real scale. */
-  sandboxWeighIn: string | null;
+  /** What the development sandbox offers here (its scale); null for a real scale. */
+  sandboxControls: Child;
 }) {
   const weights = weighIns
     .filter((w): w is WeighIn & { weightKg: number } => w.weightKg !== null)
@@ -308,16 +310,7 @@ export function BodyCharts({
         <h2 id="body-title">Weight and body composition</h2>
         <UnitSwitch unit={unit} csrfToken={csrfToken} back={back} />
       </div>
-      {sandboxWeighIn ? (
-        <form method="post" action={sandboxWeighIn} class="sandbox-note">
-          <input type="hidden" name="_csrf" value={csrfToken} />
-          Sandbox scale:{" "}
-          <button type="submit" class="btn btn-quiet">
-            Step on the scale
-          </button>{" "}
-          Withings' notification brings the weigh-in here.
-        </form>
-      ) : null}
+      {sandboxControls}
       {weights.length === 0 ? (
         <p class="muted">No weigh-ins synced yet. Step on the scale; it arrives within minutes.</p>
       ) : (

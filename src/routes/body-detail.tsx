@@ -72,7 +72,7 @@ export async function bodyCharts(c: Context<AppEnv>, entry: CatalogEntry, now: n
       csrfToken={c.get("csrfToken")}
       back={`/settings/connections/${entry.id}`}
       // The development sandbox's scale can be stepped on; a real one is stepped on at home.
-      sandboxWeighIn={sandbox && development() !== null ? `/sandbox/${entry.id}/weigh-in` : null}
+      sandboxControls={sandbox ? (development()?.sandboxControls(entry.id, c.get("csrfToken")) ?? null) : null}
     />
   );
 }

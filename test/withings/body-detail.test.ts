@@ -33,6 +33,8 @@ describe("the scale's detail page", () => {
     expect(page).toMatch(/<th scope="row">Muscle<\/th><td>\d+\.\d kg<\/td>/);
     expect(page).toContain('id="chart-bp-title"');
     expect(page).toMatch(/aria-label="Blood pressure: \d+ readings; latest \d+\/\d+ mmHg/);
+    // A sandbox connection offers the sandbox's scale (from the development kit, never in production's bundle).
+    expect(page).toContain('action="/sandbox/withings/weigh-in"');
 
     const switched = await postForm("/settings/preferences/weight-unit", session, { unit: "lb", back: "/settings/connections/withings" });
     expect(switched.status).toBe(303);

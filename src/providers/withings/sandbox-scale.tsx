@@ -25,3 +25,17 @@ export function sandboxScaleRoutes(app: { fetch: (request: Request, env: Env) =>
     return c.redirect("/settings/connections/withings", 303);
   });
 }
+
+/** The detail page's "step on the scale" for a sandbox connection. */
+export function WithingsScaleControl({ csrfToken }: { csrfToken: string }) {
+  return (
+    <form method="post" action="/sandbox/withings/weigh-in" class="sandbox-note">
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      Sandbox scale:{" "}
+      <button type="submit" class="btn btn-quiet">
+        Step on the scale
+      </button>{" "}
+      Withings' notification brings the weigh-in here.
+    </form>
+  );
+}
