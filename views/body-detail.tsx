@@ -10,9 +10,9 @@ export type WeightUnit = "kg" | "lb";
 
 const KG_PER_LB = 0.45359237;
 const DAY_MS = 86_400_000;
-const WIDTH = 720;
+const WIDTH = 480;
 const HEIGHT = 200;
-const PAD = { top: 12, right: 12, bottom: 24, left: 44 };
+const PAD = { top: 12, right: 10, bottom: 26, left: 46 };
 
 export type Attribution = "device" | "device_ambiguous" | "manual" | "manual_at_signup" | "device_auto" | "confirmed" | "guided" | "other";
 
