@@ -159,8 +159,6 @@ export interface WebhookEvent {
 /** How a source pushes. The endpoint is /webhooks/<path>; it verifies, dedupes, enqueues and answers at once. */
 export interface WebhookSpec {
   path: string;
-  /** The provider signs nothing, so its callback URL carries a secret as a last path segment (`verify` checks it). */
-  pathSecret?: boolean;
   maxBodyBytes: number;
   /** Answers the provider's verification handshake, if this request is one; otherwise null. */
   handshake?(request: Request, env: Env): Promise<Response | null>;

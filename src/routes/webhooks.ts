@@ -74,12 +74,10 @@ const problem = (status: number, detail: string) => Response.json({ error: detai
  */
 export function webhookRoutes(options: { now?: () => number } = {}) {
   const clock = options.now ?? Date.now;
-  // A provider that cannot sign its notifications (Withings) is given a secret in the path: /webhooks/<path>/<secret>.
-  return new Hono<{ Bindings: Env }>().all("/:provider/:secret?", async (c) => {
+  return new Hono<{ Bindings: Env }>().all("/:provider", async (c) => {
     const adapter = BY_PATH.get(c.req.param("provider"));
     if (!adapter) return problem(404, "unknown webhook");
     const spec = adapter.webhook;
-    if (c.req.param("secret") !== undefined && !spec.pathSecret) return problem(404, "unknown webhook");
 
     const handshake = await spec.handshake?.(c.req.raw, c.env);
     if (handshake) return handshake;

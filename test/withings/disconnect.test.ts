@@ -37,3 +37,24 @@ describe("disconnecting Withings", () => {
     expect(await withingsCall(person, NOTIFY, { action: "list" })).toEqual({ profiles: [] });
   });
 });
+
+describe("rotating WITHINGS_WEBHOOK_SECRET", () => {
+  it("the next scheduled sync subscribes the new callback and removes the old one", async () => {
+    const session = await signIn();
+    await connectThroughSandbox("withings", session, { callbackEnv: { SYNC_QUEUE: recordingQueue() } });
+    const access = await hub(session.userId).getAccessToken(session.userId, "withings");
+    if (!access.ok) throw new Error("no access");
+    const person = asPerson(access.accessToken);
+    expect(await ensureWithingsSubscriptions({ ...person, env: { ...env, WITHINGS_WEBHOOK_SECRET: "old-key" } })).toMatchObject({ created: 2 });
+    expect(await ensureWithingsSubscriptions({ ...person, env: { ...env, WITHINGS_WEBHOOK_SECRET: "new-key" } })).toEqual({
+      created: 2,
+      removed: 2,
+      unchanged: 0,
+    });
+    const { profiles } = (await withingsCall(person, NOTIFY, { action: "list" })) as { profiles: { callbackurl: string }[] };
+    expect(profiles.map((profile) => profile.callbackurl)).toEqual([
+      "http://localhost:8787/webhooks/withings?key=new-key",
+      "http://localhost:8787/webhooks/withings?key=new-key",
+    ]);
+  });
+});

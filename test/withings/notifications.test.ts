@@ -19,7 +19,7 @@ import { storedRecords } from "../records/inspect";
 const ORIGIN = "https://integrations.wellness-os.example";
 const DAY_MS = 86_400_000;
 const PATH_KEY = "withings-path-key";
-const CALLBACK = `/webhooks/withings/${PATH_KEY}`;
+const CALLBACK = `/webhooks/withings?key=${PATH_KEY}`;
 
 async function connectedPerson() {
   const session = await signIn();
@@ -74,7 +74,7 @@ describe("Withings' check of the callback URL", () => {
   it("answers HEAD and GET with 200 at our URL, and 401 without its secret", async () => {
     expect((await deliver(CALLBACK, null, "HEAD")).response.status).toBe(200);
     expect((await deliver(CALLBACK, null, "GET")).response.status).toBe(200);
-    expect((await deliver("/webhooks/withings/guessed", null, "HEAD")).response.status).toBe(401);
+    expect((await deliver("/webhooks/withings?key=guessed", null, "HEAD")).response.status).toBe(401);
     expect((await deliver("/webhooks/withings", null, "HEAD")).response.status).toBe(401);
   });
 });
@@ -86,12 +86,12 @@ describe("bad notifications: a clear 4xx, nothing queued", () => {
     const good = form({ userid: person.externalUserId, appli: 1, startdate: now - 3600, enddate: now - 60 });
     const cases: [string, string, number][] = [
       ["/webhooks/withings", good, 401],
-      ["/webhooks/withings/not-the-key", good, 401],
+      ["/webhooks/withings?key=not-the-key", good, 401],
       [CALLBACK, form({ userid: "987654321", appli: 1, startdate: now - 3600, enddate: now - 60 }), 404],
       [CALLBACK, form({ userid: person.externalUserId, appli: 1 }), 400],
       [CALLBACK, '{"userid": 1}', 400],
-      // Another provider's endpoint takes no secret segment.
-      [`/webhooks/oura/${PATH_KEY}`, good, 404],
+      // A secret somewhere else than where Withings is told to send it.
+      [`/webhooks/withings/${PATH_KEY}`, good, 404],
     ];
     for (const [path, body, status] of cases) {
       const { response, jobs } = await deliver(path, body);

@@ -26,11 +26,12 @@ export async function withingsWebhookSecret(env: Env): Promise<string | null> {
   return `dev${encodeHexLowerCase(await hmacSha256(env.SESSION_SECRET, "withings-webhook")).slice(0, 32)}`;
 }
 
-export const callbackBase = (env: Pick<Env, "PUBLIC_BASE_URL">) => `${env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/webhooks/withings/`;
+/** Our endpoint; the secret goes in its query string (`?key=`), which traces and logs drop (redact_query_string). */
+export const callbackBase = (env: Pick<Env, "PUBLIC_BASE_URL">) => `${env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/webhooks/withings`;
 
 export async function withingsCallbackUrl(env: Env): Promise<string | null> {
   const secret = await withingsWebhookSecret(env);
-  return secret ? `${callbackBase(env)}${secret}` : null;
+  return secret ? `${callbackBase(env)}?${new URLSearchParams({ key: secret })}` : null;
 }
 
 export interface SubscriptionCounts {

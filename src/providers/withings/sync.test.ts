@@ -68,7 +68,7 @@ describe("withingsSync.pull against the sandbox", () => {
       ["subscribe", "1"],
       ["subscribe", "4"],
     ]);
-    expect(notify[1]!.callbackurl).toMatch(/^http:\/\/localhost:8787\/webhooks\/withings\/dev[0-9a-f]{32}$/);
+    expect(notify[1]!.callbackurl).toMatch(/^http:\/\/localhost:8787\/webhooks\/withings\?key=dev[0-9a-f]{32}$/);
     for (const call of calls.filter((c) => c.path === "/measure")) {
       expect(call.form.get("lastupdate")).toBe(String(Math.floor(window.start / 1000)));
       expect(call.form.has("startdate")).toBe(false);

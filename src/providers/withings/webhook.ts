@@ -25,13 +25,15 @@ const Notification = z.object({
 
 const reject = (status: 401 | 404 | 400, reason: string): WebhookVerification => ({ ok: false, status, reason });
 
-/** The secret is the last segment of /webhooks/withings/<secret>. */
+/**
+ * The secret comes as /webhooks/withings?key=<secret>: in the query string, which wrangler's redact_query_string
+ * keeps out of traces (a path segment would be recorded in every trace of a notification).
+ */
 function presentedSecret(request: Request): string {
-  const segments = new URL(request.url).pathname.split("/").filter(Boolean);
-  return segments.length === 3 ? decodeURIComponent(segments[2]!) : "";
+  return new URL(request.url).searchParams.get("key") ?? "";
 }
 
-async function pathSecretMatches(request: Request, env: Env): Promise<boolean> {
+async function secretMatches(request: Request, env: Env): Promise<boolean> {
   const expected = await withingsWebhookSecret(env);
   const presented = presentedSecret(request);
   return expected !== null && presented.length > 0 && timingSafeEqual(presented, expected);
@@ -47,7 +49,7 @@ function decode(raw: Uint8Array<ArrayBuffer>): unknown {
  * and it is what lets an unknown user be answered 404 with nothing queued.
  */
 async function verify(request: Request, raw: Uint8Array<ArrayBuffer>, env: Env): Promise<WebhookVerification> {
-  if (!(await pathSecretMatches(request, env))) return reject(401, "unknown callback");
+  if (!(await secretMatches(request, env))) return reject(401, "unknown callback");
   const fields = Notification.safeParse(decode(raw));
   if (!fields.success) return reject(400, "expected the form fields userid, appli, startdate and enddate");
   const known = await database(env.DB)
@@ -71,7 +73,7 @@ async function verify(request: Request, raw: Uint8Array<ArrayBuffer>, env: Env):
  */
 async function handshake(request: Request, env: Env): Promise<Response | null> {
   if (request.method !== "HEAD" && request.method !== "GET") return null;
-  if (!(await pathSecretMatches(request, env))) return Response.json({ error: "unknown callback" }, { status: 401 });
+  if (!(await secretMatches(request, env))) return Response.json({ error: "unknown callback" }, { status: 401 });
   return new Response(null, { status: 200 });
 }
 
@@ -94,7 +96,6 @@ function parse(body: unknown): WebhookEvent[] {
 
 export const withingsWebhook: WebhookSpec = {
   path: "withings",
-  pathSecret: true,
   maxBodyBytes: MAX_BODY_BYTES,
   handshake,
   verify,
