@@ -121,6 +121,7 @@ function TrendChart({
           {oneDecimal(change)} {unit} since {day(first.time)}
         </span>
       </p>
+      {points.some((p) => p.note) ? <p class="hint">Circled: entered by hand, or the scale was not sure it was you (kept, and marked).</p> : null}
       <details class="chart-data">
         <summary>Show the numbers</summary>
         <table>
