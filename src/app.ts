@@ -13,6 +13,7 @@ import { development } from "./platform/development";
 import { mobileHandoffRoutes, phoneHandoffRoutes } from "./providers/junction/handoff-routes";
 import { junctionLinkRoutes } from "./providers/junction/link-routes";
 import { apiV1Routes } from "./routes/api-v1";
+import { preferenceRoutes } from "./routes/body-detail";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { liveRoutes } from "./routes/live";
@@ -99,6 +100,7 @@ export function createApp(options: AppOptions = {}) {
   for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
+  app.route("/settings/preferences", preferenceRoutes);
   app.route("/settings", settingsRoutes);
   app.route("/api/integrations", junctionLinkRoutes);
   app.route("/api/integrations", phoneHandoffRoutes);

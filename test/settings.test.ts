@@ -40,7 +40,7 @@ describe("settings page", () => {
     expect(page).toMatch(/<details class="section" id="section-devices" open/);
     for (const entry of CATALOG) expect(page).toContain(`id="card-${entry.id}"`);
 
-    expect(page).toMatch(/<strong>1<\/strong> of 9 sources connected<span class="attention"> · 2 need attention/);
+    expect(page).toMatch(/<strong>1<\/strong> of 10 sources connected<span class="attention"> · 2 need attention/);
 
     const oura = cardHtml(page, "oura");
     expect(oura).toContain("badge-connected");
@@ -100,7 +100,7 @@ describe("settings page", () => {
 
     const bobsPage = await (await get("/settings", bob)).text();
     expect(cardHtml(bobsPage, "oura")).toContain(">Not connected</span>");
-    expect(bobsPage).toMatch(/<strong>0<\/strong> of 9/);
+    expect(bobsPage).toMatch(/<strong>0<\/strong> of 10/);
 
     // Bob cannot open or act on a disconnect for a connection that is Alice's.
     expect((await get("/settings/disconnect/oura", bob)).status).toBe(404);

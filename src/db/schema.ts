@@ -10,6 +10,8 @@ export const users = sqliteTable("users", {
   displayName: text("display_name"),
   /** Cloudflare Access `sub`, or null for development sign-ins. */
   accessSubject: text("access_subject").unique(),
+  /** How the person wants body weight shown; null until they choose (kilograms). Records stay in kg. */
+  weightUnit: text("weight_unit", { enum: ["kg", "lb"] }),
   createdAt: createdAt(),
 });
 

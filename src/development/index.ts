@@ -6,6 +6,7 @@ import production from "../index";
 import { csrfProtection } from "../middleware/csrf-token";
 import { installDevelopment } from "../platform/development";
 import { phoneRoutes } from "../providers/junction/phone-page";
+import { sandboxScaleRoutes } from "../providers/withings/sandbox-scale";
 import { errorResponse } from "../routes/errors";
 import { sandboxConsentRoutes } from "../sandbox/consent-routes";
 import { developmentKit } from "./kit";
@@ -42,6 +43,7 @@ app.route(
 // The sandbox providers' consent pages, only for a signed-in person.
 app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
 app.route("/sandbox", sandboxConsentRoutes);
+app.route("/sandbox", sandboxScaleRoutes(app));
 
 export { UserHub } from "../index";
 

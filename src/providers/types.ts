@@ -46,6 +46,17 @@ export interface OAuth2Auth {
   authorizationParams?: Readonly<Record<string, string>>;
   /** A provider-imposed exact length for `state` (WHOOP: 8). */
   stateLength?: number;
+  /** RFC 6749 §3.3 joins scopes with spaces; Withings wants commas. */
+  scopeDelimiter?: " " | ",";
+  /** Extra form fields on every token request (Withings: `action=requesttoken`). */
+  tokenParams?: Readonly<Record<string, string>>;
+  /**
+   * For a provider that wraps its token answers (Withings: `{status, body}`, errors inside an HTTP 200): the RFC 6749
+   * body inside, or a thrown OAuth2RequestError / ProviderUnavailableError.
+   */
+  unwrapTokenResponse?: (data: unknown) => object;
+  /** Token-response fields worth keeping as context (Withings' `userid`, which routes its notifications). Never secrets. */
+  tokenContextFields?: readonly string[];
   /** Scopes to send again on refresh (WHOOP needs `offline`). */
   refreshScopes?: readonly string[];
   /** Whether a connection is useless without a refresh token (true for every polled source). */
@@ -125,7 +136,7 @@ export interface SyncSpec<K extends string = string> {
   requestBackfill?(ctx: PullContext, window: SyncWindow): Promise<void>;
 }
 
-export type WebhookVerification = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
+export type WebhookVerification = { ok: true } | { ok: false; status: 400 | 401 | 403 | 404; reason: string };
 
 /** What a verified notification asks for: re-pull a window for a person, or store data it carried. */
 export interface WebhookEvent {
@@ -159,6 +170,8 @@ export interface WebhookSpec {
   handshake?(request: Request, env: Env): Promise<Response | null>;
   /** Signature (and timestamp window, where the provider signs one) over the raw body. */
   verify(request: Request, rawBody: Uint8Array<ArrayBuffer>, env: Env, now: number): Promise<WebhookVerification>;
+  /** The raw body as the value `parse` reads; JSON when absent (Withings posts a form). Throws for an unreadable body. */
+  decode?(rawBody: Uint8Array<ArrayBuffer>): unknown;
   /** Pure: the verified body → events. Throws MalformedPayloadError for a body that is not the documented shape. */
   parse(body: unknown, now: number, headers?: Headers): WebhookEvent[];
   /** The status to answer a verified, queued notification with (Google Health wants 204). */

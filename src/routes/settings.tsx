@@ -34,6 +34,7 @@ function recordsUnavailable(error: unknown): null {
 }
 
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
+import { bodyCharts } from "./body-detail";
 import { errorResponse } from "./errors";
 import { renderModal, renderPage } from "./render";
 import { sourceParam } from "./source-param";
@@ -181,6 +182,11 @@ export const settingsRoutes = new Hono<AppEnv>()
         200,
         { liveScripts: entry.id in live },
       );
+    }
+    if (entry.type === "scale") {
+      const body = await bodyCharts(c, entry, now, connection.mode === "sandbox");
+      if (!body) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={body} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
     }
     const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);

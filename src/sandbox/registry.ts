@@ -9,11 +9,12 @@ import { googleAccountsSandboxApi } from "../providers/google/sandbox";
 import { junctionSandboxApi } from "../providers/junction/sandbox";
 import { ouraSandbox } from "../providers/oura/sandbox";
 import { whoopSandbox } from "../providers/whoop/sandbox";
+import { withingsSandbox } from "../providers/withings/sandbox";
 import type { ProviderSandbox, SandboxEnv } from "./types";
 
 /** Every source that has a development sandbox (catalog `hasSandbox`). */
 export const SANDBOXES: ReadonlyMap<SourceId, ProviderSandbox> = new Map(
-  [ouraSandbox, whoopSandbox, fitbitSandbox, garminSandbox, dexcomSandbox, epicSandbox, gmailSandbox].map((s) => [s.source, s]),
+  [ouraSandbox, whoopSandbox, fitbitSandbox, garminSandbox, withingsSandbox, dexcomSandbox, epicSandbox, gmailSandbox].map((s) => [s.source, s]),
 );
 
 /** Hosts shared by several sources (Google's OAuth host serves Fitbit and Gmail). */
