@@ -11,6 +11,7 @@ import { type IdentityOptions, identity } from "./middleware/identity";
 import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
 import { apiV1Routes } from "./routes/api-v1";
+import { dayRoutes } from "./routes/days";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { liveRoutes } from "./routes/live";
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions = {}) {
   for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
+  app.route("/settings/days", dayRoutes);
   app.route("/settings", settingsRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
   app.route("/live", liveRoutes);
