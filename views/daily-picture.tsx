@@ -108,8 +108,10 @@ export function DailyPicturePanel(view: DailyPictureView) {
         </p>
       ) : null}
       <p class="meta">
-        Yesterday, {day.date} ({day.time_zone}){day.final ? "" : ": still open, sources may add to it"}
+        Yesterday, {day.date} ({day.time_zone}):{" "}
+        {day.final ? "final, every source has reported; a new choice of source applies to the days still open" : "still open, sources may still add to it"}
       </p>
+      {shown.length === 0 ? <p class="meta">Nothing yet: connect a wearable, scale or CGM and what it measured yesterday shows here.</p> : null}
       <table class="days-table">
         <tbody>
           {shown.map((metric) => {
@@ -125,11 +127,13 @@ export function DailyPicturePanel(view: DailyPictureView) {
           })}
         </tbody>
       </table>
-      <p class="days-bonus">
-        <strong>
-          Wearable bonus: +{day.bonus.points} of {day.bonus.cap}
-        </strong>
-      </p>
+      {day.bonus.lines.length > 0 ? (
+        <p class="days-bonus">
+          <strong>
+            Wearable bonus: +{day.bonus.points} of {day.bonus.cap}
+          </strong>
+        </p>
+      ) : null}
       {day.bonus.lines.length > 0 ? (
         <ul class="days-lines">
           {day.bonus.lines.map((line) => (
@@ -146,7 +150,7 @@ export function DailyPicturePanel(view: DailyPictureView) {
             <div class="field">
               <label for={`days-${metric}`}>{METRIC_LABELS[metric]} comes from</label>
               <select id={`days-${metric}`} name={metric} aria-invalid={error ? "true" : undefined}>
-                <option value="">Automatic ({sourceName(choices[0] ?? "none")} first)</option>
+                <option value="">{metric === "activity" ? "Automatic (most steps)" : `Automatic (${sourceName(choices[0] ?? "none")})`}</option>
                 {[...new Set([...choices, ...(view.overrides[metric] ? [view.overrides[metric]!] : [])])].map((source) => (
                   <option value={source} selected={view.overrides[metric] === source}>
                     {sourceName(source)}

@@ -35,13 +35,15 @@ export const DEFAULT_PRECEDENCE: Record<Metric, readonly string[]> = {
   weight: ["withings", "garmin", "fitbit", "apple-health", "health-connect", "whoop", "oura"],
 };
 
-/** The sources in the order a metric looks at them: the person's choice, then the default list, then the rest. */
+/** The candidates in the order a metric looks at them: the person's choice, then the default list, then the rest. */
 export function sourceOrder(metric: Metric, candidates: Iterable<string>, override?: string | null): string[] {
   const list = DEFAULT_PRECEDENCE[metric];
   const rank = (source: string) => {
     const i = list.indexOf(source);
     return i === -1 ? list.length : i;
   };
-  const rest = [...new Set(candidates)].filter((s) => s !== override).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  return override ? [override, ...rest] : rest;
+  const all = new Set(candidates);
+  const rest = [...all].filter((s) => s !== override).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  // The person's choice leads only where it is a candidate: a nap their chosen source did not see is still a nap.
+  return override && all.has(override) ? [override, ...rest] : rest;
 }

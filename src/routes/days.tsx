@@ -20,20 +20,36 @@ function announceLater(c: Context<AppEnv>, userId: string, owed: readonly DayUpd
   );
 }
 
-async function render(c: Context<AppEnv>, extra: { notice?: string; errors?: Errors; status?: 200 | 422 } = {}) {
+async function render(c: Context<AppEnv>, extra: { notice?: string; errors?: Errors; status?: 200 | 422; timeZone?: string } = {}) {
   const userId = c.get("user").id;
   const hub = userHubFor(c.env, userId);
   const now = Date.now();
-  const settings = await hub.daySettings(userId);
-  const yesterday = addDays(dateOf(now, settings.zones), -1);
-  const { days, owed } = await hub.days(userId, yesterday, yesterday, now);
+  const read = await (async () => {
+    const settings = await hub.daySettings(userId);
+    const yesterday = addDays(dateOf(now, settings.zones), -1);
+    return { settings, yesterday, ...(await hub.days(userId, yesterday, yesterday, now)) };
+  })().catch((error: unknown) => {
+    console.error(JSON.stringify({ event: "days_unavailable", name: error instanceof Error ? error.name : typeof error }));
+    return null;
+  });
+  if (!read) {
+    const message = (
+      <div id="daily-picture">
+        <p class="form-error" role="alert">
+          Your daily picture cannot be read just now. Nothing was lost; try again in a minute.
+        </p>
+      </div>
+    );
+    return isHtmx(c) ? c.html(message, 503) : renderPage(c, "What Wellness OS sees", message, 503);
+  }
+  const { settings, yesterday, days, owed } = read;
   announceLater(c, userId, owed);
   const panel = (
     <DailyPicturePanel
       day={days[0]!}
       connected={settings.connected}
       overrides={settings.overrides}
-      timeZone={zoneOn(addDays(yesterday, 1), settings.zones)}
+      timeZone={extra.timeZone ?? zoneOn(addDays(yesterday, 1), settings.zones)}
       csrfToken={c.get("csrfToken")}
       notice={extra.notice}
       errors={extra.errors}
@@ -80,7 +96,7 @@ export const dayRoutes = new Hono<AppEnv>()
     const zoneField = form.time_zone;
     const zone = typeof zoneField === "string" && zoneField.trim() !== "" ? zoneField.trim() : null;
     if (zone !== null && !isTimeZone(zone)) errors.time_zone = "Use a time zone name such as Europe/Paris or America/New_York.";
-    if (Object.keys(errors).length > 0) return render(c, { errors, status: 422 });
+    if (Object.keys(errors).length > 0) return render(c, { errors, status: 422, ...(typeof zoneField === "string" && { timeZone: zoneField.slice(0, 64) }) });
 
     const userId = c.get("user").id;
     const result = await userHubFor(c.env, userId).setDayPreferences(userId, choices, zone);

@@ -58,3 +58,24 @@ it("steps come from the device that counted the most that day, unless the person
     "+1: 48 active minutes, at least 22",
   ]);
 });
+
+it("a nap only the phone saw stays the phone's when the person chose another source for sleep", () => {
+  const records = asStored({
+    oura: ouraSleep({ start: "2022-07-12T01:05:14-07:00", end: "2022-07-12T09:25:14-07:00" }),
+    "apple-health": appleSleep({ start: "2022-07-12T15:00:00-07:00", end: "2022-07-12T15:40:00-07:00" }, 40 * 60, "phone-nap"),
+  });
+  const [day] = dailyPicture({
+    from: "2022-07-12",
+    to: "2022-07-12",
+    zones: LA,
+    records,
+    glucose: new Map(),
+    overrides: { sleep: "whoop" },
+    connected: ["oura", "whoop", "apple-health"],
+    latest: {},
+    now: Date.parse("2022-07-14T18:00:00Z"),
+  });
+  expect(day!.naps.map((nap) => [nap.duration_s, nap.provenance.source])).toEqual([[2400, "apple-health"]]);
+  // WHOOP was chosen and connected but had nothing: the ring's night stands, and says WHOOP had nothing.
+  expect(day!.sleep?.provenance).toMatchObject({ source: "oura", fell_back_from: ["whoop"], chosen_by: "default" });
+});
