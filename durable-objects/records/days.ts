@@ -143,36 +143,45 @@ export class DayStore {
         .map((row) => [row.date, row]),
     );
     const zones = this.zones();
-    const first = dayWindow(from, zones);
-    const last = dayWindow(to, zones);
+    // Final days are served as stored; only the others are computed, from the records around them.
+    const open = new Set<string>();
+    for (let date = from; date <= to; date = addDays(date, 1)) if (!stored.get(date)?.final && (!only || only.has(date))) open.add(date);
     const glucose = new Map<string, GlucoseSums[]>();
-    for (let date = from; date <= to; date = addDays(date, 1)) {
-      if (stored.get(date)?.final || (only && !only.has(date))) continue;
+    for (const date of open) {
       const window = dayWindow(date, zones);
       glucose.set(date, this.glucose(window.start, window.end));
     }
-    const computed = dailyPicture({
-      from,
-      to,
-      zones,
-      records: this.records(first.start - PICTURE_MARGIN_MS, last.end + PICTURE_MARGIN_MS),
-      glucose,
-      overrides: this.overrides(),
-      connected,
-      latest: this.latest(connected, now),
-      now,
-    });
+    const openDates = [...open];
+    const first = openDates.length > 0 ? dayWindow(openDates[0]!, zones) : null;
+    const last = openDates.length > 0 ? dayWindow(openDates.at(-1)!, zones) : null;
+    const computed = new Map(
+      (first && last
+        ? dailyPicture({
+            from: openDates[0]!,
+            to: openDates.at(-1)!,
+            only: open,
+            zones,
+            records: this.records(first.start - PICTURE_MARGIN_MS, last.end + PICTURE_MARGIN_MS),
+            glucose,
+            overrides: this.overrides(),
+            connected,
+            latest: this.latest(connected, now),
+            now,
+          })
+        : []
+      ).map((day) => [day.date, day]),
+    );
     const days: DaySummary[] = [];
     const owed: DayUpdate[] = [];
     this.storage.transactionSync(() => {
-      for (const day of computed) {
-        const row = stored.get(day.date);
-        if (row?.final) {
-          days.push(JSON.parse(row.summary) as DaySummary);
+      for (let date = from; date <= to; date = addDays(date, 1)) {
+        const row = stored.get(date);
+        const day = computed.get(date);
+        if (!day) {
+          if (row) days.push(JSON.parse(row.summary) as DaySummary);
           continue;
         }
         days.push(day);
-        if (only && !only.has(day.date)) continue;
         const text = JSON.stringify(day);
         const digest = digestOf(text);
         if (!row && !hasAnything(day)) continue;

@@ -110,6 +110,8 @@ export interface PictureInput {
   connected: readonly string[];
   latest: Readonly<Record<string, number>>;
   now: number;
+  /** Only these dates (the others in the range are not computed). */
+  only?: ReadonlySet<string> | undefined;
 }
 
 type Body = Record<string, unknown>;
@@ -223,10 +225,16 @@ export function dailyPicture(input: PictureInput): DaySummary[] {
     workouts.set(date, [...(workouts.get(date) ?? []), cluster.map((s) => s.record)]);
   }
 
+  const hrvAt = new Map<string, Parsed>();
+  for (const r of parsed) if (r.kind === "hrv" && num(r.body, "rmssd") !== null) hrvAt.set(`${r.source}|${r.startTime}`, r);
+  const weighings = parsed.filter((r) => r.kind === "body_weight");
+  const sources = new Set([...connected, ...parsed.map((r) => r.source)]);
+
   const days: DaySummary[] = [];
   for (const date of datesBetween(input.from, input.to)) {
+    if (input.only && !input.only.has(date)) continue;
     const window = dayWindow(date, input.zones);
-    days.push(summarize(date, window, { input, connected, nights, naps, workouts, datedOf, parsed }));
+    days.push(summarize(date, window, { input, connected, sources, nights, naps, workouts, datedOf, hrvAt, weighings }));
   }
   return days;
 }
@@ -238,7 +246,9 @@ interface Context {
   naps: Map<string, SleepSession[][]>;
   workouts: Map<string, Parsed[][]>;
   datedOf: (kind: string, date: string, source: string) => Parsed[];
-  parsed: readonly Parsed[];
+  sources: ReadonlySet<string>;
+  hrvAt: ReadonlyMap<string, Parsed>;
+  weighings: readonly Parsed[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -253,8 +263,7 @@ function sourcePart(cluster: readonly SleepSession[], source: string) {
 }
 
 function summarize(date: string, window: DayWindow, ctx: Context): DaySummary {
-  const { input, connected, datedOf } = ctx;
-  const sources = new Set([...connected, ...ctx.parsed.map((r) => r.source)]);
+  const { input, connected, datedOf, sources } = ctx;
 
   // The day's main sleep: the longest matched night filed under it.
   const night = (ctx.nights.get(date) ?? [])
@@ -328,9 +337,7 @@ function summarize(date: string, window: DayWindow, ctx: Context): DaySummary {
 
     // HRV (RMSSD): the source's readiness, else an HRV measurement over its main sleep, else the sleep's average.
     const readinessHrv = readiness ? num(readiness.body, "hrv_rmssd") : null;
-    const overNight = mainSession
-      ? ctx.parsed.find((r) => r.kind === "hrv" && r.source === source && r.startTime === mainSession.start && num(r.body, "rmssd") !== null)
-      : undefined;
+    const overNight = mainSession ? ctx.hrvAt.get(`${source}|${mainSession.start}`) : undefined;
     const sessionHrv = mainSession ? num(mainSession.record.body, "hrv_rmssd_average") : null;
     if (readiness && readinessHrv !== null) hrvCandidates.set(source, { value: { rmssd_ms: readinessHrv }, ids: [recId(readiness.id)] });
     else if (overNight) hrvCandidates.set(source, { value: { rmssd_ms: num(overNight.body, "rmssd")! }, ids: [recId(overNight.id)] });
@@ -354,8 +361,8 @@ function summarize(date: string, window: DayWindow, ctx: Context): DaySummary {
     : activityDefault;
 
   const weightCandidates = new Map<string, { value: { kg: number }; ids: string[] }>();
-  for (const record of ctx.parsed) {
-    if (record.kind !== "body_weight" || record.startTime < window.start || record.startTime >= window.end) continue;
+  for (const record of ctx.weighings) {
+    if (record.startTime < window.start || record.startTime >= window.end) continue;
     const kg = num(record.body, "body_weight");
     const held = weightCandidates.get(record.source);
     // The day's last weighing of each source.

@@ -66,8 +66,23 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 }
 
+/** Day starts already found: a pure function of (zone, date), asked for twice per day and once per record. */
+const starts = new Map<string, number>();
+const STARTS_KEPT = 20_000;
+
 /** The first instant of a civil date in a zone (local midnight, or the end of a DST gap that swallows midnight). */
 export function startOfDay(date: string, zone: string): number {
+  const key = `${zone}|${date}`;
+  let start = starts.get(key);
+  if (start === undefined) {
+    if (starts.size >= STARTS_KEPT) starts.clear();
+    start = findStartOfDay(date, zone);
+    starts.set(key, start);
+  }
+  return start;
+}
+
+function findStartOfDay(date: string, zone: string): number {
   const wall = Date.parse(`${date}T00:00:00Z`);
   let t = wall - offsetAt(wall, zone);
   t = wall - offsetAt(t, zone);
