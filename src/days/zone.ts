@@ -138,11 +138,13 @@ const OFFSET_TEXT = /^(\d{4}-\d{2}-\d{2})T[^Z+-]*([+-]\d{2}:\d{2})$/;
 /**
  * The local date an ISO date-time carries when it was written with the wearer's own offset (Oura, WHOOP and
  * Garmin write the offset where the person was): the device knew where they were, which a setting may not yet.
- * A UTC ("Z") time says nothing about where the person was, so it gives null and the person's zone decides.
+ * A UTC time ("Z" or "+00:00") says nothing about where the person was: null, and the person's zone decides.
  */
 export function statedLocalDate(text: string | undefined): string | null {
   const match = text ? OFFSET_TEXT.exec(text) : null;
-  return match ? match[1]! : null;
+  // "+00:00" is what aggregators write for UTC (Junction gives the wearer's offset in a separate field), so it says
+  // no more than "Z" does; a Londoner's "+00:00" gets the same date from their zone.
+  return match && match[2] !== "+00:00" ? match[1]! : null;
 }
 
 /** Every date from `from` to `to`, both included. */

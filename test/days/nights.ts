@@ -1,5 +1,7 @@
 import type { DayRecord } from "../../src/days/picture";
-import { makeRecord, type NormalizedRecord } from "../../src/domain/records";
+import type { NormalizedRecord } from "../../src/domain/records";
+import junctionSleepDocs from "../../src/providers/junction/fixtures/summary-sleep.json";
+import { normalizeJunction } from "../../src/providers/junction/normalize";
 import ouraActivityDocs from "../../src/providers/oura/fixtures/daily_activity.docs-2022.json";
 import ouraReadinessDocs from "../../src/providers/oura/fixtures/daily_readiness.docs-2022.json";
 import ouraSleepDocs from "../../src/providers/oura/fixtures/sleep.docs-2022.json";
@@ -58,24 +60,16 @@ export function whoopRecovery(night: Night, offset: string, sleepId = "whoop-nig
 }
 
 /**
- * Apple Health's sleep arrives through Junction (issue 10 brings its normalizer); Junction's sleep summary
- * (https://docs.junction.com/api-reference/data/sleep/get-summary) gives bedtime start/end with the phone's offset,
- * total and stage seconds and efficiency. Here it is built with the shared contract, as that normalizer must.
+ * Apple Health's sleep as Junction delivers it: Junction's documented sleep summary (src/providers/junction/fixtures,
+ * sources in its SOURCES.md) moved to the night, through the real Junction normalizer. Junction writes the times
+ * in UTC and the phone's offset apart, so the night's day is the person's zone's to decide.
  */
 export function appleSleep(night: Night, totalSeconds: number, id = "apple-night"): NormalizedRecord[] {
-  const record = makeRecord("sleep_session", {
-    externalId: id,
-    startTime: Date.parse(night.start),
-    endTime: Date.parse(night.end),
-    data: {
-      effective_time_frame: { time_interval: { start_date_time: night.start, end_date_time: night.end } },
-      total_sleep_time: { value: totalSeconds, unit: "s" },
-      sleep_maintenance_efficiency_percentage: { value: 88, unit: "%" },
-    },
-    raw: { id },
-  });
-  if (!("kind" in record)) throw new Error(record.reason);
-  return [record];
+  const utc = (text: string) => new Date(text).toISOString().replace(".000Z", "+00:00");
+  const item = { ...structuredClone(junctionSleepDocs.sleep[0]!), id, bedtime_start: utc(night.start), bedtime_stop: utc(night.end), total: totalSeconds };
+  const { records, skipped } = normalizeJunction("sleep", { sleep: [item] });
+  if (skipped.length > 0) throw new Error(skipped[0]!.reason);
+  return records;
 }
 
 /** Records as the store hands them to the picture, with row ids, from several sources. */

@@ -42,9 +42,10 @@ it("readiness, resting heart rate and HRV each follow their own order across the
   const day = picture(stored);
   expect(day.readiness?.value).toEqual({ score: 66 });
   expect(day.readiness?.provenance).toMatchObject({ source: "oura", also_from: ["whoop"] });
-  // Oura's example night: lowest heart rate 48 and average HRV 117 ms, over the same night WHOOP scored 64 / 31.8.
-  expect(day.resting_heart_rate).toMatchObject({ value: { bpm: 48 }, provenance: { source: "oura", also_from: ["whoop"] } });
-  expect(day.hrv).toMatchObject({ value: { rmssd_ms: 117 }, provenance: { source: "oura", also_from: ["whoop"] } });
+  // Oura's example night: lowest heart rate 48 and average HRV 117 ms; WHOOP's recovery says 64 / 31.8 and
+  // Junction's Apple Health night 48 / 62.5 for the same night: counted once, from the ring.
+  expect(day.resting_heart_rate).toMatchObject({ value: { bpm: 48 }, provenance: { source: "oura", also_from: ["whoop", "apple-health"] } });
+  expect(day.hrv).toMatchObject({ value: { rmssd_ms: 117 }, provenance: { source: "oura", also_from: ["whoop", "apple-health"] } });
 });
 
 it("the person's choice of source for sleep wins over the default, and says so", () => {

@@ -22,7 +22,7 @@ function picture(records: ReturnType<typeof asStored>) {
 }
 
 it("while travelling, a night is filed under the day the wearer woke where they were", () => {
-  // The first night in Paris: the ring writes the local offset (+01:00); the phone's export here is in UTC.
+  // The first night in Paris: the ring writes the local offset (+01:00); the phone's, through Junction, is in UTC.
   const records = asStored({
     oura: ouraSleep({ start: "2026-03-05T23:10:00+01:00", end: "2026-03-06T07:30:00+01:00" }, "paris-1"),
     "apple-health": appleSleep({ start: "2026-03-05T22:05:00Z", end: "2026-03-06T06:40:00Z" }, 7.5 * 3600, "paris-1-phone"),
