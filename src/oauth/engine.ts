@@ -5,6 +5,7 @@ import type { SourceId } from "../domain/integration";
 import { development } from "../platform/development";
 import { type ConnectionMode, PROVIDER_TIMEOUT_MS, providerFetch } from "../providers/calls";
 import { provider } from "../providers/registry";
+import { smartScopes } from "../providers/smart-fhir/scopes";
 import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
 import { TokenResponseError } from "./errors";
 import { discoverSmartConfiguration } from "./smart-discovery";
@@ -82,7 +83,8 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
       stateLength: null,
       refreshScopes: [],
       requiresRefreshToken: auth.requiresRefreshToken,
-      scopes: entry.scopes,
+      // Per-resource patient scopes, in SMART v1 or v2 names as the server's configuration advertises.
+      scopes: smartScopes(smart),
       redirectUri: redirectUriFor(source, env),
       fetch: fetcher,
       revoke: revocationEndpoint
