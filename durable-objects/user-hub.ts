@@ -165,7 +165,8 @@ export class UserHub extends DurableObject<Env> {
     }
     let revokedAtProvider: DisconnectResult["revokedAtProvider"] = "not_offered";
     try {
-      const client = await resolveOAuthClient(source, this.env, stored.mode);
+      const fhirBase = stored.tokens.context.fhirBase;
+      const client = await resolveOAuthClient(source, this.env, stored.mode, fhirBase ? { fhirBase } : {});
       if (client.revoke) {
         await client.revoke(stored.tokens);
         revokedAtProvider = "yes";

@@ -31,6 +31,8 @@ export interface OAuthClient {
   fetch: typeof fetch;
   revoke: ((tokens: TokenSet) => Promise<void>) | null;
   identify: ((tokens: TokenSet) => Promise<string | null>) | null;
+  /** SMART: the FHIR base the tokens are for (`aud`), kept with them so each connection pulls from its own system. */
+  fhirBase: string | null;
 }
 
 export interface EngineOptions {
@@ -38,6 +40,8 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Bound on every token request. */
   timeoutMs?: number;
+  /** SMART: the health system's FHIR base, when the connection names its own (else the deployment's default). */
+  fhirBase?: string;
 }
 
 export class NotConfiguredError extends Error {
@@ -65,7 +69,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
   const callContext: ProviderCallContext = { fetch: fetcher, env };
 
   if (auth.kind === "smart-on-fhir") {
-    const fhirBase = auth.fhirBaseUrl(env);
+    const fhirBase = options.fhirBase ?? auth.fhirBaseUrl(env);
     const smart = await discoverSmartConfiguration(fhirBase, fetcher, options.timeoutMs);
     const revocationEndpoint = smart.revocation_endpoint;
     return {
@@ -96,6 +100,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
         : null,
       // The patient the token is scoped to is the person's identity at the health system.
       identify: async (tokens) => tokens.context.patient ?? null,
+      fhirBase,
     };
   }
 
@@ -117,6 +122,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
     fetch: fetcher,
     revoke: auth.revoke ? (tokens) => auth.revoke!(callContext, tokens) : null,
     identify: auth.identify ? (tokens) => auth.identify!(callContext, tokens) : null,
+    fhirBase: null,
   };
 }
 
@@ -196,7 +202,9 @@ function tokenRequest(client: OAuthClient, params: Record<string, string>, optio
 export async function exchangeCode(client: OAuthClient, code: string, codeVerifier: string | null, options: EngineOptions = {}): Promise<TokenSet> {
   const params: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirectUri };
   if (codeVerifier) params.code_verifier = codeVerifier;
-  return toTokenSet(await tokenRequest(client, params, options), { requireRefreshToken: client.requiresRefreshToken });
+  const tokens = toTokenSet(await tokenRequest(client, params, options), { requireRefreshToken: client.requiresRefreshToken });
+  // The health system these tokens belong to travels with them: refreshes and pulls go back to the same one.
+  return client.fhirBase ? { ...tokens, context: { ...tokens.context, fhirBase: client.fhirBase } } : tokens;
 }
 
 export async function refreshTokenSet(client: OAuthClient, current: TokenSet, options: EngineOptions = {}): Promise<TokenSet> {

@@ -124,7 +124,8 @@ async function* searchPages(ctx: PullContext, base: string, kind: FhirKind, quer
 export function smartFhirSync(fhirBase: (env: Env) => string): SyncSpec<FhirKind> {
   async function* pull(ctx: PullContext, window: SyncWindow, only?: readonly FhirKind[]): AsyncGenerator<PulledPage<FhirKind>> {
     if (!(window.end > window.start)) return;
-    const base = trimBase(fhirBase(ctx.env));
+    // The connection's own health system (kept with its tokens); the deployment's default for older connections.
+    const base = trimBase(ctx.tokenContext.fhirBase ?? fhirBase(ctx.env));
     const patient = ctx.tokenContext.patient;
     if (!patient) throw new UnusableResponseError("the health system named no patient when it granted access");
     const incremental = window.end - window.start <= INCREMENTAL_MAX_MS;
