@@ -68,7 +68,6 @@ export async function startFhirPeer(oauthOrigin: string, options: { labScale?: n
   const load = async (labScale: number) => {
     repo = new MemoryRepository();
     for (const resource of sandboxPatientResources(FHIR_PEER_PATIENT, Date.now(), labScale)) {
-      // biome-ignore lint/suspicious/noExplicitAny: Medplum's Resource union is stricter than the generator's shape.
       await repo.createResource(resource as any, { assignedId: true });
     }
   };
