@@ -334,3 +334,114 @@ export function sandboxPatientResources(patient: string, now: number, labScale =
   };
   return [patientResource, ...labResults(patient, now, labScale), ...conditions(patient, now), ...medications(patient, now)];
 }
+
+/** A warning a health system adds to a search page, as Epic does when it leaves results out (search.mode outcome). */
+export const SANDBOX_OUTCOME = {
+  resourceType: "OperationOutcome",
+  issue: [{ severity: "warning", code: "suppressed", details: { text: "Some results are not available to patient-facing apps." } }],
+};
+
+/** The sandbox server's page size: smaller than we ask for, as real servers' caps are, so paging is exercised. */
+export const SANDBOX_PAGE_SIZE = 25;
+
+const SEARCH_PARAMS = ["patient", "category", "date", "_lastUpdated", "_count", "_include"];
+
+export function capabilityStatement() {
+  return {
+    resourceType: "CapabilityStatement",
+    status: "active",
+    kind: "instance",
+    fhirVersion: "4.0.1",
+    format: ["json"],
+    rest: [
+      {
+        mode: "server",
+        resource: ["Observation", "Condition", "MedicationRequest", "Medication", "Patient"].map((type) => ({
+          type,
+          interaction: [{ code: "read" }, { code: "search-type" }],
+          searchParam: SEARCH_PARAMS.map((name) => ({ name, type: name === "date" || name === "_lastUpdated" ? "date" : "token" })),
+        })),
+      },
+    ],
+  };
+}
+
+/** `ge2024-01-01T00:00:00Z` style prefixes on a date parameter. */
+function dateMatches(value: string | undefined, filters: string[]): boolean {
+  if (filters.length === 0) return true;
+  if (!value) return false;
+  const time = Date.parse(value);
+  return filters.every((filter) => {
+    const prefix = filter.slice(0, 2);
+    const bound = Date.parse(/^[a-z]{2}/.test(filter) ? filter.slice(2) : filter);
+    if (prefix === "ge") return time >= bound;
+    if (prefix === "gt") return time > bound;
+    if (prefix === "lt") return time < bound;
+    if (prefix === "le") return time <= bound;
+    return time === bound;
+  });
+}
+
+function categoryMatches(resource: Resource, wanted: string | undefined): boolean {
+  if (!wanted) return true;
+  const codes = wanted.split(",").map((code) => code.split("|").pop());
+  const categories = (resource.category as { coding?: { code?: string }[] }[] | undefined) ?? [];
+  return categories.some((c) => c.coding?.some((coding) => codes.includes(coding.code)));
+}
+
+const outcome = (code: string, text: string) => ({ resourceType: "OperationOutcome", issue: [{ severity: "error", code, details: { text } }] });
+
+/**
+ * A FHIR R4 search over a patient's resources, as a SMART server answers one: the patient must be the one in the
+ * token's context, category / date / _lastUpdated filters, `_include` of referenced Medications, pages of at most
+ * `pageSize` behind opaque `next` links, and an OperationOutcome warning on the first page of lab results.
+ */
+export function searchPatient(options: { all: readonly Resource[]; patient: string; url: URL; fhirPath: string; pageSize: number }): {
+  status: 200 | 400 | 403;
+  body: unknown;
+} {
+  const { all, patient, url, fhirPath } = options;
+  const type = url.pathname.slice(fhirPath.length + 1);
+  const pageToken = url.searchParams.get("page");
+  let query: Record<string, string[]>;
+  let offset = 0;
+  if (pageToken) {
+    try {
+      ({ query, offset } = JSON.parse(atob(pageToken.replaceAll("-", "+").replaceAll("_", "/"))) as { query: Record<string, string[]>; offset: number });
+    } catch {
+      return { status: 400, body: outcome("invalid", "Unknown page") };
+    }
+  } else {
+    query = Object.fromEntries(SEARCH_PARAMS.map((name) => [name, url.searchParams.getAll(name)]));
+  }
+  if (query.patient?.[0] !== patient) return { status: 403, body: outcome("forbidden", "Patient is not in context") };
+  const matching = all.filter(
+    (r) =>
+      r.resourceType === type &&
+      categoryMatches(r, type === "MedicationRequest" ? undefined : query.category?.[0]) &&
+      dateMatches(type === "Observation" ? (r.effectiveDateTime as string) : undefined, type === "Observation" ? (query.date ?? []) : []) &&
+      dateMatches(r.meta.lastUpdated, query._lastUpdated ?? []),
+  );
+  const size = Math.min(options.pageSize, Number(query._count?.[0] ?? options.pageSize) || options.pageSize);
+  const page = matching.slice(offset, offset + size);
+  const self = `${url.origin}${fhirPath}/${type}`;
+  const entry: Record<string, unknown>[] = page.map((resource) => ({ fullUrl: `${self}/${resource.id}`, resource, search: { mode: "match" } }));
+  if (type === "MedicationRequest" && query._include?.includes("MedicationRequest:medication")) {
+    const refs = new Set(
+      page.map((r) => (r.medicationReference as { reference?: string } | undefined)?.reference).filter((ref) => ref?.startsWith("Medication/")),
+    );
+    for (const med of all.filter((r) => r.resourceType === "Medication" && refs.has(`Medication/${r.id}`))) {
+      entry.push({ fullUrl: `${url.origin}${fhirPath}/Medication/${med.id}`, resource: med, search: { mode: "include" } });
+    }
+  }
+  if (type === "Observation" && offset === 0) entry.push({ resource: SANDBOX_OUTCOME, search: { mode: "outcome" } });
+  const link = [{ relation: "self", url: url.href }];
+  if (offset + size < matching.length) {
+    const token = btoa(JSON.stringify({ query, offset: offset + size }))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replaceAll("=", "");
+    link.push({ relation: "next", url: `${self}?page=${token}` });
+  }
+  return { status: 200, body: { resourceType: "Bundle", type: "searchset", total: matching.length, link, entry } };
+}
