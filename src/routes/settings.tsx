@@ -105,14 +105,22 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    return c.html(<DevicesPanel states={states} filter={filter} now={now} csrfToken={c.get("csrfToken")} live={await glucoseLive(c, states, now)} />);
+    return c.html(
+      <DevicesPanel
+        states={states}
+        filter={filter}
+        now={now}
+        csrfToken={c.get("csrfToken")}
+        live={{ ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) }}
+      />,
+    );
   })
   // One card, fresh: what a syncing card polls until its sync is done.
   .get("/cards/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const now = Date.now();
     const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env, now);
-    const live = await glucoseLive(c, [state], now);
+    const live = { ...(await glucoseLive(c, [state], now)), ...healthRecordsCardSlots([state]) };
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
   // The live view alone: the live card's polling fallback.
