@@ -29,7 +29,8 @@ describe("health records in a real browser", () => {
     { name: "phone", width: 390, height: 844 },
     { name: "desktop", width: 1280, height: 900 },
   ]) {
-    it(`a newcomer connects Epic's sandbox and the records fill, at ${viewport.name} width`, async () => {
+    // The first run also waits for wrangler dev's queue consumer to start and work through ten backfill jobs.
+    it(`a newcomer connects Epic's sandbox and the records fill, at ${viewport.name} width`, { timeout: 180_000 }, async () => {
       const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
       const page = await context.newPage();
       const problems = watchConsole(page);
@@ -48,7 +49,7 @@ describe("health records in a real browser", () => {
             await page.reload();
             return page.locator("#card-epic .records-summary").innerText();
           },
-          { timeout: 60_000, interval: 2000 },
+          { timeout: 150_000, interval: 2000 },
         )
         .toMatch(/\d{2,} lab results · 6 conditions · 6 medications/);
       await page.locator("#card-epic").screenshot({ path: join(screenshots, `health-records-card-${viewport.name}.png`) });
