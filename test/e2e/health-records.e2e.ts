@@ -47,7 +47,7 @@ describe("health records in a real browser", () => {
         .poll(
           async () => {
             await page.reload();
-            return page.locator("#card-epic .records-summary").innerText();
+            return page.locator("#card-epic").innerText();
           },
           { timeout: 150_000, interval: 2000 },
         )

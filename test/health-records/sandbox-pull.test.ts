@@ -4,7 +4,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { consumeSyncBatch } from "../../queues/sync-consumer";
 import { syncRuns } from "../../src/db/schema";
+import { epicSync } from "../../src/providers/epic/sync";
 import type { SyncJob } from "../../src/sync/jobs";
+import { ENGINE_SUBREQUESTS, runSyncJob, SUBREQUEST_LIMIT } from "../../src/sync/run";
 import { connectThroughSandbox, db, recordingQueue, signIn } from "../helpers";
 import { storedCount, storedRecords } from "../records/inspect";
 
@@ -53,5 +55,17 @@ describe("Epic sandbox, offline: connect and the records fill", () => {
     const again = await db().select().from(syncRuns).where(eq(syncRuns.userId, session.userId));
     const replayRuns = again.filter((run) => run.id.endsWith("-again"));
     expect(replayRuns.every((run) => run.status === "succeeded")).toBe(true);
+  });
+
+  it("keeps every backfill job within the requests one invocation may make", async () => {
+    expect(epicSync.maxRequestsPerJob).toBeLessThanOrEqual(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
+    const session = await signIn();
+    const queue = recordingQueue<SyncJob>();
+    await connectThroughSandbox("epic", session, { callbackEnv: { SYNC_QUEUE: queue } });
+    for (const job of queue.sent) {
+      const outcome = await runSyncJob(env, job);
+      expect(outcome.kind).toBe("done");
+      if (outcome.kind === "done") expect(outcome.providerRequests).toBeLessThanOrEqual(epicSync.maxRequestsPerJob);
+    }
   });
 });
