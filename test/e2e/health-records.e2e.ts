@@ -47,6 +47,8 @@ describe("health records in a real browser", () => {
         .poll(
           async () => {
             await page.reload();
+            // The counts load after the page (hx-trigger="load"): wait for them before reading.
+            await page.locator("#card-epic .records-summary p").first().waitFor({ timeout: 10_000 });
             return page.locator("#card-epic").innerText();
           },
           { timeout: 150_000, interval: 2000 },
