@@ -124,7 +124,8 @@ export class TokenVault {
       return { ok: false, reason: "needs_reauth" };
     }
     try {
-      const client = await resolveOAuthClient(source, this.env, mode, this.engine);
+      const fhirBase = current.context.fhirBase;
+      const client = await resolveOAuthClient(source, this.env, mode, fhirBase ? { ...this.engine, fhirBase } : this.engine);
       const next = await refreshTokenSet(client, current, this.engine);
       await this.store(userId, source, mode, next);
       await recordTokenExpiry(database(this.env.DB), userId, source, next.expiresAt);

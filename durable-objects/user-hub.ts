@@ -182,7 +182,8 @@ export class UserHub extends DurableObject<Env> {
         await deregisterAtJunction(this.env, source, stored.tokens);
         revokedAtProvider = "yes";
       } else {
-        const client = await resolveOAuthClient(source, this.env, stored.mode);
+        const fhirBase = stored.tokens.context.fhirBase;
+        const client = await resolveOAuthClient(source, this.env, stored.mode, fhirBase ? { fhirBase } : {});
         if (client.revoke) {
           await client.revoke(stored.tokens);
           revokedAtProvider = "yes";
