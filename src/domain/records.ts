@@ -71,7 +71,10 @@ export const DailyActivity = z.object({
   active_energy_burned: Kilocalories.optional(),
   total_energy_burned: Kilocalories.optional(),
   active_minutes: Minutes.optional(),
+  /** Metres actually covered. */
   distance: Meters.optional(),
+  /** Oura's walking distance equivalent to the day's energy expenditure: not a measured distance. */
+  equivalent_walking_distance: Meters.optional(),
   score: Score.optional(),
 });
 
