@@ -115,7 +115,7 @@ function normalizeDaily(summary: Summary, raw: Summary): Result[] {
       }),
     );
   }
-  results.push(...heartRateSamples(summary, id, start, offset, date));
+  results.push(...heartRateSamples(summary, id, start, offset));
 
   const resting = numberAt(summary, "restingHeartRateInBeatsPerMinute");
   if (resting !== undefined) {
@@ -152,7 +152,7 @@ function dailyHeartRate(summary: Summary) {
  * one heart-rate stream, and a daily re-sent with more samples (Garmin updates a day as it goes) rewrites the same
  * keys rather than adding copies.
  */
-function heartRateSamples(summary: Summary, id: string, start: number, offset: number | undefined, date: string): Result[] {
+function heartRateSamples(summary: Summary, id: string, start: number, offset: number | undefined): Result[] {
   const samples = summary.timeOffsetHeartRateSamples;
   if (samples === undefined) return [];
   if (!isObject(samples)) return [skip("dailies", id, "timeOffsetHeartRateSamples is not an object of offsets to beats per minute")];
@@ -168,7 +168,7 @@ function heartRateSamples(summary: Summary, id: string, start: number, offset: n
       makeRecord("heart_rate", {
         externalId: `hr:${new Date(at * 1000).toISOString()}`,
         startTime: at * 1000,
-        data: { effective_time_frame: { date_time: isoAt(at, offset) }, heart_rate: bpm(value), context: `daily ${date}` },
+        data: { effective_time_frame: { date_time: isoAt(at, offset) }, heart_rate: bpm(value) },
         // Samples keep no raw copy (RECORD_SHAPES): the daily that carried them is kept with its daily_activity.
         raw: null,
       }),
