@@ -13,13 +13,21 @@ const SHORT_DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "sh
  * What started a sync, in words: "Backfill of the last 30 days" rather than `backfill`. A backfill runs as several
  * jobs, each one window of it; each row names the days its job covered.
  */
-export function runReason(run: Pick<SyncRun, "trigger" | "windowStart" | "windowEnd">, vendor: string, backfillDays: number | null): string {
+export function runReason(
+  run: Pick<SyncRun, "trigger" | "windowStart" | "windowEnd">,
+  vendor: string,
+  backfillDays: number | null,
+  /** The source pushes its history when asked (Garmin): the backfill run only asks, the data comes by push. */
+  pushesHistory = false,
+): string {
   const hasWindow = run.windowStart !== null && run.windowEnd !== null;
   const days = hasWindow ? Math.max(1, Math.round((run.windowEnd! - run.windowStart!) / DAY_MS)) : null;
   const span = hasWindow ? `${SHORT_DATE.format(run.windowStart!)} – ${SHORT_DATE.format(run.windowEnd! - 1)}` : null;
   switch (run.trigger) {
     case "backfill":
-      return `Backfill of the last ${backfillDays ?? days ?? 30} days${span ? `: ${span}` : ""}`;
+      return pushesHistory
+        ? `Asked ${vendor} to send the last ${backfillDays ?? days ?? 30} days`
+        : `Backfill of the last ${backfillDays ?? days ?? 30} days${span ? `: ${span}` : ""}`;
     case "connect":
       return "First sync after connecting";
     case "cron":
@@ -72,6 +80,8 @@ export function ConnectionDetail({
 }) {
   const { entry } = state;
   const disconnected = state.connection?.status === "disconnected";
+  const spec = provider(entry.id).sync;
+  const pushesHistory = spec?.requestBackfill !== undefined;
   return (
     <div class="detail">
       <p class="back">
@@ -101,14 +111,20 @@ export function ConnectionDetail({
                 <td>
                   <TimeAgo at={run.startedAt} now={now} />
                 </td>
-                <td>{runReason(run, entry.vendor, provider(entry.id).sync?.backfillDays ?? null)}</td>
+                <td>{runReason(run, entry.vendor, spec?.backfillDays ?? null, pushesHistory)}</td>
                 <td>
                   {RUN_STATUS[run.status]}
                   {run.error ? <span class="reason"> — {run.error}</span> : null}
                 </td>
                 <td>
-                  {run.recordsUpserted}
-                  {run.recordsSkipped ? ` (${run.recordsSkipped} skipped)` : ""}
+                  {pushesHistory && run.trigger === "backfill" ? (
+                    <span class="muted">sent by {entry.vendor} separately</span>
+                  ) : (
+                    <>
+                      {run.recordsUpserted}
+                      {run.recordsSkipped ? ` (${run.recordsSkipped} skipped)` : ""}
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
