@@ -107,14 +107,14 @@ function CardAction({ state, csrfToken, onDetail }: { state: CardState; csrfToke
         </>
       );
     case "error":
+      // Three at most on a card, so Disconnect never wraps onto a line of its own: it is on the source's page.
       return (
         <>
           {canSyncNow ? <SyncNow id={id} csrfToken={csrfToken} label="Try again" primary /> : null}
           <ModalLink href={`/settings/connect/${id}`} class={canSyncNow ? "btn btn-secondary" : "btn btn-primary"}>
             Reconnect
           </ModalLink>
-          {onDetail ? null : <DetailsLink id={id} />}
-          <DisconnectLink id={id} />
+          {onDetail ? <DisconnectLink id={id} /> : <DetailsLink id={id} />}
         </>
       );
     case "connected":
@@ -168,7 +168,7 @@ function SyncLine({ state, now }: { state: CardState; now: number }) {
     <p class="meta">
       {lastSync ? <>Synced {timeTag(lastSync, now)}</> : "Not synced yet"}
       {state.status === "connected" && connection.nextSyncAt && connection.nextSyncAt > now ? <> · next {timeTag(connection.nextSyncAt, now)}</> : null}
-      {state.activity === "stale" ? <span class="stale"> · Stale: no successful sync recently</span> : null}
+      {state.activity === "stale" && state.status === "connected" ? <span class="stale"> · Stale: no successful sync recently</span> : null}
     </p>
   );
 }

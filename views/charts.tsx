@@ -81,6 +81,17 @@ export function BarChart({
     const previous = points[index - 1];
     path += `${index === 0 || !previous || previous.value === null ? "M" : "L"}${center(index).toFixed(1)},${y(point.value).toFixed(1)} `;
   });
+  if (measured.length === 0) {
+    // Nothing to draw: one quiet line instead of an empty grid (the source may not measure this at all).
+    return (
+      <figure class="chart chart-empty" aria-labelledby={`${id}-title`}>
+        <figcaption id={`${id}-title`}>
+          {title} <span class="muted">({unit})</span>
+        </figcaption>
+        <p class="muted">No data in the last {points.length} days.</p>
+      </figure>
+    );
+  }
   const labelEvery = points.length > 10 ? 2 : 1;
   const firstLabelled = (points.length - 1) % labelEvery;
   return (

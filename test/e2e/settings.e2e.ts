@@ -74,7 +74,7 @@ describe("settings page in a real browser", () => {
       await expect.poll(() => connectOura.evaluate((el) => el === document.activeElement)).toBe(true);
 
       // Coming-soon dialog, closed with its own button.
-      await page.locator("#card-apple-health").getByRole("link", { name: "Coming soon" }).click();
+      await page.locator("#card-apple-health").getByRole("link", { name: "Learn more" }).click();
       await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Apple Health is coming soon");
       await dialog(page).getByRole("button", { name: "Close", exact: true }).last().click();
       await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
@@ -148,9 +148,9 @@ describe("settings page in a real browser", () => {
     await connectInBrowser(page, "oura", "Oura");
 
     // The backfill runs in wrangler dev's queue consumer; the card polls itself until it is done.
-    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Last synced .*; next/);
+    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Synced .* · next/);
     await page.locator("#card-oura").getByRole("button", { name: "Sync now" }).click();
-    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Last synced just now; next/);
+    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Synced just now · next/);
 
     await page.locator("#card-oura").getByRole("link", { name: "Details" }).click();
     await page.waitForURL(`${baseUrl}/settings/connections/oura`);

@@ -53,3 +53,11 @@ describe("the glucose day", () => {
     expect([...svg.matchAll(/text-anchor="middle" class="tick">(\d\d:\d\d)</g)].map((m) => m[1])).toEqual(["00:00", "06:00", "12:00", "18:00"]);
   });
 });
+
+describe("a chart with nothing measured", () => {
+  it("says so in one line instead of drawing an empty grid", () => {
+    const html = render(BarChart({ id: "x", title: "Readiness", unit: "score", points: days([null, null, null]) }));
+    expect(html).toContain('<p class="muted">No data in the last 3 days.</p>');
+    expect(html).not.toContain("<svg");
+  });
+});
