@@ -34,11 +34,15 @@ function sql(command: string): void {
   // wrangler dev writes to the same SQLite file (queue consumers, syncs): retry while it holds the lock.
   for (let attempt = 1; ; attempt++) {
     try {
-      execFileSync(join(root, "node_modules", ".bin", "wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", statePath, "--command", command], {
-        cwd: root,
-        env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-        stdio: "pipe",
-      });
+      execFileSync(
+        join(root, "node_modules", ".bin", "wrangler"),
+        ["d1", "execute", "DB", "--local", "--env", "development", "--persist-to", statePath, "--command", command],
+        {
+          cwd: root,
+          env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+          stdio: "pipe",
+        },
+      );
       return;
     } catch (error) {
       if (attempt >= 15 || !String((error as { stderr?: unknown }).stderr ?? error).includes("SQLITE_BUSY")) throw error;
