@@ -1,11 +1,4 @@
-import type { CatalogEntry } from "../src/domain/integration";
-
 const COMING = {
-  "health-records": {
-    title: "Your health records",
-    what: (entry: CatalogEntry) => `Lab results, conditions and medications from ${entry.name} will be listed here.`,
-    now: "Reading them is not switched on yet, so nothing has been read from your record so far. This page will fill in by itself once it is.",
-  },
   receipts: {
     title: "Your receipts",
     what: () => "Receipts found in your mailbox, and the purchases taken from them, will be listed here for you to review.",
@@ -14,12 +7,12 @@ const COMING = {
 } as const;
 
 /** A detail view whose data is not read yet: it says plainly what will be here, instead of showing empty charts. */
-export function ComingView({ entry, kind }: { entry: CatalogEntry; kind: keyof typeof COMING }) {
+export function ComingView({ kind }: { kind: keyof typeof COMING }) {
   const copy = COMING[kind];
   return (
     <section class="coming-view" aria-labelledby="coming-title">
       <h2 id="coming-title">{copy.title}</h2>
-      <p>{copy.what(entry)}</p>
+      <p>{copy.what()}</p>
       <p class="muted">{copy.now}</p>
     </section>
   );

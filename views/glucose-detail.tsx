@@ -54,9 +54,12 @@ export function GlucoseDay({ points, end, timeZone = "UTC" }: { points: GlucoseP
         {[MIN, TARGET_RANGE_MGDL.low, TARGET_RANGE_MGDL.high, 250, 300, MAX].map((v) => (
           <>
             <line x1={PAD.left} y1={y(v)} x2={WIDTH - PAD.right} y2={y(v)} class={v === MIN ? "axis" : "grid"} />
-            <text x={PAD.left - 5} y={y(v) + 4} text-anchor="end" class="tick">
-              {v}
-            </text>
+            {/* 40 sits too close to 70 to be read: the axis line marks it. */}
+            {v === MIN ? null : (
+              <text x={PAD.left - 5} y={y(v) + 4} text-anchor="end" class="tick">
+                {v}
+              </text>
+            )}
           </>
         ))}
         {hours.map((t) => (

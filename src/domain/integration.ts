@@ -15,7 +15,7 @@ export type IntegrationStatus = z.infer<typeof IntegrationStatus>;
 export const StoredConnectionStatus = IntegrationStatus.extract(["connected", "disconnected", "needs_reauth", "error"]);
 export type StoredConnectionStatus = z.infer<typeof StoredConnectionStatus>;
 
-export const SourceId = z.enum(["oura", "whoop", "fitbit", "garmin", "apple-health", "health-connect", "dexcom", "epic", "gmail"]);
+export const SourceId = z.enum(["oura", "whoop", "fitbit", "garmin", "withings", "apple-health", "health-connect", "dexcom", "epic", "gmail"]);
 export type SourceId = z.infer<typeof SourceId>;
 
 export const Section = z.enum(["devices", "records", "purchases"]);
@@ -55,10 +55,10 @@ export type ConnectMethod = z.infer<typeof ConnectMethod>;
 
 /**
  * What a source's detail page shows, as a capability of its catalog entry (never a check of which source it is):
- * daily charts for wearables and apps, the glucose day for a CGM, health records, receipts. A source's entry may
+ * daily charts for wearables and apps, the glucose day for a CGM, body measures for a scale, health records, receipts. A source's entry may
  * name one; otherwise its type decides (`detailViewOf`). Each view's loader is in src/routes/detail-views.tsx.
  */
-export const DetailView = z.enum(["daily-charts", "glucose", "health-records", "receipts"]);
+export const DetailView = z.enum(["daily-charts", "glucose", "body", "health-records", "receipts"]);
 export type DetailView = z.infer<typeof DetailView>;
 
 export const CatalogEntry = z.object({
@@ -98,7 +98,7 @@ export const PRIVACY_DEFAULT =
 
 const DETAIL_VIEW_BY_TYPE: Record<IntegrationType, DetailView> = {
   wearable: "daily-charts",
-  scale: "daily-charts",
+  scale: "body",
   app: "daily-charts",
   cgm: "glucose",
   ehr: "health-records",

@@ -119,6 +119,47 @@ export const DailyStrain = z.object({
 
 export const BodyWeight = z.object({ effective_time_frame: z.object({ date_time: isoDateTime }), body_weight: Kilograms });
 
+/** UCUM's millimetre of mercury, the unit of blood pressure. */
+export const MillimetersOfMercury = unit("mm[Hg]");
+
+/**
+ * Who a measurement belongs to and how it was taken, as the device's maker says: a scale shared by a household
+ * may not know whose weight it read (`device_ambiguous`), and a person may type a value in (`manual`). Kept on the
+ * record, never used to drop it: the person decides what to believe.
+ */
+export const MeasurementSource = z.object({
+  device_id: z.string().min(1).nullable(),
+  model: z.string().min(1).optional(),
+  attribution: z.enum(["device", "device_ambiguous", "manual", "manual_at_signup", "device_auto", "confirmed", "guided", "other"]),
+  /** The provider's own attribution code, for what the enum above cannot say. */
+  attribution_code: z.number().int(),
+});
+
+/** One weigh-in of a body-composition scale (OMH body-weight / body-fat-percentage, with the rest alongside). */
+export const BodyComposition = z.object({
+  effective_time_frame: z.object({ date_time: isoDateTime }),
+  body_weight: Kilograms.optional(),
+  body_fat_percentage: Percent.optional(),
+  fat_mass: Kilograms.optional(),
+  fat_free_mass: Kilograms.optional(),
+  muscle_mass: Kilograms.optional(),
+  /** Total body water, as a mass (Withings reports kilograms, not a percentage). */
+  hydration: Kilograms.optional(),
+  bone_mass: Kilograms.optional(),
+  /** The pulse a scale reads through the feet while weighing. */
+  heart_rate: BeatsPerMinute.optional(),
+  source: MeasurementSource,
+});
+
+/** A blood-pressure reading (OMH blood-pressure 1.0: systolic and diastolic in mmHg), with the pulse taken with it. */
+export const BloodPressure = z.object({
+  effective_time_frame: z.object({ date_time: isoDateTime }),
+  systolic_blood_pressure: MillimetersOfMercury,
+  diastolic_blood_pressure: MillimetersOfMercury,
+  heart_rate: BeatsPerMinute.optional(),
+  source: MeasurementSource,
+});
+
 export const GlucoseTrend = z.enum([
   "doubleUp",
   "singleUp",
@@ -163,6 +204,59 @@ export const CgmEvent = z.object({
   status: z.enum(["created", "updated", "deleted"]),
 });
 
+/** A coded concept as FHIR carries it: the system's URI, its code and the display text the server sent. */
+export const Coding = z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().optional() });
+
+/** A FHIR dateTime or date as the server sent it ("2024-03-05", "2024-03-05T08:30:00-05:00"). */
+const FhirDateTime = z.string().regex(/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/);
+
+/** A quantity in the unit the lab reported (UCUM code where the server gave one, else its unit text). */
+const LabQuantity = z.object({ value: z.number().finite(), unit: z.string().optional(), comparator: z.enum(["<", "<=", ">=", ">"]).optional() });
+
+/**
+ * A lab result from a health system (FHIR Observation, category laboratory). An amended or corrected result is
+ * the same resource with a new version, so it keeps its external id and replaces the earlier one.
+ */
+export const LabResult = z.object({
+  /** The LOINC code when the result has one; otherwise the first coding the server sent. */
+  code: Coding.optional(),
+  name: z.string().min(1),
+  value: LabQuantity.optional(),
+  value_text: z.string().optional(),
+  reference_range: z.object({ low: LabQuantity.optional(), high: LabQuantity.optional(), text: z.string().optional() }).optional(),
+  /** The lab's flag, from Observation.interpretation (HL7 v3 ObservationInterpretation codes). */
+  flag: z.enum(["normal", "high", "low", "abnormal", "critical_high", "critical_low", "critical"]).optional(),
+  effective: FhirDateTime,
+  issued: z.string().optional(),
+  status: z.enum(["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"]),
+});
+
+/** A condition on the person's problem list, an encounter diagnosis or a health concern (FHIR Condition). */
+export const ClinicalCondition = z.object({
+  /** SNOMED CT when the server sent it, else ICD-10-CM, else the first coding. */
+  code: Coding.optional(),
+  codings: z.array(Coding),
+  name: z.string().min(1),
+  categories: z.array(z.string()),
+  clinical_status: z.string().optional(),
+  verification_status: z.string().optional(),
+  onset: z.string().optional(),
+  abatement: z.string().optional(),
+  recorded: FhirDateTime.optional(),
+});
+
+/** A prescription or medication order (FHIR MedicationRequest), its medication resolved. */
+export const MedicationOrder = z.object({
+  /** RxNorm when the server sent it, else the first coding. */
+  code: Coding.optional(),
+  name: z.string().min(1),
+  status: z.enum(["active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"]),
+  intent: z.string().min(1),
+  dosage_text: z.string().optional(),
+  authored_on: FhirDateTime.optional(),
+  requester: z.string().optional(),
+});
+
 export const RECORD_BODIES = {
   sleep_session: SleepSession,
   daily_sleep: DailySleep,
@@ -174,9 +268,14 @@ export const RECORD_BODIES = {
   workout: Workout,
   daily_strain: DailyStrain,
   body_weight: BodyWeight,
+  body_composition: BodyComposition,
+  blood_pressure: BloodPressure,
   glucose_reading: GlucoseReading,
   glucose_calibration: GlucoseCalibration,
   cgm_event: CgmEvent,
+  lab_result: LabResult,
+  condition: ClinicalCondition,
+  medication: MedicationOrder,
 } as const;
 
 export type RecordKind = keyof typeof RECORD_BODIES;
@@ -188,7 +287,7 @@ export const RecordKind = z.enum(Object.keys(RECORD_BODIES) as [RecordKind, ...R
  * its `raw` is not kept (it would roughly double the bytes per person-day, docs/capacity.md). Summaries,
  * sessions, measurements and events keep `raw`: a future fix to `normalize` can re-derive them from it.
  */
-type RecordShape = "sample" | "summary" | "session" | "measurement" | "event";
+type RecordShape = "sample" | "summary" | "session" | "measurement" | "event" | "clinical";
 
 export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   sleep_session: "session",
@@ -201,9 +300,15 @@ export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   workout: "session",
   daily_strain: "summary",
   body_weight: "measurement",
+  body_composition: "measurement",
+  blood_pressure: "measurement",
   glucose_reading: "sample",
   glucose_calibration: "measurement",
   cgm_event: "event",
+  // Clinical records keep the FHIR resource itself as their raw.
+  lab_result: "clinical",
+  condition: "clinical",
+  medication: "clinical",
 };
 
 /** Whether the provider's payload is stored with records of this kind (everything but samples). */

@@ -5,6 +5,7 @@ import type { SourceId } from "../domain/integration";
 import { development } from "../platform/development";
 import { type ConnectionMode, PROVIDER_TIMEOUT_MS, providerFetch } from "../providers/calls";
 import { provider } from "../providers/registry";
+import { smartScopes } from "../providers/smart-fhir/scopes";
 import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
 import { TokenResponseError } from "./errors";
 import { discoverSmartConfiguration } from "./smart-discovery";
@@ -26,10 +27,16 @@ export interface OAuthClient {
   refreshScopes: readonly string[];
   requiresRefreshToken: boolean;
   scopes: readonly string[];
+  scopeDelimiter: " " | ",";
+  tokenParams: Readonly<Record<string, string>>;
+  unwrapTokenResponse: ((data: unknown) => object) | null;
+  tokenContextFields: readonly string[];
   redirectUri: string;
   fetch: typeof fetch;
   revoke: ((tokens: TokenSet) => Promise<void>) | null;
   identify: ((tokens: TokenSet) => Promise<string | null>) | null;
+  /** SMART: the FHIR base the tokens are for (`aud`), kept with them so each connection pulls from its own system. */
+  fhirBase: string | null;
 }
 
 export interface EngineOptions {
@@ -37,6 +44,8 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Bound on every token request. */
   timeoutMs?: number;
+  /** SMART: the health system's FHIR base, when the connection names its own (else the deployment's default). */
+  fhirBase?: string;
 }
 
 export class NotConfiguredError extends Error {
@@ -64,7 +73,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
   const callContext: ProviderCallContext = { fetch: fetcher, env };
 
   if (auth.kind === "smart-on-fhir") {
-    const fhirBase = auth.fhirBaseUrl(env);
+    const fhirBase = options.fhirBase ?? auth.fhirBaseUrl(env);
     const smart = await discoverSmartConfiguration(fhirBase, fetcher, options.timeoutMs);
     const revocationEndpoint = smart.revocation_endpoint;
     return {
@@ -82,7 +91,12 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
       stateLength: null,
       refreshScopes: [],
       requiresRefreshToken: auth.requiresRefreshToken,
-      scopes: entry.scopes,
+      // Per-resource patient scopes, in SMART v1 or v2 names as the server's configuration advertises.
+      scopes: smartScopes(smart),
+      scopeDelimiter: " ",
+      tokenParams: {},
+      unwrapTokenResponse: null,
+      tokenContextFields: [],
       redirectUri: redirectUriFor(source, env),
       fetch: fetcher,
       revoke: revocationEndpoint
@@ -94,6 +108,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
         : null,
       // The patient the token is scoped to is the person's identity at the health system.
       identify: async (tokens) => tokens.context.patient ?? null,
+      fhirBase,
     };
   }
 
@@ -111,10 +126,15 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
     refreshScopes: auth.refreshScopes ?? [],
     requiresRefreshToken: auth.requiresRefreshToken,
     scopes: entry.scopes,
+    scopeDelimiter: auth.scopeDelimiter ?? " ",
+    tokenParams: auth.tokenParams ?? {},
+    unwrapTokenResponse: auth.unwrapTokenResponse ?? null,
+    tokenContextFields: auth.tokenContextFields ?? [],
     redirectUri: redirectUriFor(source, env),
     fetch: fetcher,
     revoke: auth.revoke ? (tokens) => auth.revoke!(callContext, tokens) : null,
     identify: auth.identify ? (tokens) => auth.identify!(callContext, tokens) : null,
+    fhirBase: null,
   };
 }
 
@@ -147,6 +167,7 @@ export function createAuthorization(client: OAuthClient): Authorization {
   const url = codeVerifier
     ? arcticClient.createAuthorizationURLWithPKCE(client.authorizationEndpoint, state, CodeChallengeMethod.S256, codeVerifier, scopes)
     : arcticClient.createAuthorizationURL(client.authorizationEndpoint, state, scopes);
+  if (client.scopeDelimiter !== " " && scopes.length > 0) url.searchParams.set("scope", scopes.join(client.scopeDelimiter));
   for (const [name, value] of Object.entries(client.authorizationParams)) url.searchParams.set(name, value);
   return { url, state, codeVerifier };
 }
@@ -160,7 +181,10 @@ const TokenResponse = z.object({
 });
 
 /** Validates a token response into the vault's shape; a response without what we need is refused, not stored. */
-export function toTokenSet(tokens: OAuth2Tokens, options: { requireRefreshToken: boolean; previousRefreshToken?: string | null; now?: number }): TokenSet {
+export function toTokenSet(
+  tokens: OAuth2Tokens,
+  options: { requireRefreshToken: boolean; previousRefreshToken?: string | null; now?: number; contextFields?: readonly string[] },
+): TokenSet {
   const parsed = TokenResponse.safeParse(tokens.data);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path[0];
@@ -171,22 +195,28 @@ export function toTokenSet(tokens: OAuth2Tokens, options: { requireRefreshToken:
   const refreshToken = data.refresh_token ?? options.previousRefreshToken ?? null;
   if (options.requireRefreshToken && !refreshToken) throw new TokenResponseError("refresh_token");
   const now = options.now ?? Date.now();
+  const context: Record<string, string> = data.patient ? { patient: data.patient } : {};
+  for (const field of options.contextFields ?? []) {
+    const value = (tokens.data as Record<string, unknown>)[field];
+    if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) context[field] = String(value);
+  }
   return {
     accessToken: data.access_token,
     refreshToken,
     expiresAt: data.expires_in ? now + data.expires_in * 1000 : null,
     scope: data.scope ?? null,
-    context: data.patient ? { patient: data.patient } : {},
+    context,
   };
 }
 
 function tokenRequest(client: OAuthClient, params: Record<string, string>, options: EngineOptions) {
   return requestTokens({
     endpoint: client.tokenEndpoint,
-    params,
+    params: { ...client.tokenParams, ...params },
     credentials: client.credentials,
     clientAuthentication: client.clientAuthentication,
     fetch: client.fetch,
+    ...(client.unwrapTokenResponse ? { unwrap: client.unwrapTokenResponse } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
 }
@@ -194,7 +224,12 @@ function tokenRequest(client: OAuthClient, params: Record<string, string>, optio
 export async function exchangeCode(client: OAuthClient, code: string, codeVerifier: string | null, options: EngineOptions = {}): Promise<TokenSet> {
   const params: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirectUri };
   if (codeVerifier) params.code_verifier = codeVerifier;
-  return toTokenSet(await tokenRequest(client, params, options), { requireRefreshToken: client.requiresRefreshToken });
+  const tokens = toTokenSet(await tokenRequest(client, params, options), {
+    requireRefreshToken: client.requiresRefreshToken,
+    contextFields: client.tokenContextFields,
+  });
+  // The health system these tokens belong to travels with them: refreshes and pulls go back to the same one.
+  return client.fhirBase ? { ...tokens, context: { ...tokens.context, fhirBase: client.fhirBase } } : tokens;
 }
 
 export async function refreshTokenSet(client: OAuthClient, current: TokenSet, options: EngineOptions = {}): Promise<TokenSet> {
@@ -202,7 +237,11 @@ export async function refreshTokenSet(client: OAuthClient, current: TokenSet, op
   const params: Record<string, string> = { grant_type: "refresh_token", refresh_token: current.refreshToken };
   if (client.refreshScopes.length > 0) params.scope = client.refreshScopes.join(" ");
   const tokens = await tokenRequest(client, params, options);
-  const next = toTokenSet(tokens, { requireRefreshToken: client.requiresRefreshToken, previousRefreshToken: current.refreshToken });
+  const next = toTokenSet(tokens, {
+    requireRefreshToken: client.requiresRefreshToken,
+    previousRefreshToken: current.refreshToken,
+    contextFields: client.tokenContextFields,
+  });
   // Keep context the refresh response does not repeat (e.g. SMART's patient).
   return { ...next, context: { ...current.context, ...next.context } };
 }

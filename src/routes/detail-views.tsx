@@ -8,6 +8,8 @@ import type { AppEnv } from "../app-env";
 import type { CardState } from "../domain/card-state";
 import { dailySummaries, SUMMARY_KINDS } from "../domain/daily-summary";
 import type { DetailView } from "../domain/integration";
+import { bodyCharts } from "./body-detail";
+import { healthRecordsSection } from "./health-records";
 import { personTimeZone } from "./time-zone";
 
 export const DETAIL_DAYS = 14;
@@ -57,11 +59,18 @@ async function glucose({ c, now }: DetailInput): Promise<DetailContent> {
 
 /**
  * Each detail view's loader. A source's view comes from its catalog entry (`detailViewOf`); a new kind of data
- * adds its view here with one line. Health records and receipts say plainly what is coming until their views land.
+ * adds its view here with one line. Receipts say plainly what is coming until their view lands.
  */
 export const DETAIL_VIEWS: Record<DetailView, (input: DetailInput) => Promise<DetailContent>> = {
   "daily-charts": dailyCharts,
   glucose,
-  "health-records": async ({ state }) => ({ content: <ComingView entry={state.entry} kind="health-records" /> }),
-  receipts: async ({ state }) => ({ content: <ComingView entry={state.entry} kind="receipts" /> }),
+  body: async ({ c, state, now }) => {
+    const content = await bodyCharts(c, state.entry, now, state.connection?.mode === "sandbox");
+    return content ? { content } : null;
+  },
+  "health-records": async ({ c, state }) => {
+    const content = await healthRecordsSection(c, state);
+    return content ? { content } : null;
+  },
+  receipts: async () => ({ content: <ComingView kind="receipts" /> }),
 };

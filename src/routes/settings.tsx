@@ -6,6 +6,7 @@ import { userHubFor } from "../../durable-objects/user-hub";
 import { IntegrationCard } from "../../views/card";
 import { ConnectionDetail, DeleteDataModal } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
+import { PhoneHandoffModal } from "../../views/phone-handoff";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { getConnection, listConnections } from "../db/connections";
@@ -23,6 +24,7 @@ const RECORDS_UNAVAILABLE = "Your synced data cannot be read just now. Nothing w
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
 import { DETAIL_VIEWS, recordsUnavailable } from "./detail-views";
 import { errorResponse } from "./errors";
+import { healthRecordsCardSlots, healthRecordsSummary, showsHealthRecords } from "./health-records";
 import { glucoseLive } from "./live-card";
 import { renderModal, renderPage } from "./render";
 import { sourceParam } from "./source-param";
@@ -61,7 +63,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    const live = await glucoseLive(c, states, now);
+    const live = { ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) };
     const notice = noticeFor(c.req.valid("query"));
     return renderPage(
       c,
@@ -75,14 +77,22 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    return c.html(<DevicesPanel states={states} filter={filter} now={now} csrfToken={c.get("csrfToken")} live={await glucoseLive(c, states, now)} />);
+    return c.html(
+      <DevicesPanel
+        states={states}
+        filter={filter}
+        now={now}
+        csrfToken={c.get("csrfToken")}
+        live={{ ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) }}
+      />,
+    );
   })
   // One card, fresh: what a syncing card polls until its sync is done.
   .get("/cards/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const now = Date.now();
     const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env, now);
-    const live = await glucoseLive(c, [state], now);
+    const live = { ...(await glucoseLive(c, [state], now)), ...healthRecordsCardSlots([state]) };
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
   // The live view alone: the live card's polling fallback.
@@ -100,6 +110,9 @@ export const settingsRoutes = new Hono<AppEnv>()
     const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
     if (state.status === "coming_soon") {
       return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={state} inPage={inPage} />);
+    }
+    if (entry.connectMethod === "aggregator") {
+      return renderModal(c, `Connect ${entry.name}`, (inPage) => <PhoneHandoffModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
     }
     return renderModal(c, `Connect ${entry.name}`, (inPage) => <ConnectModal state={state} inPage={inPage} />);
   })
@@ -135,6 +148,13 @@ export const settingsRoutes = new Hono<AppEnv>()
       200,
       { liveScripts: entry.id in live },
     );
+  })
+  // A health-records card's counts, loaded after the page.
+  .get("/records-summary/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
+    if (!showsHealthRecords(state)) return errorResponse(c, 404, `${entry.name} holds no health records.`);
+    return healthRecordsSummary(c, state);
   })
   .get("/delete-data/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);

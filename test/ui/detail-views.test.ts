@@ -6,21 +6,17 @@ import { get, seedConnection, signIn } from "../helpers";
 describe("each source's detail page shows its own kind of data", () => {
   it("chooses the view from the catalog entry's capability, by type unless the entry names one", () => {
     const views = Object.fromEntries(CATALOG.map((entry) => [entry.id, detailViewOf(entry)]));
-    expect(views).toMatchObject({ oura: "daily-charts", dexcom: "glucose", epic: "health-records", gmail: "receipts" });
+    expect(views).toMatchObject({ oura: "daily-charts", dexcom: "glucose", withings: "body", epic: "health-records", gmail: "receipts" });
     expect(detailViewOf({ type: "wearable", detailView: "glucose" })).toBe("glucose");
   });
 
-  it("says plainly what is coming for health records, without wearable charts", async () => {
+  it("shows health records, not wearable charts, for a health system", async () => {
     const session = await signIn();
     await seedConnection(session.userId, "epic", "connected");
     const page = await (await get("/settings/connections/epic", session)).text();
-    expect(page).toContain('<h2 id="coming-title">Your health records</h2>');
-    expect(page).toContain("Lab results, conditions and medications from Epic MyChart will be listed here.");
+    expect(page).toContain('<h2 id="records-title">Your health records</h2>');
     expect(page).not.toContain("Sleep score");
     expect(page).not.toContain("Resting heart rate");
-    // Nothing to pull yet, so the card does not wait for a sync that will not come.
-    expect(page).not.toContain("Not synced yet");
-    expect(page).toMatch(/<p class="meta">Connected <time/);
   });
 
   it("says plainly what is coming for receipts, without wearable charts", async () => {
@@ -29,6 +25,8 @@ describe("each source's detail page shows its own kind of data", () => {
     const page = await (await get("/settings/connections/gmail", session)).text();
     expect(page).toContain('<h2 id="coming-title">Your receipts</h2>');
     expect(page).not.toContain("Sleep score");
+    // Nothing to pull yet, so the card does not wait for a sync that will not come.
     expect(page).not.toContain("Not synced yet");
+    expect(page).toMatch(/<p class="meta">Connected <time/);
   });
 });
