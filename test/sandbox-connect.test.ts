@@ -73,11 +73,14 @@ describe("sandbox providers, offline", () => {
     });
   }
 
-  it("shows the denial clearly and connects nothing when the person clicks Deny", async () => {
+  it("returns the person to settings with a calm notice, connecting nothing, when they click Deny", async () => {
     const session = await signIn();
     const done = await connectThroughSandbox("whoop", session, "deny");
-    expect(done.status).toBe(400);
-    expect(await done.text()).toContain("You chose not to share WHOOP. Nothing was connected.");
+    expect(done.status).toBe(303);
+    expect(done.headers.get("Location")).toBe("/settings?declined=whoop");
+    const page = await (await get(done.headers.get("Location")!, session)).text();
+    expect(page).toContain('<p class="notice" role="status">WHOOP was not connected: you chose not to share it.');
+    expect(page).not.toContain("That request was not valid");
     expect(await row(session.userId, "whoop")).toBeUndefined();
     expect(await hubHoldsTokens(session.userId, "whoop")).toBe(false);
   });

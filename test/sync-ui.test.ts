@@ -72,7 +72,7 @@ describe("Sync now and a truthful card", () => {
     const done = await (await get("/settings/cards/oura", session)).text();
     expect(done).not.toContain("Syncing…");
     expect(done).not.toContain("hx-trigger");
-    expect(done).toMatch(/Last synced <time datetime="[^"]+">just now<\/time>; next <time/);
+    expect(done).toMatch(/Synced <time datetime="[^"]+" title="[^"]+ UTC">just now<\/time> · next <time/);
     const [run] = await db().select().from(syncRuns).where(eq(syncRuns.id, queue.sent[0]!.runId));
     expect(run?.status).toBe("succeeded");
   });
@@ -123,11 +123,11 @@ describe("the connection detail view", () => {
     const page = await response.text();
     for (const title of ["Sleep score", "Readiness", "Steps", "Resting heart rate"])
       expect(page).toMatch(new RegExp(`<figcaption id="chart-[a-z]+-title">${title} `));
-    expect(page).toContain('<svg viewBox="0 0 560 160" role="img" aria-label="Sleep score: ');
+    expect(page).toContain('<svg viewBox="0 0 360 180" role="img" aria-label="Sleep score: ');
     // Bars exist and each has a readable title with a value.
     expect((page.match(/<rect [^>]*class="bar"/g) ?? []).length).toBeGreaterThan(20);
     expect(page).toMatch(/<title>\d{4}-\d{2}-\d{2}: [\d,]+ steps<\/title>/);
-    expect(page).toContain("<td>backfill</td>");
+    expect(page).toMatch(/<td>Backfill of the last 30 days: \d+ [A-Z][a-z]{2} – \d+ [A-Z][a-z]{2}<\/td>/);
     expect(page).toContain("Delete synced data");
   });
 

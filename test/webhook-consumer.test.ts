@@ -184,8 +184,9 @@ async function webhookRows(jobs: readonly WebhookJob[]) {
 }
 
 /** The person's records of one source, from their UserHub's record store, by kind and external id. */
-async function recordsOf(userId: string, source: SourceId = "garmin") {
-  const rows = await storedRecords(userId, { source });
+/** The person's records of `source`; Garmin's 15-second heart-rate samples only when asked for. */
+async function recordsOf(userId: string, source: SourceId = "garmin", withSamples = false) {
+  const rows = (await storedRecords(userId, { source })).filter((row) => withSamples || row.kind !== "heart_rate");
   return rows
     .map((row) => ({
       kind: row.kind,
@@ -340,7 +341,11 @@ describe("Garmin pushes (data in the notification)", () => {
 
     const { verdict, ids } = await consume(jobs, { deps: { now } });
     expect(verdict.explicitAcks).toEqual(ids);
-    const records = await recordsOf(person.userId);
+    const everything = await recordsOf(person.userId, "garmin", true);
+    // The daily's 15-second heart-rate samples (eight in the example) are stored too, each at its instant.
+    const samples = everything.filter((record) => record.kind === "heart_rate");
+    expect(samples).toHaveLength(Object.keys(garminDailies.dailies[0]!.timeOffsetHeartRateSamples).length);
+    const records = everything.filter((record) => record.kind !== "heart_rate");
     expect(records.map((record) => [record.kind, record.externalId])).toEqual([
       ["daily_activity", " EXAMPLE_67891"],
       ["sleep_session", "EXAMPLE_567890"],
@@ -357,6 +362,9 @@ describe("Garmin pushes (data in the notification)", () => {
       // Moderate (81,870 s) plus vigorous (4,530 s) time.
       active_minutes: { value: 1440, unit: "min" },
       distance: { value: 3146.5, unit: "m" },
+      heart_rate_min: { value: 59, unit: "beats/min" },
+      heart_rate_average: { value: 64, unit: "beats/min" },
+      heart_rate_max: { value: 112, unit: "beats/min" },
     });
     expect(activity!.raw).not.toContain("userAccessToken");
     expect(JSON.parse(firstNight!.data)).toEqual({

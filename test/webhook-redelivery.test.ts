@@ -31,19 +31,25 @@ async function connectedGarminPerson() {
   return { userId: session.userId, externalUserId: connection!.externalUserId! };
 }
 
+let pushes = 0;
+const PUSH_WINDOWS = new Map<string, { start: number; end: number }>();
+
 /** Three of the person's dailies, the last with a day of 5-second heart-rate samples (over 100 KB: R2). */
 function push(externalUserId: string) {
   const tag = crypto.randomUUID();
   const samples: Record<string, number> = {};
   for (let offset = 0; offset < 86_400; offset += 5) samples[String(offset)] = 60 + ((offset / 5) % 35);
   const template = garminDailies.dailies[0]!;
+  // Each push covers its own three days, so its heart-rate samples (keyed by instant) are its own too.
+  const start = template.startTimeInSeconds + 3 * 86_400 * (1 + pushes++);
   const dailies = [0, 1, 2].map((i) => ({
     ...template,
     userId: externalUserId,
     summaryId: `${tag}-${i}`,
-    startTimeInSeconds: template.startTimeInSeconds + i * 86_400,
+    startTimeInSeconds: start + i * 86_400,
     ...(i === 2 ? { timeOffsetHeartRateSamples: samples } : {}),
   }));
+  PUSH_WINDOWS.set(tag, { start: start * 1000, end: (start + 3 * 86_400) * 1000 });
   const expected = normalizeGarmin("dailies", { dailies }).records.map((record) => `${record.kind}|${record.externalId}`);
   return { body: { dailies }, tag, expected };
 }
@@ -131,10 +137,16 @@ async function consume(jobs: readonly WebhookJob[], d1: D1Database = env.DB, now
   };
 }
 
-/** The person's Garmin records whose external id starts with `tag`, from their UserHub's record store. */
+/**
+ * The person's Garmin records of this push, from their UserHub's record store: the dailies (whose ids start with
+ * `tag`) and the heart-rate samples they carried (keyed by instant, inside the push's own three days).
+ */
 async function storedRecords(userId: string, tag: string) {
+  const window = PUSH_WINDOWS.get(tag)!;
   const rows = await storedInHub(userId, { source: "garmin" });
-  return rows.map((row) => ({ ...row, externalId: row.external_id })).filter((row) => row.externalId.startsWith(tag));
+  return rows
+    .map((row) => ({ ...row, externalId: row.external_id }))
+    .filter((row) => row.externalId.startsWith(tag) || (row.kind === "heart_rate" && row.start_time >= window.start && row.start_time < window.end));
 }
 
 const ledgerRows = (jobs: readonly WebhookJob[]) =>
@@ -181,7 +193,8 @@ describe("a consumer that dies mid-batch, and the redelivery", () => {
     }
     // It died at every step from the first statement on, and the last run went through undisturbed.
     expect(survives).toBeGreaterThan(6);
-  });
+    // Each round stores a day of 5-second heart-rate samples (17,280 records): slow on a loaded machine, never timed.
+  }, 180_000);
 });
 
 describe("a redelivered event", () => {

@@ -1,9 +1,9 @@
 import type { Child } from "hono/jsx";
 import type { CardState } from "../src/domain/card-state";
 import type { IntegrationStatus, IntegrationType } from "../src/domain/integration";
-import { development } from "../src/platform/development";
 import { provider } from "../src/providers/registry";
-import { relativeTime } from "./format";
+import { absoluteTime, relativeTime } from "./format";
+import { SourceMark } from "./marks";
 
 const TYPE_LABELS: Record<IntegrationType, string> = {
   wearable: "Wearable",
@@ -23,18 +23,11 @@ const STATUS_LABELS: Record<IntegrationStatus, string> = {
   error: "Sync error",
 };
 
-export function SourceMark({ letters, color }: { letters: string; color: string }) {
-  return (
-    <svg class="mark" viewBox="0 0 40 40" width="40" height="40" aria-hidden="true">
-      <rect width="40" height="40" rx="10" fill={color} />
-      <text x="20" y="25" text-anchor="middle" fill="#fff">
-        {letters}
-      </text>
-    </svg>
-  );
-}
+export { SourceMark } from "./marks";
 
+/** Only a state worth noticing gets a badge: an available source says nothing, its Connect button says enough. */
 export function StatusBadge({ status }: { status: IntegrationStatus }) {
+  if (status === "available") return null;
   return <span class={`badge badge-${status}`}>{STATUS_LABELS[status]}</span>;
 }
 
@@ -48,28 +41,60 @@ export function ModalLink({ href, class: className, children }: { href: string; 
 }
 
 /** Starts a sync: htmx swaps the card for its syncing state; without JavaScript the form posts and returns. */
-function SyncNow({ id, csrfToken, label = "Sync now" }: { id: string; csrfToken: string; label?: string }) {
+function SyncNow({ id, csrfToken, label = "Sync now", primary = false }: { id: string; csrfToken: string; label?: string; primary?: boolean }) {
   const action = `/api/integrations/${id}/sync`;
   return (
     <form method="post" action={action} hx-post={action} hx-target={`#card-${id}`} hx-swap="outerHTML" class="inline">
       <input type="hidden" name="_csrf" value={csrfToken} />
-      <button type="submit" class="btn btn-quiet">
+      <button type="submit" class={primary ? "btn btn-primary" : "btn btn-secondary"}>
         {label}
       </button>
     </form>
   );
 }
 
-function CardAction({ state, csrfToken }: { state: CardState; csrfToken: string }) {
+const detailHref = (id: string) => `/settings/connections/${id}`;
+
+function DetailsLink({ id, label = "Details" }: { id: string; label?: string }) {
+  return (
+    <a class="btn btn-secondary" href={detailHref(id)}>
+      {label}
+    </a>
+  );
+}
+
+function DisconnectLink({ id }: { id: string }) {
+  return (
+    <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-destructive">
+      Disconnect
+    </ModalLink>
+  );
+}
+
+/**
+ * One primary action at most (what the person most likely came to do), quieter secondary actions, and Disconnect
+ * set apart as the destructive one. On its own detail page a card does not link to itself.
+ */
+function CardAction({ state, csrfToken, onDetail }: { state: CardState; csrfToken: string; onDetail: boolean }) {
   const id = state.entry.id;
   const synced = state.connection !== null && provider(state.entry.id).sync !== undefined;
+  const canSyncNow = synced && state.activity !== "syncing";
   switch (state.status) {
     case "available":
-    case "disconnected":
       return (
         <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">
           Connect
         </ModalLink>
+      );
+    case "disconnected":
+      // The data synced before the disconnect is kept until the person deletes it: its page stays reachable.
+      return (
+        <>
+          <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">
+            Connect
+          </ModalLink>
+          {onDetail ? null : <DetailsLink id={id} label="Synced data" />}
+        </>
       );
     case "needs_reauth":
       return (
@@ -77,52 +102,58 @@ function CardAction({ state, csrfToken }: { state: CardState; csrfToken: string 
           <ModalLink href={`/settings/connect/${id}`} class="btn btn-primary">
             Reconnect
           </ModalLink>
-          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">
-            Disconnect
-          </ModalLink>
+          {onDetail ? null : <DetailsLink id={id} />}
+          <DisconnectLink id={id} />
         </>
       );
     case "error":
+      // Three at most on a card, so Disconnect never wraps onto a line of its own: it is on the source's page.
       return (
         <>
-          {synced && state.activity !== "syncing" ? <SyncNow id={id} csrfToken={csrfToken} label="Try again" /> : null}
-          <ModalLink href={`/settings/connect/${id}`} class="btn btn-quiet">
+          {canSyncNow ? <SyncNow id={id} csrfToken={csrfToken} label="Try again" primary /> : null}
+          <ModalLink href={`/settings/connect/${id}`} class={canSyncNow ? "btn btn-secondary" : "btn btn-primary"}>
             Reconnect
           </ModalLink>
-          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>
-            Details
-          </a>
+          {onDetail ? <DisconnectLink id={id} /> : <DetailsLink id={id} />}
         </>
       );
     case "connected":
       return (
         <>
-          {synced && state.activity !== "syncing" ? <SyncNow id={id} csrfToken={csrfToken} /> : null}
-          <a class="btn btn-quiet" href={`/settings/connections/${id}`}>
-            Details
-          </a>
-          <ModalLink href={`/settings/disconnect/${id}`} class="btn btn-quiet">
-            Disconnect
-          </ModalLink>
+          {canSyncNow ? <SyncNow id={id} csrfToken={csrfToken} /> : null}
+          {onDetail ? null : <DetailsLink id={id} />}
+          <DisconnectLink id={id} />
         </>
       );
     case "coming_soon":
       return (
-        <ModalLink href={`/settings/coming-soon/${id}`} class="btn btn-muted">
-          Coming soon
+        <ModalLink href={`/settings/coming-soon/${id}`} class="btn btn-link">
+          Learn more
         </ModalLink>
       );
   }
 }
 
-function timeTag(at: number, now: number) {
-  return <time datetime={new Date(at).toISOString()}>{relativeTime(at, now)}</time>;
+/** "5 minutes ago", with the exact moment on hover and for assistive technology that reads titles. */
+export function TimeAgo({ at, now }: { at: number; now: number }) {
+  return (
+    <time datetime={new Date(at).toISOString()} title={absoluteTime(at)}>
+      {relativeTime(at, now)}
+    </time>
+  );
 }
 
-/** Last sync, next sync and what is happening now, in words that are true at render time. */
+const timeTag = (at: number, now: number) => <TimeAgo at={at} now={now} />;
+
+/** The one short line under a card's name: what the source is, or, once connected, how its sync is doing. */
 function SyncLine({ state, now }: { state: CardState; now: number }) {
   const connection = state.connection;
-  if (!connection || (state.status !== "connected" && state.status !== "error" && state.status !== "needs_reauth")) return null;
+  const live = state.status === "connected" || state.status === "error" || state.status === "needs_reauth";
+  if (!connection || !live) return <p class="meta">{TYPE_LABELS[state.entry.type]}</p>;
+  // A source with nothing to pull yet (records and receipts until their sync lands) is connected, not waiting.
+  if (!provider(state.entry.id).sync) {
+    return <p class="meta">{connection.connectedAt ? <>Connected {timeTag(connection.connectedAt, now)}</> : "Connected"}</p>;
+  }
   const lastSync = connection.lastSuccessAt ?? connection.lastSyncAt;
   if (state.activity === "syncing") {
     // The card polls itself while a sync runs, and stops when the swapped-in card has no poller.
@@ -135,31 +166,43 @@ function SyncLine({ state, now }: { state: CardState; now: number }) {
   }
   return (
     <p class="meta">
-      {lastSync ? <>Last synced {timeTag(lastSync, now)}</> : "Not synced yet"}
-      {state.status === "connected" && connection.nextSyncAt && connection.nextSyncAt > now ? <>; next {timeTag(connection.nextSyncAt, now)}</> : null}
-      {state.activity === "stale" ? <span class="stale"> · Stale: no successful sync recently</span> : null}
+      {lastSync ? <>Synced {timeTag(lastSync, now)}</> : "Not synced yet"}
+      {state.status === "connected" && connection.nextSyncAt && connection.nextSyncAt > now ? <> · next {timeTag(connection.nextSyncAt, now)}</> : null}
+      {state.activity === "stale" && state.status === "connected" ? <span class="stale"> · Stale: no successful sync recently</span> : null}
     </p>
   );
 }
 
-export function IntegrationCard({ state, now, csrfToken, live }: { state: CardState; now: number; csrfToken: string; live?: Child | undefined }) {
+export function IntegrationCard({
+  state,
+  now,
+  csrfToken,
+  live,
+  onDetail = false,
+}: {
+  state: CardState;
+  now: number;
+  csrfToken: string;
+  live?: Child | undefined;
+  /** On the source's own page: the page's h1 names it, so the card's name is an h2 and it has no Details link. */
+  onDetail?: boolean;
+}) {
   const { entry } = state;
+  const Heading = onDetail ? "h2" : "h3";
   return (
     <article class={`card card-${state.status}${state.activity ? ` card-${state.activity}` : ""}`} id={`card-${entry.id}`} aria-labelledby={`name-${entry.id}`}>
       <div class="card-head">
-        <SourceMark letters={entry.mark.letters} color={entry.mark.color} />
+        <SourceMark id={entry.id} letters={entry.mark.letters} color={entry.mark.color} />
         <div class="card-title">
-          <h3 id={`name-${entry.id}`}>{entry.name}</h3>
-          <p class="type">{TYPE_LABELS[entry.type]}</p>
+          <Heading id={`name-${entry.id}`}>{entry.name}</Heading>
+          <SyncLine state={state} now={now} />
         </div>
         <StatusBadge status={state.status} />
       </div>
-      <SyncLine state={state} now={now} />
       {live}
       {state.reason ? <p class="reason">{state.reason}</p> : null}
-      {state.mode === "sandbox" && state.status !== "coming_soon" ? development()?.sandboxNote("card", entry.vendor) : null}
       <div class="actions">
-        <CardAction state={state} csrfToken={csrfToken} />
+        <CardAction state={state} csrfToken={csrfToken} onDetail={onDetail} />
       </div>
     </article>
   );

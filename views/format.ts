@@ -18,3 +18,10 @@ export function relativeTime(at: number, now: number): string {
   }
   return new Date(at).toISOString();
 }
+
+const ABSOLUTE = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+/** "29 Nov 2026, 20:05 UTC": the exact moment behind a relative time, shown on hover. */
+export function absoluteTime(at: number): string {
+  return `${ABSOLUTE.format(at)} UTC`;
+}

@@ -39,7 +39,7 @@ export function Layout({ title, user, csrfToken, liveScripts, children }: Layout
           </a>
           {user ? (
             <span class="who">
-              {user.displayName ?? user.email}
+              <span class="who-name">{user.displayName ?? user.email}</span>
               {user.via === "dev" ? (
                 <form method="post" action="/dev/sign-out" class="inline">
                   <input type="hidden" name="_csrf" value={csrfToken} />

@@ -36,7 +36,7 @@ export function ConnectModal({ state, inPage }: ModalProps & { state: CardState 
   return (
     <div class="modal-content">
       <div class="modal-head">
-        <SourceMark letters={entry.mark.letters} color={entry.mark.color} />
+        <SourceMark id={entry.id} letters={entry.mark.letters} color={entry.mark.color} />
         <h2 id="modal-title">{reconnect ? `Reconnect ${entry.name}` : `Connect ${entry.name}`}</h2>
       </div>
       <p>{entry.description}</p>
@@ -47,15 +47,17 @@ export function ConnectModal({ state, inPage }: ModalProps & { state: CardState 
           <li>{item}</li>
         ))}
       </ul>
-      <h3>Permissions requested</h3>
       {entry.scopes.length > 0 ? (
-        <ul class="scopes">
-          {entry.scopes.map((scope) => (
-            <li>
-              <code>{scope}</code>
-            </li>
-          ))}
-        </ul>
+        <details class="scopes-detail">
+          <summary>Exact permissions asked of {entry.vendor}</summary>
+          <ul class="scopes">
+            {entry.scopes.map((scope) => (
+              <li>
+                <code>{scope}</code>
+              </li>
+            ))}
+          </ul>
+        </details>
       ) : (
         <p class="muted">{entry.vendor} asks you to choose what to share on its own page.</p>
       )}
@@ -106,7 +108,7 @@ export function ComingSoonModal({ state, inPage }: ModalProps & { state: CardSta
   return (
     <div class="modal-content">
       <div class="modal-head">
-        <SourceMark letters={entry.mark.letters} color={entry.mark.color} />
+        <SourceMark id={entry.id} letters={entry.mark.letters} color={entry.mark.color} />
         <h2 id="modal-title">{entry.name} is coming soon</h2>
       </div>
       <p>{entry.description}</p>

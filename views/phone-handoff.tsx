@@ -14,7 +14,7 @@ export function PhoneHandoffModal({ state, inPage, csrfToken }: ModalProps & { s
   return (
     <div class="modal-content">
       <div class="modal-head">
-        <SourceMark letters={entry.mark.letters} color={entry.mark.color} />
+        <SourceMark id={entry.id} letters={entry.mark.letters} color={entry.mark.color} />
         <h2 id="modal-title">Connect {entry.name} on your phone</h2>
       </div>
       <p>{entry.description}</p>

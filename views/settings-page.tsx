@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import { type CardState, connectedCount } from "../src/domain/card-state";
 import { DEVICE_FILTER_LABELS, DeviceFilter, matchesFilter, SECTION_TITLES, type Section } from "../src/domain/integration";
+import { development } from "../src/platform/development";
 import { IntegrationCard, ModalLink } from "./card";
 import { DailyPictureSlot } from "./daily-picture";
 
@@ -30,14 +31,43 @@ export function ConnectedCount({ states }: { states: CardState[] }) {
   );
 }
 
-function CardGrid({ states, now, id, csrfToken, live = {} }: { states: CardState[]; now: number; id: string; csrfToken: string; live?: SettingsView["live"] }) {
+/** Where people look for a device that is not listed: right after the last one. */
+function SuggestTile() {
+  return (
+    <div class="card suggest-tile">
+      <p class="meta">Don't see your device or app?</p>
+      <ModalLink href="/settings/suggest" class="btn btn-secondary">
+        Suggest a device
+      </ModalLink>
+    </div>
+  );
+}
+
+function CardGrid({
+  states,
+  now,
+  id,
+  csrfToken,
+  live = {},
+  after,
+}: {
+  states: CardState[];
+  now: number;
+  id: string;
+  csrfToken: string;
+  live?: SettingsView["live"];
+  after?: Child;
+}) {
+  // Coming-soon cards are compact and come last, so what can be connected today leads.
+  const ordered = [...states.filter((s) => s.status !== "coming_soon"), ...states.filter((s) => s.status === "coming_soon")];
   return (
     <div class="grid" id={id}>
       {states.length === 0 ? (
         <p class="empty">No sources of this kind yet.</p>
       ) : (
-        states.map((state) => <IntegrationCard state={state} now={now} csrfToken={csrfToken} live={live[state.entry.id]} />)
+        ordered.map((state) => <IntegrationCard state={state} now={now} csrfToken={csrfToken} live={live[state.entry.id]} />)
       )}
+      {after}
     </div>
   );
 }
@@ -62,8 +92,18 @@ export function DevicesPanel({ states, filter, now, csrfToken, live }: SettingsV
           </a>
         ))}
       </nav>
-      <CardGrid states={devices} now={now} id="device-grid" csrfToken={csrfToken} live={live} />
+      <CardGrid states={devices} now={now} id="device-grid" csrfToken={csrfToken} live={live} after={<SuggestTile />} />
     </>
+  );
+}
+
+/** "N of M connected" under a section's header; Disconnect swaps it out of band by its id. */
+export function SectionCount({ section, states }: { section: Section; states: CardState[] }) {
+  const inSection = states.filter((s) => s.entry.section === section);
+  return (
+    <span class="section-count" id={`section-count-${section}`}>
+      {inSection.filter((s) => s.status === "connected").length} of {inSection.length} connected
+    </span>
   );
 }
 
@@ -85,9 +125,7 @@ function SectionBlock({
     <details class="section" id={`section-${section}`} open>
       <summary>
         <h2>{SECTION_TITLES[section]}</h2>
-        <span class="section-count">
-          {inSection.filter((s) => s.status === "connected").length} of {inSection.length} connected
-        </span>
+        <SectionCount section={section} states={states} />
       </summary>
       {children ?? <CardGrid states={inSection} now={now} id={`grid-${section}`} csrfToken={csrfToken} />}
     </details>
@@ -105,17 +143,13 @@ export function SettingsPage(view: SettingsView) {
         </div>
         <ConnectedCount states={states} />
       </div>
+      {states.some((s) => s.mode === "sandbox") ? development()?.sandboxNote("page", "") : null}
       {view.notice ? (
         <p class="notice" role="status">
           {view.notice}
         </p>
       ) : null}
       <SectionBlock section="devices" states={states} now={now} csrfToken={csrfToken}>
-        <div class="section-tools">
-          <ModalLink href="/settings/suggest" class="btn btn-quiet">
-            Suggest a device
-          </ModalLink>
-        </div>
         <div id="devices-panel">
           <DevicesPanel {...view} />
         </div>

@@ -20,6 +20,17 @@
     if (event.target instanceof Element && event.target.closest("[data-close-modal]")) dialog.close();
   });
 
+  // A click on the backdrop closes the dialog. The <dialog> has no padding (app.css), so a click whose target is
+  // the dialog itself landed outside its content; a drag that started inside (selecting text) does not count.
+  let pressedOnBackdrop = false;
+  dialog.addEventListener("pointerdown", (event) => {
+    pressedOnBackdrop = event.target === dialog;
+  });
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog && pressedOnBackdrop) dialog.close();
+    pressedOnBackdrop = false;
+  });
+
   // Any content swapped into the dialog body (a modal, a validation error, a thank-you) shows the dialog.
   new MutationObserver(() => {
     if (!body.firstElementChild) return;

@@ -10,8 +10,8 @@ export const developmentKit: DevelopmentKit = {
   sandboxCredentials,
   sandboxAuthorizationEndpoint,
   sandboxNote: (place, vendor) =>
-    place === "card" ? (
-      <p class="sandbox-note">Sandbox</p>
+    place === "page" ? (
+      <p class="sandbox-note">Development: sources without credentials connect to local sandboxes that simulate each provider with generated data.</p>
     ) : (
       <p class="sandbox-note">Development sandbox: you will approve on a simulated {vendor} page and receive generated data. No real account is used.</p>
     ),

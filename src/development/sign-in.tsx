@@ -37,7 +37,7 @@ function SignInPage({ next, error }: { next: string; error?: string | undefined 
           </div>
           <div class="field">
             <label for="name">Name (optional)</label>
-            <input id="name" name="name" value="Demo User" />
+            <input id="name" name="name" autocomplete="name" />
           </div>
           <button type="submit" class="btn btn-primary">
             Sign in

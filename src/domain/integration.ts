@@ -53,6 +53,14 @@ export function matchesFilter(type: IntegrationType, filter: DeviceFilter): bool
 export const ConnectMethod = z.enum(["oauth2", "smart-on-fhir", "aggregator"]);
 export type ConnectMethod = z.infer<typeof ConnectMethod>;
 
+/**
+ * What a source's detail page shows, as a capability of its catalog entry (never a check of which source it is):
+ * daily charts for wearables and apps, the glucose day for a CGM, body measures for a scale, health records, receipts. A source's entry may
+ * name one; otherwise its type decides (`detailViewOf`). Each view's loader is in src/routes/detail-views.tsx.
+ */
+export const DetailView = z.enum(["daily-charts", "glucose", "body", "health-records", "receipts"]);
+export type DetailView = z.infer<typeof DetailView>;
+
 export const CatalogEntry = z.object({
   id: SourceId,
   name: z.string().min(1),
@@ -79,9 +87,24 @@ export const CatalogEntry = z.object({
   explicitConsent: z.object({ value: z.string().regex(/^[a-z0-9-]{1,64}$/), text: z.string().min(1) }).optional(),
   /** What the source calls its daily readiness score on the detail charts (WHOOP: Recovery). */
   readinessLabel: z.string().min(1).default("Readiness"),
+  /** What its detail page shows, when its type's default (`detailViewOf`) is not right. */
+  detailView: DetailView.optional(),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 
 /** The privacy promise every source's connect dialog repeats. */
 export const PRIVACY_DEFAULT =
   "Wellness OS reads only what is listed here, stores it encrypted, never sells it, and deletes it when you ask. You can disconnect at any time.";
+
+const DETAIL_VIEW_BY_TYPE: Record<IntegrationType, DetailView> = {
+  wearable: "daily-charts",
+  scale: "body",
+  app: "daily-charts",
+  cgm: "glucose",
+  ehr: "health-records",
+  email: "receipts",
+};
+
+export function detailViewOf(entry: Pick<CatalogEntry, "type" | "detailView">): DetailView {
+  return entry.detailView ?? DETAIL_VIEW_BY_TYPE[entry.type];
+}

@@ -71,8 +71,15 @@ export const DailyActivity = z.object({
   active_energy_burned: Kilocalories.optional(),
   total_energy_burned: Kilocalories.optional(),
   active_minutes: Minutes.optional(),
+  /** Metres actually covered. */
   distance: Meters.optional(),
+  /** Oura's walking distance equivalent to the day's energy expenditure: not a measured distance. */
+  equivalent_walking_distance: Meters.optional(),
   score: Score.optional(),
+  /** The day's lowest, average and highest heart rate, where the provider summarizes them (Garmin dailies). */
+  heart_rate_min: BeatsPerMinute.optional(),
+  heart_rate_average: BeatsPerMinute.optional(),
+  heart_rate_max: BeatsPerMinute.optional(),
 });
 
 export const HeartRateSample = z.object({

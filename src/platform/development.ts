@@ -17,8 +17,8 @@ export interface DevelopmentKit {
   sandboxCredentials(source: SourceId, env: Env, publicClient: boolean): Promise<ClientCredentials>;
   /** The consent page a browser is sent to instead of the provider's. */
   sandboxAuthorizationEndpoint(source: SourceId, env: Env): string;
-  /** The "this is simulated" note shown on a sandbox source's card and in its connect dialog. */
-  sandboxNote(place: "card" | "connect", vendor: string): Child;
+  /** The "this is simulated" note: once on the settings page (not on every card), and in a connect dialog. */
+  sandboxNote(place: "page" | "connect", vendor: string): Child;
   /** Controls a sandbox offers on a connection's detail page (Withings: step on the scale); null when none. */
   sandboxControls(source: SourceId, csrfToken: string): Child;
   /** The person a development session says is asking; null outside development or without a valid session. */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { userHubFor } from "../../durable-objects/user-hub";
 import { IntegrationCard } from "../../views/card";
 import { ModalNotice } from "../../views/modals";
-import { ConnectedCount } from "../../views/settings-page";
+import { ConnectedCount, SectionCount } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { disconnect } from "../connections/disconnect";
 import { connectStatement, getConnection, listConnections, resetSyncCursor } from "../db/connections";
@@ -67,6 +67,9 @@ async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: s
       <hx-partial hx-target="#connected-count" hx-swap="outerHTML">
         <ConnectedCount states={states} />
       </hx-partial>
+      <hx-partial hx-target={`#section-count-${state.entry.section}`} hx-swap="outerHTML">
+        <SectionCount section={state.entry.section} states={states} />
+      </hx-partial>
       <hx-partial hx-target="#modal-body" hx-swap="innerHTML">
         <ModalNotice inPage={false} title={title}>
           {message}
@@ -123,7 +126,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (error) {
           // Spend the state so the same link cannot be replayed with a code later.
           if (state) await hub.consumeAuthorization(user.id, state);
-          if (error === "access_denied") return errorResponse(c, 400, `You chose not to share ${entry.name}. Nothing was connected.`);
+          // Saying no is a choice, not an error: back to settings with a calm notice.
+          if (error === "access_denied") return c.redirect(`/settings?declined=${entry.id}`, 303);
           const codeText = safeErrorCode(error);
           return errorResponse(
             c,

@@ -1,42 +1,31 @@
 import { zValidator } from "@hono/zod-validator";
 import { desc, eq } from "drizzle-orm";
-import type { Context } from "hono";
 import { Hono } from "hono";
-import type { Child } from "hono/jsx";
 import { z } from "zod";
 import { userHubFor } from "../../durable-objects/user-hub";
 import { IntegrationCard } from "../../views/card";
-import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
+import { ConnectionDetail, DeleteDataModal } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
-import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
 import { PhoneHandoffModal } from "../../views/phone-handoff";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { getConnection, listConnections } from "../db/connections";
 import { syncRuns } from "../db/schema";
 import { saveSuggestion } from "../db/users";
-import type { CardState } from "../domain/card-state";
 import { cardState, cardStates } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
-import { dailySummaries, SUMMARY_KINDS } from "../domain/daily-summary";
-import { DeviceFilter, SourceId } from "../domain/integration";
+import { DeviceFilter, detailViewOf, SourceId } from "../domain/integration";
 import { SuggestionInput } from "../domain/suggestion";
 import { dexcomDelayMs } from "../providers/dexcom/auth";
 import { provider } from "../providers/registry";
 
-const DETAIL_DAYS = 14;
 const RECORDS_UNAVAILABLE = "Your synced data cannot be read just now. Nothing was lost; please try again in a minute.";
 
-/** The person's UserHub could not answer a read (logged by class only): the page says so with a 503. */
-function recordsUnavailable(error: unknown): null {
-  console.error(JSON.stringify({ event: "records_unavailable", name: error instanceof Error ? error.name : typeof error }));
-  return null;
-}
-
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
-import { bodyCharts } from "./body-detail";
+import { DETAIL_VIEWS, recordsUnavailable } from "./detail-views";
 import { errorResponse } from "./errors";
-import { healthRecordsCardSlots, healthRecordsSection, healthRecordsSummary, showsHealthRecords } from "./health-records";
+import { healthRecordsCardSlots, healthRecordsSummary, showsHealthRecords } from "./health-records";
+import { glucoseLive } from "./live-card";
 import { renderModal, renderPage } from "./render";
 import { sourceParam } from "./source-param";
 
@@ -50,40 +39,21 @@ const pageQuery = zValidator(
     connected: SourceId.optional().catch(undefined),
     disconnected: SourceId.optional().catch(undefined),
     deleted: SourceId.optional().catch(undefined),
+    declined: SourceId.optional().catch(undefined),
   }),
 );
 
-function noticeFor(query: { connected?: SourceId | undefined; disconnected?: SourceId | undefined; deleted?: SourceId | undefined }): string | undefined {
+function noticeFor(query: {
+  connected?: SourceId | undefined;
+  disconnected?: SourceId | undefined;
+  deleted?: SourceId | undefined;
+  declined?: SourceId | undefined;
+}): string | undefined {
   if (query.connected) return `${catalogEntry(query.connected).name} is connected. Its first sync has started.`;
   if (query.disconnected) return `${catalogEntry(query.disconnected).name} is disconnected, and Wellness OS deleted its keys.`;
   if (query.deleted) return `The data synced from ${catalogEntry(query.deleted).name} was deleted.`;
+  if (query.declined) return `${catalogEntry(query.declined).name} was not connected: you chose not to share it. You can connect it whenever you like.`;
   return undefined;
-}
-
-/**
- * The Dexcom card's live view. The readings live in the person's Durable Object, which the settings page does not
- * call (one D1 query, no outbound fetch): the WebSocket to the object sends the current readings as it opens and
- * each new one after; the fragment route fills it on load and every few minutes where WebSockets are unavailable.
- * Without JavaScript the card links to the connection's page, which shows the readings.
- */
-async function glucoseLive(_c: Context<AppEnv>, states: CardState[], _now: number): Promise<Partial<Record<string, Child>>> {
-  const streaming = states.find((s) => provider(s.entry.id).live);
-  if (!streaming || (streaming.status !== "connected" && streaming.status !== "error")) return {};
-  const id = streaming.entry.id;
-  return {
-    [id]: (
-      <div class="live">
-        <div id={`${id}-live`} hx-ws:connect={`/live/${id}`} hx-swap="innerHTML">
-          <div class="glucose" id="glucose-live">
-            <p class="meta">
-              <a href={`/settings/connections/${id}`}>See your latest readings</a>
-            </p>
-          </div>
-        </div>
-        <span hx-get={`/settings/live/${id}`} hx-trigger="load, every 300s" hx-target={`#${id}-live`} hx-swap="innerHTML" hidden></span>
-      </div>
-    ),
-  };
 }
 
 export const settingsRoutes = new Hono<AppEnv>()
@@ -155,7 +125,8 @@ export const settingsRoutes = new Hono<AppEnv>()
     const state = cardState(entry, connection, c.env);
     return renderModal(c, `Disconnect ${entry.name}`, (inPage) => <DisconnectModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
   })
-  // A connection's last 14 days and its recent syncs.
+  // A connection's own kind of data (its catalog entry's detail view) and its recent syncs. A disconnected source's
+  // page stays: its data is kept until the person deletes it.
   .get("/connections/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const db = c.get("db");
@@ -163,47 +134,20 @@ export const settingsRoutes = new Hono<AppEnv>()
     const connection = await getConnection(db, user.id, entry.id);
     if (!connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
     const now = Date.now();
-    const hub = userHubFor(c.env, user.id);
-    const [records, runs] = await Promise.all([
-      hub.recordsSince(user.id, entry.id, SUMMARY_KINDS, now - (DETAIL_DAYS + 1) * 86_400_000).catch(recordsUnavailable),
-      db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
-    ]);
-    if (!records) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     const state = cardState(entry, connection, c.env, now);
-    if (provider(entry.id).live) {
-      const [points, stats] = await Promise.all([
-        hub.latestGlucose(user.id, 24 * 3_600_000, 400).catch(recordsUnavailable),
-        hub.glucoseStats(user.id, now - DETAIL_DAYS * 86_400_000, now).catch(recordsUnavailable),
-      ]);
-      if (!points || !stats) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
-      const charts = (
-        <>
-          <h2>Glucose</h2>
-          <GlucoseDay points={points} end={points.at(-1)?.time ?? now} />
-          <GlucoseStatsTable stats={stats} days={DETAIL_DAYS} />
-        </>
-      );
-      const live = await glucoseLive(c, [state], now);
-      return renderPage(
-        c,
-        entry.name,
-        <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />,
-        200,
-        { liveScripts: entry.id in live },
-      );
-    }
-    if (showsHealthRecords(state)) {
-      const section = await healthRecordsSection(c, state);
-      if (!section) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
-      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={section} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
-    }
-    if (entry.type === "scale") {
-      const body = await bodyCharts(c, entry, now, connection.mode === "sandbox");
-      if (!body) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
-      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={body} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
-    }
-    const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
-    return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
+    const [view, runs, live] = await Promise.all([
+      DETAIL_VIEWS[detailViewOf(entry)]({ c, state, now }),
+      db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
+      glucoseLive(c, [state], now),
+    ]);
+    if (!view) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
+    return renderPage(
+      c,
+      entry.name,
+      <ConnectionDetail state={state} charts={view.content} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />,
+      200,
+      { liveScripts: entry.id in live },
+    );
   })
   // A health-records card's counts, loaded after the page.
   .get("/records-summary/:source", sourceParam, async (c) => {

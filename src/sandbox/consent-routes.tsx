@@ -48,7 +48,7 @@ function ConsentPage({ source, request, email, csrfToken }: { source: SourceId; 
       <div class="modal-content">
         <p class="sandbox-note">Development sandbox: a simulation of {entry.vendor}'s consent page. No real account is involved.</p>
         <div class="modal-head">
-          <SourceMark letters={entry.mark.letters} color={entry.mark.color} />
+          <SourceMark id={entry.id} letters={entry.mark.letters} color={entry.mark.color} />
           <h1 id="modal-title">{entry.vendor} (sandbox)</h1>
         </div>
         <p>

@@ -8,6 +8,8 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** wrangler dev's local state, so a test can put a person's connections in a state a browser cannot reach. */
+    statePath: string;
   }
 }
 
@@ -64,6 +66,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       "TOKEN_ENCRYPTION_KEY=e2e1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
       "SERVICE_API_TOKEN=e2e-service-token",
       "OURA_WEBHOOK_VERIFICATION_TOKEN=e2e-oura-verification",
+      // The Garmin sandbox pushes a requested backfill to /webhooks/garmin?token=<this>.
+      "GARMIN_WEBHOOK_SECRET=e2e-garmin-push-token",
       ...(options.extraEnv ?? []),
     ].join("\n"),
   );
@@ -111,5 +115,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 export default async function setup(project: TestProject) {
   const server = await startDevServer();
   project.provide("baseUrl", server.baseUrl);
+  project.provide("statePath", server.statePath);
   return server.stop;
 }

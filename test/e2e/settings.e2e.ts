@@ -151,9 +151,9 @@ describe("settings page in a real browser", () => {
     await connectInBrowser(page, "oura", "Oura");
 
     // The backfill runs in wrangler dev's queue consumer; the card polls itself until it is done.
-    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Last synced .*; next/);
+    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Synced .* · next/);
     await page.locator("#card-oura").getByRole("button", { name: "Sync now" }).click();
-    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Last synced just now; next/);
+    await expect.poll(() => page.locator("#card-oura").innerText(), { timeout: 30_000 }).toMatch(/Synced just now · next/);
 
     await page.locator("#card-oura").getByRole("link", { name: "Details" }).click();
     await page.waitForURL(`${baseUrl}/settings/connections/oura`);

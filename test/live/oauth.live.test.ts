@@ -168,8 +168,8 @@ describe("failures give a clear message and change nothing", () => {
     const { callback } = await authorize("oura", session);
     const state = callback.searchParams.get("state")!;
     const denied = await call(`/api/integrations/oura/callback?error=access_denied&state=${state}`, session);
-    expect(denied.status).toBe(400);
-    expect(await denied.text()).toContain("You chose not to share Oura Ring. Nothing was connected.");
+    expect(denied.status).toBe(303);
+    expect(denied.headers.get("Location")).toBe("/settings?declined=oura");
     // The state is spent: the code issued for it can no longer be used.
     expect((await call(`${callback.pathname}${callback.search}`, session)).status).toBe(400);
     await expectNothingConnected(session, "oura");

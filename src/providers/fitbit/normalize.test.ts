@@ -67,30 +67,42 @@ describe("normalizeFitbit: steps (dailyRollUp, schema-derived)", () => {
 });
 
 describe("normalizeFitbit: heart rate (list, schema-derived)", () => {
-  it("turns samples into heart-rate records keyed by their instant, bpm from the int64 string, motion as context", () => {
+  it("turns samples into heart-rate records keyed by their instant and data source, bpm from the int64 string, motion as context", () => {
     const { records, skipped } = normalizeFitbit("heart_rate", heartRateFixture);
     expect(skipped).toEqual([]);
     expect(records.map((r) => [r.externalId, r.startTime, r.endTime, dataOf(r)])).toEqual([
       [
-        "2026-03-07T22:34:10.000Z",
+        "2026-03-07T22:34:10.000Z|FITBIT/Google/Pixel Watch 3",
         Date.UTC(2026, 2, 7, 22, 34, 10),
         null,
         { effective_time_frame: { date_time: "2026-03-07T22:34:10.000Z" }, heart_rate: { value: 112, unit: "beats/min" }, context: "active" },
       ],
       [
-        "2026-03-07T22:34:05.000Z",
+        "2026-03-07T22:34:05.000Z|FITBIT/Google/Pixel Watch 3",
         Date.UTC(2026, 2, 7, 22, 34, 5),
         null,
         { effective_time_frame: { date_time: "2026-03-07T22:34:05.000Z" }, heart_rate: { value: 109, unit: "beats/min" }, context: "active" },
       ],
       [
-        "2026-03-07T22:30:00.000Z",
+        "2026-03-07T22:30:00.000Z|FITBIT/Google/Pixel Watch 3",
         Date.UTC(2026, 2, 7, 22, 30),
         null,
         { effective_time_frame: { date_time: "2026-03-07T22:30:00.000Z" }, heart_rate: { value: 64, unit: "beats/min" }, context: "sedentary" },
       ],
     ]);
     expect(records.every((r) => r.kind === "heart_rate")).toBe(true);
+  });
+
+  it("keeps two samples of the same second from different devices apart", () => {
+    const strap = edited(heartRateFixture, "dataPoints", (p) => {
+      p.dataSource = { recordingMethod: "ACTIVELY_MEASURED", device: { formFactor: "CHEST_STRAP", manufacturer: "Polar" }, platform: "HEALTH_CONNECT" };
+    });
+    const watch = edited(heartRateFixture, "dataPoints", () => {});
+    const { records } = normalizeFitbit("heart_rate", list(watch, strap));
+    expect(records.map((r) => r.externalId)).toEqual([
+      "2026-03-07T22:34:10.000Z|FITBIT/Google/Pixel Watch 3",
+      "2026-03-07T22:34:10.000Z|HEALTH_CONNECT/Polar/CHEST_STRAP",
+    ]);
   });
 
   it("uses the point's name as its id when Google sends one, and leaves out an unspecified motion context", () => {
@@ -107,7 +119,7 @@ describe("normalizeFitbit: heart rate (list, schema-derived)", () => {
     const offset = edited(heartRateFixture, "dataPoints", (p) => (p.heartRate.sampleTime.physicalTime = "2026-03-07T17:34:10.123456789-05:00"));
     const [record] = normalizeFitbit("heart_rate", list(offset)).records;
     expect(record!.startTime).toBe(Date.UTC(2026, 2, 7, 22, 34, 10, 123));
-    expect(record!.externalId).toBe("2026-03-07T22:34:10.123Z");
+    expect(record!.externalId).toBe("2026-03-07T22:34:10.123Z|FITBIT/Google/Pixel Watch 3");
   });
 
   it("skips samples with no time, an impossible time, or a missing, zero or non-integer bpm", () => {
@@ -124,9 +136,9 @@ describe("normalizeFitbit: heart rate (list, schema-derived)", () => {
     expect(skipped).toEqual([
       { externalId: null, reason: "heart_rate: sampleTime.physicalTime is missing or not RFC 3339" },
       { externalId: null, reason: "heart_rate: sampleTime.physicalTime is missing or not RFC 3339" },
-      { externalId: "2026-03-07T22:34:10.000Z", reason: "heart_rate: beatsPerMinute is missing or not a positive integer" },
-      { externalId: "2026-03-07T22:34:10.000Z", reason: "heart_rate: beatsPerMinute is missing or not a positive integer" },
-      { externalId: "2026-03-07T22:34:10.000Z", reason: "heart_rate: beatsPerMinute is missing or not a positive integer" },
+      { externalId: "2026-03-07T22:34:10.000Z|FITBIT/Google/Pixel Watch 3", reason: "heart_rate: beatsPerMinute is missing or not a positive integer" },
+      { externalId: "2026-03-07T22:34:10.000Z|FITBIT/Google/Pixel Watch 3", reason: "heart_rate: beatsPerMinute is missing or not a positive integer" },
+      { externalId: "2026-03-07T22:34:10.000Z|FITBIT/Google/Pixel Watch 3", reason: "heart_rate: beatsPerMinute is missing or not a positive integer" },
       { externalId: null, reason: "heart_rate: data point has no heartRate" },
     ]);
   });

@@ -99,6 +99,16 @@ function dailySteps(point: unknown): NormalizedRecord | SkippedItem {
   });
 }
 
+/** "FITBIT/Google/Pixel Watch 3": where a point came from, from its `dataSource`; null when it says nothing. */
+function dataSourceKey(dataSource: unknown): string | null {
+  if (!isObject(dataSource)) return null;
+  const device = isObject(dataSource.device) ? dataSource.device : {};
+  const parts = [dataSource.platform, device.manufacturer, device.displayName ?? device.formFactor].filter(
+    (part): part is string => typeof part === "string" && part.length > 0,
+  );
+  return parts.length > 0 ? parts.join("/").slice(0, 200) : null;
+}
+
 function heartRateSample(point: unknown): NormalizedRecord | SkippedItem {
   if (!isObject(point)) return skip(null, "heart_rate: data point is not an object");
   const name = dataPointName(point);
@@ -107,8 +117,11 @@ function heartRateSample(point: unknown): NormalizedRecord | SkippedItem {
   const at = isObject(heartRate.sampleTime) ? timestamp(heartRate.sampleTime.physicalTime) : null;
   if (at === null) return skip(name, "heart_rate: sampleTime.physicalTime is missing or not RFC 3339");
   const dateTime = new Date(at).toISOString();
-  // Heart-rate points are not identifiable (no `name`), so the sample's instant is the id.
-  const externalId = name ?? dateTime;
+  // Heart-rate points are not identifiable (no `name`). The instant alone is not unique: two devices (a watch and
+  // a chest strap) can each report a sample in the same second, and one would overwrite the other. The point's
+  // data source (platform and device) completes the key.
+  const source = dataSourceKey(point.dataSource);
+  const externalId = name ?? (source ? `${dateTime}|${source}` : dateTime);
   const bpm = int64(heartRate.beatsPerMinute);
   if (bpm === null || bpm <= 0) return skip(externalId, "heart_rate: beatsPerMinute is missing or not a positive integer");
   const motion = isObject(heartRate.metadata) ? heartRate.metadata.motionContext : undefined;

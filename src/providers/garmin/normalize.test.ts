@@ -35,6 +35,9 @@ describe("normalizeGarmin dailies", () => {
       // (moderate 81870 s + vigorous 4530 s) / 60
       active_minutes: { value: 1440, unit: "min" },
       distance: { value: 3146.5, unit: "m" },
+      heart_rate_min: { value: 59, unit: "beats/min" },
+      heart_rate_average: { value: 64, unit: "beats/min" },
+      heart_rate_max: { value: 112, unit: "beats/min" },
     });
 
     // The second example has no calendarDate: its day is the local date of 1452556800 + 3600 s, 2016-01-12.
@@ -77,7 +80,10 @@ describe("normalizeGarmin dailies", () => {
       { ...valid, summaryId: "bad-steps", steps: -5 },
       { ...valid, summaryId: "bad-resting", restingHeartRateInBeatsPerMinute: 0 },
     ]);
-    expect(records.map((record) => `${record.kind}:${record.externalId}`)).toEqual(["daily_activity: EXAMPLE_67891", "daily_activity:bad-resting"]);
+    expect(records.filter((r) => r.kind !== "heart_rate").map((record) => `${record.kind}:${record.externalId}`)).toEqual([
+      "daily_activity: EXAMPLE_67891",
+      "daily_activity:bad-resting",
+    ]);
     expect(skipped).toEqual([
       { externalId: null, reason: "dailies: summary is not an object" },
       { externalId: null, reason: "dailies: missing summaryId" },
@@ -119,9 +125,10 @@ describe("normalizeGarmin sleeps", () => {
       total_sleep_time: { value: 28260, unit: "s" },
     });
 
-    // The scored example has no calendarDate, so its daily score cannot be filed under a day.
-    expect(byKind(records, "daily_sleep")).toEqual([]);
-    expect(skipped).toEqual([{ externalId: "EXAMPLE_567891", reason: "sleeps: sleep score without calendarDate: the day it belongs to is unknown" }]);
+    // The scored example has no calendarDate: Garmin files a night under the day the person woke, the local date
+    // of its end: 1452467493 + 11900 s + 7200 s offset is 04:29:53 on 2016-01-11.
+    expect(byKind(records, "daily_sleep")).toEqual([expect.objectContaining({ externalId: "EXAMPLE_567891", data: { date: "2016-01-11", score: 87 } })]);
+    expect(skipped).toEqual([]);
   });
 
   it("records a daily sleep score when the scored night has a calendarDate", () => {
@@ -219,5 +226,38 @@ describe("normalizeGarmin envelopes", () => {
   it("accepts empty pages of either shape", () => {
     expect(normalizeGarmin("sleeps", [])).toEqual({ records: [], skipped: [] });
     expect(normalizeGarmin("sleeps", { sleeps: [] })).toEqual({ records: [], skipped: [] });
+  });
+});
+
+const bpmOf = (record: NormalizedRecord) => (record.data as { heart_rate: { value: number } }).heart_rate.value;
+
+describe("normalizeGarmin heart rate from dailies", () => {
+  it("keeps every 15-second sample of timeOffsetHeartRateSamples at its instant, and the day's min/avg/max", () => {
+    const { records, skipped } = normalizeGarmin("dailies", specDailies);
+    expect(skipped).toEqual([]);
+    const samples = byKind(records, "heart_rate");
+    const first = specDailies[0]!;
+    const offsets = Object.entries(first.timeOffsetHeartRateSamples!);
+    const firstSamples = samples.filter((r) => r.startTime >= first.startTimeInSeconds * 1000 && r.startTime < (first.startTimeInSeconds + 86_400) * 1000);
+    expect(firstSamples.map((r) => [r.startTime, bpmOf(r)])).toEqual(offsets.map(([offset, bpm]) => [(first.startTimeInSeconds + Number(offset)) * 1000, bpm]));
+    // Keyed by instant, in the watch's offset for reading (+01:00 here).
+    expect(firstSamples[0]).toMatchObject({
+      externalId: "hr:2016-01-11T00:00:15.000Z",
+      data: { effective_time_frame: { date_time: "2016-01-11T01:00:15+01:00" } },
+    });
+    expect(new Set(samples.map((r) => r.externalId)).size).toBe(samples.length);
+  });
+
+  it("replaying the same daily writes the same sample keys (an updated day rewrites, never duplicates)", () => {
+    const once = normalizeGarmin("dailies", specDailies).records.map((r) => r.externalId);
+    const twice = normalizeGarmin("dailies", [...specDailies, ...specDailies]).records.map((r) => r.externalId);
+    expect(new Set(twice)).toEqual(new Set(once));
+  });
+
+  it("skips a sample with an unusable offset or bpm, and keeps the rest", () => {
+    const daily = { ...specDailies[0]!, timeOffsetHeartRateSamples: { "15": 70, "-30": 71, "45": 0, abc: 72, "60": 73 } };
+    const { records, skipped } = normalizeGarmin("dailies", [daily]);
+    expect(byKind(records, "heart_rate").map(bpmOf)).toEqual([70, 73]);
+    expect(skipped.map((s) => s.externalId).sort()).toEqual([" EXAMPLE_67891@-30", " EXAMPLE_67891@45", " EXAMPLE_67891@abc"]);
   });
 });

@@ -97,6 +97,7 @@ function normalizeDaily(summary: Summary, raw: Summary): Result[] {
     const moderate = numberAt(summary, "moderateIntensityDurationInSeconds");
     const vigorous = numberAt(summary, "vigorousIntensityDurationInSeconds");
     const distance = numberAt(summary, "distanceInMeters");
+    const heartRate = dailyHeartRate(summary);
     results.push(
       makeRecord("daily_activity", {
         ...times,
@@ -109,10 +110,12 @@ function normalizeDaily(summary: Summary, raw: Summary): Result[] {
           // Time spent at moderate (3–6 MET) plus vigorous (> 6 MET) intensity; not Garmin's doubled "intensity minutes".
           ...(moderate !== undefined && vigorous !== undefined ? { active_minutes: { value: (moderate + vigorous) / 60, unit: "min" } } : {}),
           ...(distance !== undefined ? { distance: { value: distance, unit: "m" } } : {}),
+          ...heartRate,
         },
       }),
     );
   }
+  results.push(...heartRateSamples(summary, id, start, offset));
 
   const resting = numberAt(summary, "restingHeartRateInBeatsPerMinute");
   if (resting !== undefined) {
@@ -120,6 +123,55 @@ function normalizeDaily(summary: Summary, raw: Summary): Result[] {
       resting > 0
         ? makeRecord("resting_heart_rate", { ...times, data: { date, heart_rate: { value: resting, unit: "beats/min" } } })
         : skip("dailies", id, "restingHeartRateInBeatsPerMinute is not a positive number"),
+    );
+  }
+  return results;
+}
+
+const bpm = (value: number) => ({ value, unit: "beats/min" as const });
+
+/** The day's lowest, average and highest heart rate, each only when Garmin measured it (a positive number). */
+function dailyHeartRate(summary: Summary) {
+  const positive = (key: string) => {
+    const value = numberAt(summary, key);
+    return value !== undefined && value > 0 ? value : undefined;
+  };
+  const min = positive("minHeartRateInBeatsPerMinute");
+  const average = positive("averageHeartRateInBeatsPerMinute");
+  const max = positive("maxHeartRateInBeatsPerMinute");
+  return {
+    ...(min !== undefined ? { heart_rate_min: bpm(min) } : {}),
+    ...(average !== undefined ? { heart_rate_average: bpm(average) } : {}),
+    ...(max !== undefined ? { heart_rate_max: bpm(max) } : {}),
+  };
+}
+
+/**
+ * A daily's `timeOffsetHeartRateSamples` (Health API §7.1): `{"<seconds after startTimeInSeconds>": bpm}`, every
+ * 15 seconds while worn. Each becomes a heart_rate sample keyed by its instant: one person's Garmin account has
+ * one heart-rate stream, and a daily re-sent with more samples (Garmin updates a day as it goes) rewrites the same
+ * keys rather than adding copies.
+ */
+function heartRateSamples(summary: Summary, id: string, start: number, offset: number | undefined): Result[] {
+  const samples = summary.timeOffsetHeartRateSamples;
+  if (samples === undefined) return [];
+  if (!isObject(samples)) return [skip("dailies", id, "timeOffsetHeartRateSamples is not an object of offsets to beats per minute")];
+  const results: Result[] = [];
+  for (const [key, value] of Object.entries(samples)) {
+    const seconds = Number(key);
+    if (!/^\d{1,6}$/.test(key) || seconds > 172_800 || typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      results.push(skip("dailies", `${id}@${key.slice(0, 12)}`, "heart-rate sample is not a non-negative offset with a positive bpm"));
+      continue;
+    }
+    const at = start + seconds;
+    results.push(
+      makeRecord("heart_rate", {
+        externalId: `hr:${new Date(at * 1000).toISOString()}`,
+        startTime: at * 1000,
+        data: { effective_time_frame: { date_time: isoAt(at, offset) }, heart_rate: bpm(value) },
+        // Samples keep no raw copy (RECORD_SHAPES): the daily that carried them is kept with its daily_activity.
+        raw: null,
+      }),
     );
   }
   return results;
@@ -179,12 +231,14 @@ function normalizeSleep(summary: Summary, raw: Summary): Result[] {
   if (scoreValue !== undefined && score === undefined) {
     results.push(skip("sleeps", id, "overallSleepScore.value is outside 0–100"));
   } else if (score !== undefined) {
-    const date = calendarDateOf(summary);
+    // A night spans two dates: Garmin files a sleep under the day the person woke up, so without calendarDate the
+    // date is the local date of its end (end + offset, Health API §6.2). Without an offset it stays unknown.
+    const wake = offset === undefined || Math.abs(offset) >= 86_400 ? undefined : isoAt(start + duration + offset, 0).slice(0, 10);
+    const date = calendarDateOf(summary) ?? wake;
     results.push(
       date
         ? makeRecord("daily_sleep", { ...times, data: { date, score } })
-        : // A night spans two dates; which one Garmin files it under is only known from calendarDate.
-          skip("sleeps", id, "sleep score without calendarDate: the day it belongs to is unknown"),
+        : skip("sleeps", id, "sleep score without calendarDate or startTimeOffsetInSeconds: the day it belongs to is unknown"),
     );
   }
   return results;

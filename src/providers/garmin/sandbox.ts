@@ -3,6 +3,7 @@ import { daysIn, int, normal, random, seedOf } from "../../sandbox/generate";
 import { revokeByToken } from "../../sandbox/grants";
 import { type ProviderSandbox, type SandboxEnv, sandboxApi, sandboxBearer } from "../../sandbox/types";
 import { type GarminKind, isGarminKind } from "./normalize";
+import { pushToWebhook } from "./sandbox-push";
 
 const api = sandboxApi();
 
@@ -211,16 +212,37 @@ api.get("/wellness-api/rest/:summaryType", (c) => {
 /** Backfill requests this isolate has accepted, to answer an identical repeat with 409 as Garmin does. */
 const backfillRequests = new Set<string>();
 
-// GET /wellness-api/rest/backfill/{dailies|sleeps|epochs}: accepted at once (202, no body); Garmin would then push
-// the summaries recorded in the range. The sandbox has no endpoint to push to, so nothing follows.
-api.get("/wellness-api/rest/backfill/:summaryType", (c) => {
+/**
+ * The summaries of `kind` *recorded* in [start, end) (a backfill is by recording time, not upload time), grouped by
+ * the local day whose morning sync would have uploaded them: one push per upload, as Garmin sends them.
+ */
+export function recordedIn(subject: string, kind: GarminKind, start: number, end: number, now: number): object[][] {
+  const pushes: object[][] = [];
+  for (const day of daysIn((start - DAY_S) * 1000, (end + 2 * DAY_S) * 1000, (end + 2 * DAY_S) * 1000)) {
+    if (syncTime(subject, day) > now) continue;
+    const recorded = UPLOADED[kind](subject, day).filter((summary) => {
+      const at = (summary as { startTimeInSeconds: number }).startTimeInSeconds;
+      return at >= start && at < end;
+    });
+    if (recorded.length > 0) pushes.push(recorded.map((summary) => ({ userId: subject, ...summary })));
+  }
+  return pushes;
+}
+
+// GET /wellness-api/rest/backfill/{dailies|sleeps|epochs}: accepted (202, no body), then the summaries recorded in
+// the range are pushed to our own /webhooks/garmin, through the real route and its token, as Garmin pushes them.
+api.get("/wellness-api/rest/backfill/:summaryType", async (c) => {
   const kind = c.req.param("summaryType");
   if (!isGarminKind(kind)) return c.notFound();
   const range = secondsRange(c, "summaryStartTimeInSeconds", "summaryEndTimeInSeconds", MAX_BACKFILL_S);
   if (typeof range === "string") return garminError(c, 400, range);
-  const key = `${c.get("access").grantId}:${kind}:${range.start}:${range.end}`;
+  const access = c.get("access");
+  const key = `${access.grantId}:${kind}:${range.start}:${range.end}`;
   if (backfillRequests.has(key)) return garminError(c, 409, "duplicate backfill request: this time range was already requested");
   backfillRequests.add(key);
+  // Garmin pushes minutes after answering; the sandbox pushes before it answers, so when the backfill request
+  // returns, the data is already queued by our webhook route and a test (or a person) need not wait on a timer.
+  await pushToWebhook(c.env, kind, recordedIn(access.subject, kind, range.start, range.end, Math.floor(Date.now() / 1000)));
   return c.body(null, 202);
 });
 

@@ -5,6 +5,7 @@ import dailyActivityDocs from "./fixtures/daily_activity.docs-2022.json";
 import dailyReadinessDocs from "./fixtures/daily_readiness.docs-2022.json";
 import dailySleepDocs from "./fixtures/daily_sleep.docs-2022.json";
 import heartrateDocs from "./fixtures/heartrate.docs-2022.json";
+import heartrateSameSecond from "./fixtures/heartrate.same-second.json";
 import heartrateSchema from "./fixtures/heartrate.schema-derived.json";
 import sleepDocs from "./fixtures/sleep.docs-2022.json";
 import sleepSchema from "./fixtures/sleep.schema-derived.json";
@@ -60,7 +61,7 @@ describe("normalizeOura against Oura's published examples", () => {
     expect(readiness!.data.contributors).not.toHaveProperty("previous_day_activity");
   });
 
-  it("daily_activity: steps, calories in kcal, active minutes from high + medium time, distance in m", () => {
+  it("daily_activity: steps, calories in kcal, active minutes, and the equivalent walking distance not as a measured distance", () => {
     const { records, skipped } = normalizeOura("daily_activity", dailyActivityDocs);
     expect(skipped).toEqual([]);
     const [activity] = only(records, "daily_activity");
@@ -72,7 +73,7 @@ describe("normalizeOura against Oura's published examples", () => {
       active_energy_burned: { value: 1222, unit: "kcal" },
       total_energy_burned: { value: 3446, unit: "kcal" },
       active_minutes: { value: (3000 + 6060) / 60, unit: "min" },
-      distance: { value: 20122, unit: "m" },
+      equivalent_walking_distance: { value: 20122, unit: "m" },
       score: 82,
     });
     expect(activity!.raw).toBe(dailyActivityDocs.data[0]);
@@ -135,7 +136,7 @@ describe("normalizeOura against Oura's published examples", () => {
     expect(records).toEqual([
       {
         kind: "heart_rate",
-        externalId: "2021-01-01T01:02:03.000Z",
+        externalId: "2021-01-01T01:02:03.000Z|sleep",
         startTime: Date.UTC(2021, 0, 1, 1, 2, 3),
         endTime: null,
         data: { effective_time_frame: { date_time: "2021-01-01T01:02:03+00:00" }, heart_rate: { value: 60, unit: "beats/min" }, context: "sleep" },
@@ -151,7 +152,7 @@ describe("normalizeOura against Oura's published examples", () => {
     expect(samples.map((s) => [s.startTime, s.data.heart_rate.value, s.data.context])).toEqual(
       heartrateSchema.data.map((row) => [row.timestamp_unix, row.bpm, row.source]),
     );
-    expect(samples.map((s) => s.externalId)).toEqual(heartrateSchema.data.map((row) => new Date(row.timestamp_unix).toISOString()));
+    expect(samples.map((s) => s.externalId)).toEqual(heartrateSchema.data.map((row) => `${new Date(row.timestamp_unix).toISOString()}|${row.source}`));
   });
 
   it('Oura\'s current placeholder sample ({"data": [{}]}) is skipped item by item, for every kind', () => {
@@ -279,10 +280,10 @@ describe("normalizeOura: bad items are skipped with a reason, the rest of the pa
         { bpm: 63, source: "awake", timestamp: "2024-03-14T06:27:46+00:00" },
       ),
     );
-    expect(records.map((r) => r.externalId)).toEqual(["2024-03-14T06:27:46.000Z"]);
+    expect(records.map((r) => r.externalId)).toEqual(["2024-03-14T06:27:46.000Z|awake"]);
     expect(skipped).toEqual([
-      { externalId: "2024-03-14T06:12:46.000Z", reason: "heartrate: bpm is missing or not positive" },
-      { externalId: "2024-03-14T06:17:46.000Z", reason: "heartrate: bpm is missing or not positive" },
+      { externalId: "2024-03-14T06:12:46.000Z|awake", reason: "heartrate: bpm is missing or not positive" },
+      { externalId: "2024-03-14T06:17:46.000Z|awake", reason: "heartrate: bpm is missing or not positive" },
       { externalId: "2024-03-14 06:22:46", reason: "heartrate: timestamp is not a date-time with an offset" },
       { externalId: null, reason: "heartrate: timestamp is not a date-time with an offset" },
     ]);
@@ -295,5 +296,18 @@ describe("normalizeOura: bad items are skipped with a reason, the rest of the pa
     const second = normalizeOura("sleep", body);
     expect(second).toEqual(first);
     expect(JSON.stringify(body)).toBe(before);
+  });
+});
+
+describe("heart-rate samples in the same second", () => {
+  it("keeps both when they come from different sources (keyed by instant and source)", () => {
+    const { records, skipped } = normalizeOura("heartrate", heartrateSameSecond);
+    expect(skipped).toEqual([]);
+    expect(records.map((r) => r.externalId)).toEqual([
+      "2024-03-14T17:30:05.000Z|awake",
+      "2024-03-14T17:30:05.000Z|workout",
+      "2024-03-14T17:30:10.000Z|workout",
+    ]);
+    expect(new Set(records.map((r) => r.externalId)).size).toBe(3);
   });
 });

@@ -166,8 +166,9 @@ function dailyActivity(item: Item): Result[] {
   const steps = requiredNumber("daily_activity", item, "steps");
   const high = optionalNumber("daily_activity", item, "high_activity_time");
   const medium = optionalNumber("daily_activity", item, "medium_activity_time");
-  // Oura publishes no measured distance, only the distance "equivalent" of the day's energy expenditure, in metres.
-  const distance = optionalNumber("daily_activity", item, "equivalent_walking_distance");
+  // Oura publishes no measured distance, only the distance "equivalent" of the day's energy expenditure, in metres:
+  // kept under its own name, never as `distance`, which means metres actually covered.
+  const equivalent = optionalNumber("daily_activity", item, "equivalent_walking_distance");
   return [
     makeRecord("daily_activity", {
       externalId: id,
@@ -178,7 +179,7 @@ function dailyActivity(item: Item): Result[] {
         active_energy_burned: optionalKcal(optionalNumber("daily_activity", item, "active_calories")),
         total_energy_burned: optionalKcal(optionalNumber("daily_activity", item, "total_calories")),
         active_minutes: high === undefined || medium === undefined ? undefined : { value: (high + medium) / 60, unit: "min" },
-        distance: distance === undefined ? undefined : { value: distance, unit: "m" },
+        equivalent_walking_distance: equivalent === undefined ? undefined : { value: equivalent, unit: "m" },
         score: optionalNumber("daily_activity", item, "score"),
       },
       raw: item,
@@ -188,8 +189,7 @@ function dailyActivity(item: Item): Result[] {
 
 function heartRateSample(item: Item): Result[] {
   const at = requiredInstant("heartrate", item, "timestamp");
-  // Samples have no id: the instant is the identity (canonical UTC, so a re-sent sample in another format matches).
-  const externalId = new Date(at.ms).toISOString();
+  const externalId = heartRateId(at.ms, item);
   const bpm = optionalNumber("heartrate", item, "bpm");
   if (bpm === undefined || bpm <= 0) return [{ externalId, reason: "heartrate: bpm is missing or not positive" }];
   return [
@@ -213,6 +213,16 @@ const MAPPERS: Record<OuraKind, (item: Item) => Result[]> = {
   daily_activity: dailyActivity,
   heartrate: heartRateSample,
 };
+
+/**
+ * Samples have no id. The instant alone is not unique: Oura returns two rows for the same second from different
+ * `source`s (e.g. `awake` and `workout`), and keying by time let one overwrite the other. The identity is the
+ * instant (canonical UTC, so a re-sent sample in another format matches) and the source.
+ */
+function heartRateId(ms: number, item: Item): string {
+  const instant = new Date(ms).toISOString();
+  return typeof item.source === "string" && item.source.length > 0 ? `${instant}|${item.source}` : instant;
+}
 
 /** The id to report a skipped item under: the document id, or for heart-rate samples the timestamp as sent. */
 function externalIdOf(kind: OuraKind, item: Item): string | null {

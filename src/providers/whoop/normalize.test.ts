@@ -271,8 +271,9 @@ describe("normalizeWhoop: items with missing or invalid fields are skipped with 
     expect(skipped[0]!.reason).toContain("readiness: score");
   });
 
-  it("skips a recovery whose sleep is not in the pull, since its day would be a guess", () => {
-    const { records, skipped } = normalizeWhoop("recovery", { page: recoveryFixture, sleeps: sleepFixture.records });
+  it("skips a recovery whose sleep is not in the pull (by id or by cycle), since its day would be a guess", () => {
+    const otherCycle = editedRecord(sleepFixture, (s) => (s.cycle_id = 93846));
+    const { records, skipped } = normalizeWhoop("recovery", { page: recoveryFixture, sleeps: [otherCycle] });
     expect(records).toEqual([]);
     expect(skipped).toEqual([{ externalId: "123e4567-e89b-12d3-a456-426614174000", reason: expect.stringContaining("sleep was not in this pull") }]);
   });
@@ -311,5 +312,29 @@ describe("normalizeWhoop: a payload that is not WHOOP's envelope is rejected", (
     const last = { records: cycleFixture.records };
     expect(normalizeWhoop("cycle", last).records).toHaveLength(1);
     expect(normalizeWhoop("cycle", { ...last, next_token: null }).records).toHaveLength(1);
+  });
+});
+
+describe("normalizeWhoop: pairing a recovery with its sleep", () => {
+  it("falls back to cycle_id when the recovery's sleep_id names no sleep in the pull (as in WHOOP's own examples)", () => {
+    // The published recovery and sleep examples carry unrelated ids but the same cycle_id (93845): as published.
+    const recovery = recoveryFixture.records[0]!;
+    const sleep = sleepFixture.records[0]!;
+    expect(sleep.id).not.toBe(recovery.sleep_id);
+    expect(sleep.cycle_id).toBe(recovery.cycle_id);
+    const { records, skipped } = normalizeWhoop("recovery", { page: recoveryFixture, sleeps: [sleep] });
+    expect(skipped).toEqual([]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ kind: "readiness", externalId: recovery.sleep_id, startTime: Date.parse(sleep.end) });
+  });
+
+  it("does not pair a recovery with a nap of the same cycle", () => {
+    const recovery = recoveryFixture.records[0]!;
+    const nap = editedRecord(sleepFixture, (s) => {
+      s.nap = true;
+    });
+    const { records, skipped } = normalizeWhoop("recovery", { page: recoveryFixture, sleeps: [nap] });
+    expect(records).toEqual([]);
+    expect(skipped).toEqual([{ externalId: recovery.sleep_id, reason: expect.stringContaining("its sleep was not in this pull") }]);
   });
 });

@@ -77,7 +77,13 @@ const Sleep = z.object({
 });
 
 /** Just what a recovery needs from its sleep: when it ended, in the member's time zone. */
-const SleepEnd = z.object({ id: z.string().min(1), end: DateTime, timezone_offset: TimeZoneDesignator });
+const SleepEnd = z.object({
+  id: z.string().min(1),
+  cycle_id: SafeId.optional(),
+  nap: z.boolean().optional(),
+  end: DateTime,
+  timezone_offset: TimeZoneDesignator,
+});
 
 const Workout = z.object({
   id: z.string().min(1),
@@ -229,9 +235,14 @@ function normalizeRecoveries(body: unknown): NormalizeResult {
     throw new MalformedPayloadError("WHOOP recovery page is not paired with its sleeps");
   }
   const sleepEnds = new Map<string, { end: number; timezoneOffset: string }>();
+  const sleepByCycle = new Map<number, { end: number; timezoneOffset: string }>();
   for (const sleep of body.sleeps) {
     const parsed = SleepEnd.safeParse(sleep);
-    if (parsed.success) sleepEnds.set(parsed.data.id, { end: Date.parse(parsed.data.end), timezoneOffset: parsed.data.timezone_offset });
+    if (!parsed.success) continue;
+    const end = { end: Date.parse(parsed.data.end), timezoneOffset: parsed.data.timezone_offset };
+    sleepEnds.set(parsed.data.id, end);
+    // A cycle's recovery scores its main sleep, never a nap.
+    if (parsed.data.cycle_id !== undefined && parsed.data.nap !== true) sleepByCycle.set(parsed.data.cycle_id, end);
   }
   return normalizeScored(
     body.page,
@@ -239,7 +250,9 @@ function normalizeRecoveries(body: unknown): NormalizeResult {
     (item) => idField(item, "sleep_id"),
     Recovery,
     (recovery, raw) => {
-      const sleep = sleepEnds.get(recovery.sleep_id);
+      // WHOOP deviation: a recovery's `sleep_id` does not always name a sleep the sleep collection returns (WHOOP's
+      // own published examples disagree), but both carry the physiological cycle: pair by `cycle_id` then.
+      const sleep = sleepEnds.get(recovery.sleep_id) ?? sleepByCycle.get(recovery.cycle_id);
       if (!sleep)
         return {
           externalId: recovery.sleep_id,

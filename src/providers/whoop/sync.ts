@@ -114,9 +114,12 @@ function nextTokenOf(page: unknown): string | null {
   return typeof page.next_token === "string" && page.next_token !== "" ? page.next_token : null;
 }
 
+/** The sleeps a recovery page's recoveries score, found by `sleep_id` or, failing that, by `cycle_id`. */
 function sleepsScoredBy(recoveryPage: unknown, sleeps: unknown[]): unknown[] {
-  const sleepIds = new Set(
-    recordsOf(recoveryPage).map((recovery) => (typeof recovery === "object" && recovery !== null && "sleep_id" in recovery ? recovery.sleep_id : null)),
-  );
-  return sleeps.filter((sleep) => typeof sleep === "object" && sleep !== null && "id" in sleep && sleepIds.has(sleep.id));
+  const field = (item: unknown, name: string): unknown =>
+    typeof item === "object" && item !== null && name in item ? (item as Record<string, unknown>)[name] : null;
+  const recoveries = recordsOf(recoveryPage);
+  const sleepIds = new Set(recoveries.map((recovery) => field(recovery, "sleep_id")));
+  const cycleIds = new Set(recoveries.map((recovery) => field(recovery, "cycle_id")));
+  return sleeps.filter((sleep) => sleepIds.has(field(sleep, "id")) || cycleIds.has(field(sleep, "cycle_id")));
 }

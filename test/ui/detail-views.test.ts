@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { CATALOG } from "../../src/domain/catalog";
+import { detailViewOf } from "../../src/domain/integration";
+import { get, seedConnection, signIn } from "../helpers";
+
+describe("each source's detail page shows its own kind of data", () => {
+  it("chooses the view from the catalog entry's capability, by type unless the entry names one", () => {
+    const views = Object.fromEntries(CATALOG.map((entry) => [entry.id, detailViewOf(entry)]));
+    expect(views).toMatchObject({ oura: "daily-charts", dexcom: "glucose", withings: "body", epic: "health-records", gmail: "receipts" });
+    expect(detailViewOf({ type: "wearable", detailView: "glucose" })).toBe("glucose");
+  });
+
+  it("shows health records, not wearable charts, for a health system", async () => {
+    const session = await signIn();
+    await seedConnection(session.userId, "epic", "connected");
+    const page = await (await get("/settings/connections/epic", session)).text();
+    expect(page).toContain('<h2 id="records-title">Your health records</h2>');
+    expect(page).not.toContain("Sleep score");
+    expect(page).not.toContain("Resting heart rate");
+  });
+
+  it("says plainly what is coming for receipts, without wearable charts", async () => {
+    const session = await signIn();
+    await seedConnection(session.userId, "gmail", "connected");
+    const page = await (await get("/settings/connections/gmail", session)).text();
+    expect(page).toContain('<h2 id="coming-title">Your receipts</h2>');
+    expect(page).not.toContain("Sleep score");
+    // Nothing to pull yet, so the card does not wait for a sync that will not come.
+    expect(page).not.toContain("Not synced yet");
+    expect(page).toMatch(/<p class="meta">Connected <time/);
+  });
+});
