@@ -25,7 +25,7 @@ function words(alternatives: string): RegExp {
 
 /** German compounds carry the food at the end ("Bergkäse", "Espressobohnen", "Dinkelbrot"). */
 const FOOD_COMPOUND =
-  /(käse|brot|brötchen|milch|kaffee|bohnen|nudeln|mehl|saft|wurst|fleisch|gemüse|obst|honig|joghurt|quark|flocken|müsli|schokolade|kuchen|tee)(?:s|n|en)?(?![\p{L}])/iu;
+  /(kerne|samen|nüsse|käse|brot|brötchen|milch|kaffee|bohnen|nudeln|mehl|saft|wurst|fleisch|gemüse|obst|honig|joghurt|quark|flocken|müsli|schokolade|kuchen|tee)(?:s|n|en)?(?![\p{L}])/iu;
 
 export function categoryOf(name: string): Category | null {
   if (SUPPLEMENT.test(name)) return "supplement";

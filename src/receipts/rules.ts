@@ -33,7 +33,7 @@ export type RuleResult = {
 const SUMMARY =
   /^(?:(?:order|item|items|merchandise|product|basket|cart|grand|net|gross|final|estimated|invoice|refund|amount|payment)\s*)?(?:sub-?\s?total|total|tax|taxes|sales tax|vat|gst|hst|pst|mwst|ust|iva|tva|btw|shipping|delivery|postage|handling|p&p|discount|coupon|promo|promotion|savings|saved|you saved|you save|rewards?|points|loyalty|gift ?card|store credit|credit|tip|gratuity|service (?:fee|charge)|fees?|bag (?:fee|charge)|(?:bottle )?deposit|payment|paid|amount|charged|visa|mastercard|master card|amex|american express|discover|paypal|apple pay|google pay|klarna|card|ending|balance|change|cash|refund(?:ed)?|adjustment|zwischensumme|summe|gesamt(?:betrag|summe)?|endbetrag|rechnungsbetrag|erstattungsbetrag|betrag|versand(?:kosten)?|lieferung|liefergebühr|rabatt|gutschein|bezahlt|sous-total|montant|livraison|frais|remise|réduction|payé|subtotal|envío|envio|gastos|descuento|importe|pagado|subtotale|totale|spedizione|sconto|pagato|subtotaal|totaal|verzendkosten|korting|betaald)(?:\b|$)/i;
 const SUMMARY_ANYWHERE =
-  /\b(sub-?total|total|tax|vat|shipping|charge|delivery fee|refund|refunded|discount|coupon|savings|you saved|gift card|store credit|visa|mastercard|amex|paypal|card ending|ending in|balance|zwischensumme|gesamtbetrag|mwst|versand|rabatt|sous-total|tva|livraison|envío|iva|spedizione|promo code|points)\b/i;
+  /\b(sub-?total|total|tax|vat|shipping|charge|fee|tip|delivery fee|refund|refunded|discount|coupon|savings|you saved|gift card|store credit|visa|mastercard|amex|paypal|card ending|ending in|balance|zwischensumme|gesamtbetrag|mwst|versand|rabatt|sous-total|tva|livraison|envío|iva|spedizione|promo code|points)\b/i;
 
 /** Lines that are offers, links or legal text around an order, not a purchased line. */
 const NOISE =
@@ -49,6 +49,7 @@ const HEADER_WORD =
 const QTY_LABEL = /\b(?:qty|quantity|menge|anzahl|qté|quantité|cantidad|cant|quantità|qta|aantal|stk|stück|units?)\.?\s*[:=]?\s*(\d{1,4})\b/i;
 const QTY_LEADING = /^\s*(\d{1,3})\s*[x×]\s*(?=[^\d\s])/i;
 const QTY_TRAILING = /\s+[x×]\s?(\d{1,3})\b(?!\s*(?:\d|g\b|ml\b|oz\b))/i;
+const QTY_TIMES_PRICE = /\(?\s*(\d{1,3})\s*[x×]\s*¤\s*\)?/i;
 const QTY_AT = /\b(\d{1,3})\s*(?:@|at)\s*(?=[$€£¤]|\d)/i;
 
 const SIZE_UNIT = String.raw`(?:fl\.?\s?oz|oz|ounces?|lbs?|pounds?|kg|g|gr|grams?|mg|mcg|µg|ml|cl|dl|l|liters?|litres?|gal(?:lons?)?|qt|pt|ct|count|pk|pack|capsules?|caps|vcaps|veggie caps|tablets?|tabs|softgels?|gummies|lozenges|servings|pcs|pieces|stück|st|sachets?|packets?|zakjes|beutel|bags?|bars?|cans?|bottles?|rolls?|sticks?|iu)`;
@@ -126,11 +127,13 @@ export function splitSize(name: string): { name: string; size: string | null } {
 /** Quantity markers in a line, and the line without them. */
 function quantityOf(text: string): { quantity: number | null; rest: string; each: boolean } {
   const each = /\b(?:each|ea\.?|\/\s?ea|per unit|je|chacun|c\/u|cad\.|pro stück|st\.)\b|\s@\s/i.test(text);
-  for (const re of [QTY_LABEL, QTY_LEADING, QTY_AT, QTY_TRAILING]) {
+  for (const re of [QTY_LABEL, QTY_TIMES_PRICE, QTY_LEADING, QTY_AT, QTY_TRAILING]) {
     const m = re.exec(text);
     if (m) {
       const q = Number(m[1]);
-      if (q > 0 && q < 1000) return { quantity: q, rest: text.replace(m[0], " "), each };
+      // "3 x $1.49" names the unit price: the other amount on the line is the line total.
+      if (q > 0 && q < 1000)
+        return { quantity: q, rest: text.replace(m[0], " "), each: each || (re === QTY_TIMES_PRICE && (text.match(/¤/g) ?? []).length < 2) };
     }
   }
   return { quantity: null, rest: text, each };
@@ -336,21 +339,24 @@ const ATTRIBUTE_ONLY =
   /^(?:qty|quantity|menge|anzahl|qté|quantité|cantidad|quantità|aantal|size|weight|gewicht|größe|taille|poids|tamaño|peso|formato|color|colour|farbe|sku|item|art\.?-?nr|artikelnummer|ref|variant|option|sold by|verkauft von|vendu par)\b\.?\s*[:#]?/i;
 
 function extractItems(lines: string[], refund: boolean, merchant: string | null): RuleItem[] {
-  // Items sit above the summary: stop at the last summary line (subtotal, total, tax, shipping...).
+  // Items sit above the summary: they end at the first summary line (subtotal, total, tax, shipping...) that
+  // follows a priced line. A summary before any priced line (a total at the top) does not end them.
   let end = lines.length;
-  let firstSummary = -1;
+  let sawPriced = false;
+  let lastSummary = -1;
   for (let i = 0; i < lines.length; i++) {
-    const label = labelOf(lines[i]!);
-    if ((findMoney(lines[i]!).length || bareAmountIn(lines[i]!)) && isSummary(label)) {
-      if (firstSummary < 0) firstSummary = i;
-      end = i;
-    }
+    const line = lines[i]!;
+    const priced = findMoney(line).length > 0 || bareAmountIn(line);
+    if (!priced) continue;
+    if (isSummary(labelOf(line))) {
+      lastSummary = i;
+      if (sawPriced) {
+        end = i;
+        break;
+      }
+    } else sawPriced = true;
   }
-  // Where a summary block (subtotal... total) follows the items, the items end at its first line.
-  if (firstSummary >= 0) {
-    const gapHasMoney = lines.slice(firstSummary, end).some((l) => findMoney(l).length && !isSummary(labelOf(l)));
-    if (!gapHasMoney) end = firstSummary;
-  }
+  if (!sawPriced && lastSummary >= 0) end = lastSummary;
   const merchantKey = merchant?.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "") ?? null;
   const items: RuleItem[] = [];
   let columns: Columns | null = null;
@@ -460,9 +466,17 @@ function extractItems(lines: string[], refund: boolean, merchant: string | null)
         continue;
       }
       if (quantity !== null) {
-        // "Oat milk × 2" with its price on a line of its own below, or with no price at all.
+        // "Oat milk × 2" with its price on a line of its own below, or with no price at all; "32 oz · Qty 1" under a name.
         flush();
-        open = { name: namePart, details, quantity, lineTotal: null, unit: null, each: false };
+        const named = sizeOnly && pending.length > 0;
+        open = {
+          name: named ? pending[pending.length - 1]! : namePart,
+          details: named ? [...pendingDetails, namePart, ...details] : details,
+          quantity,
+          lineTotal: null,
+          unit: null,
+          each: false,
+        };
         reset();
         continue;
       }
