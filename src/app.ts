@@ -14,6 +14,7 @@ import { apiV1Routes } from "./routes/api-v1";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { liveRoutes } from "./routes/live";
+import { purchaseRoutes } from "./routes/purchases";
 import { settingsRoutes } from "./routes/settings";
 import { webhookRoutes } from "./routes/webhooks";
 import { formActionSources } from "./security/content-security-policy";
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions = {}) {
   for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
+  app.route("/settings/purchases", purchaseRoutes);
   app.route("/settings", settingsRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
   app.route("/live", liveRoutes);

@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import { type CardState, connectedCount } from "../src/domain/card-state";
 import { DEVICE_FILTER_LABELS, DeviceFilter, matchesFilter, SECTION_TITLES, type Section } from "../src/domain/integration";
 import { IntegrationCard, ModalLink } from "./card";
+import { PurchasesLink } from "./purchases-review";
 
 export interface SettingsView {
   states: CardState[];
@@ -120,7 +121,10 @@ export function SettingsPage(view: SettingsView) {
         </div>
       </SectionBlock>
       <SectionBlock section="records" states={states} now={now} csrfToken={csrfToken} />
-      <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken} />
+      <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken}>
+        <CardGrid states={states.filter((s) => s.entry.section === "purchases")} now={now} id="grid-purchases" csrfToken={csrfToken} />
+        <PurchasesLink />
+      </SectionBlock>
     </>
   );
 }

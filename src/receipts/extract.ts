@@ -1,4 +1,4 @@
-import { type AiExtraction, type AiRunner, extractWithAi } from "./ai.ts";
+import { AI_VERSION, type AiExtraction, type AiRunner, extractWithAi } from "./ai.ts";
 import { categorize, categoryOf } from "./category.ts";
 import { type Message, parseMime } from "./mime.ts";
 import { extractByRules } from "./rules.ts";
@@ -13,7 +13,7 @@ import type { ExtractedItem, Extraction, Layer, SkipReason, Sourced } from "./ty
  */
 
 export type ExtractResult =
-  | { status: "parsed"; extraction: Extraction; message: Message; review: string[] }
+  | { status: "parsed"; extraction: Extraction; message: Message; review: string[]; aiVersion: string | null }
   | { status: "skipped"; reason: SkipReason; detail: string };
 
 const sourced = <T>(value: T, layer: Layer, confidence: number): Sourced<T> => ({ value, layer, confidence });
@@ -60,6 +60,7 @@ export async function extractFromMessage(message: Message, options: { ai?: AiRun
       status: "parsed",
       message,
       review,
+      aiVersion: ai ? AI_VERSION : null,
       extraction: { is_receipt: isReceipt, kind, merchant: none, order_id: none, order_date: none, currency: none, total: none, items: [] },
     };
   }
@@ -106,6 +107,7 @@ export async function extractFromMessage(message: Message, options: { ai?: AiRun
     status: "parsed",
     message,
     review,
+    aiVersion: ai ? AI_VERSION : null,
     extraction: {
       is_receipt: isReceipt,
       kind,

@@ -315,7 +315,10 @@ type Draft = { name: string | null; details: string[]; quantity: number | null; 
 
 function finishItem(d: Draft, items: RuleItem[], refund: boolean) {
   if (!d.name) return;
-  let { name, size } = splitSize(d.name);
+  // "Product: Plant Protein" in key-value receipts: the label is not part of the name.
+  let { name, size } = splitSize(
+    d.name.replace(/^\s*(?:product|item|article|artikel|produit|producto|prodotto|artículo|description|name|bezeichnung)\s*:\s*/i, ""),
+  );
   for (const detail of d.details) {
     if (size) break;
     const s = SIZE_LABEL.exec(detail) ?? null;

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { userHubFor } from "../../durable-objects/user-hub";
 import { RecordKind } from "../domain/records";
 import { timingSafeEqual } from "../lib/encoding";
+import { purchasesRoute } from "../purchases/api";
 import { moveHealthRecords } from "../records/move-from-d1";
 
 const MAX_LIMIT = 1000;
@@ -111,6 +112,7 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
       next_cursor: results.length > query.limit && last ? encodeCursor({ t: last.startTime, id: last.id }) : null,
     });
   })
+  .get("/users/:userId/purchases", purchasesRoute)
   // Operators: one step of moving D1's health_records into the people's objects (docs/runbook.md). Call it until
   // it answers `finished` (or `no_table`); every call is safe to repeat.
   .post("/admin/records/move", async (c) => {
