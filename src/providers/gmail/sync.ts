@@ -47,9 +47,9 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 function aiRunner(env: Env, used: { n: number }): AiRunner | undefined {
-  const binding = (env as { AI?: Ai }).AI;
+  const binding = env.AI;
   if (!binding) return undefined;
-  const model = (env as { RECEIPTS_AI_MODEL?: string }).RECEIPTS_AI_MODEL || DEFAULT_AI_MODEL;
+  const model = env.RECEIPTS_AI_MODEL || DEFAULT_AI_MODEL;
   return async (_model, input) => {
     if (used.n >= AI_MESSAGES_PER_JOB * 2) throw new Error("AI budget for this job used");
     used.n++;
