@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
@@ -5,7 +6,8 @@ import { LIVE_PROVIDER_BINDINGS, TEST_BINDINGS } from "./test/setup/bindings.ts"
 import { outbound } from "./test/setup/outbound.ts";
 import type { Peers } from "./test/setup/peers.ts";
 
-// Tests run inside workerd with real local D1, Durable Objects and Queues, configured from wrangler.toml.
+// Tests run inside workerd with real local D1, Durable Objects and Queues, configured from wrangler.toml's
+// `[env.development]` (the development entry; the top level is production).
 // Secrets come from test/setup/bindings.ts (never from .dev.vars). Every outbound request the Worker makes goes
 // through test/setup/outbound.ts, which reaches only the loopback peers and fails loudly on anything else.
 //
@@ -14,15 +16,34 @@ import type { Peers } from "./test/setup/peers.ts";
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const developmentMigrations = await readD1Migrations("./migrations/development");
-  // The vars a production deploy gets, read the way wrangler reads them, so tests can prove what production does.
-  const productionVars = unstable_readConfig({ config: "./wrangler.toml", env: "production" }).vars as Record<string, string>;
+  // The vars a production deploy gets (wrangler.toml's top level), read the way wrangler reads them, so tests can
+  // prove what production does.
+  const productionVars = unstable_readConfig({ config: "./wrangler.toml" }).vars as Record<string, string>;
+  // What each configuration would deploy, for the tests that hold the environments and trace redaction in place.
+  const wranglerEnvironments: Record<string, unknown> = Object.fromEntries(
+    (["production", "development"] as const).map((name) => {
+      const config = unstable_readConfig({ config: "./wrangler.toml", env: name === "production" ? undefined : name });
+      return [
+        name,
+        {
+          name: config.name,
+          main: relative(process.cwd(), config.main ?? ""),
+          environment: (config.vars as Record<string, string>).ENVIRONMENT,
+          workersDev: config.workers_dev ?? null,
+          routes: config.routes ?? [],
+          d1: config.d1_databases.map((database: { binding: string }) => database.binding),
+          observability: config.observability ?? null,
+        },
+      ];
+    }),
+  );
   const project = (name: string, include: string[], bindings: Record<string, string>) => ({
     extends: true as const,
     plugins: [
       cloudflareTest(({ inject }) => {
         const peers = inject("peers") as Peers;
         return {
-          wrangler: { configPath: "./wrangler.toml" },
+          wrangler: { configPath: "./wrangler.toml", environment: "development" },
           remoteBindings: false,
           miniflare: {
             bindings: {
@@ -32,6 +53,8 @@ export default defineConfig(async () => {
               TEST_DEVELOPMENT_MIGRATIONS: developmentMigrations,
               TEST_PEERS: peers,
               TEST_PRODUCTION_VARS: productionVars,
+              // A JSON round trip: wrangler's config objects have null prototypes, and bindings must be plain JSON.
+              TEST_WRANGLER_ENVIRONMENTS: JSON.parse(JSON.stringify(wranglerEnvironments)),
             },
             outboundService: outbound(peers),
           },

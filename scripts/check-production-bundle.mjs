@@ -37,8 +37,9 @@ const developmentModules = [
     .filter((path) => existsSync(join(root, path))),
 ].filter((path) => /\.tsx?$/.test(path) && !/\.test\.tsx?$/.test(path));
 
+/** Builds one of wrangler.toml's configurations: the top level (production) when `env` is null. */
 function build(env) {
-  const outdir = mkdtempSync(join(tmpdir(), `bundle-${env ?? "development"}-`));
+  const outdir = mkdtempSync(join(tmpdir(), `bundle-${env ?? "production"}-`));
   const args = ["deploy", "--dry-run", "--outdir", outdir, ...(env ? ["--env", env] : [])];
   try {
     execFileSync(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
@@ -58,8 +59,9 @@ function build(env) {
 const bundled = (code, path) => code.includes(`\n// ${relative(".", path)}\n`);
 const kib = (code) => `${(Buffer.byteLength(code) / 1024).toFixed(1)} KiB`;
 
-const development = build(null);
-const production = build("production");
+// The top level is production: a bare `wrangler deploy` must be the bundle without development code.
+const production = build(null);
+const development = build("development");
 const problems = [];
 for (const marker of MARKERS) {
   if (!development.includes(marker)) problems.push(`marker "${marker}" is not in the development bundle: update MARKERS`);

@@ -1,6 +1,6 @@
 // Prepares a fresh checkout for `wrangler dev`, offline: local secrets in .dev.vars (generated once, git-ignored),
 // D1 migrations applied to the local databases (DB, and the development-only DEV_DB), and the demo user seeded.
-// Safe to run every time.
+// Safe to run every time. Everything here is wrangler.toml's `[env.development]` (the top level is production).
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,9 +23,9 @@ if (!existsSync(devVars)) {
 const wrangler = (...args) =>
   execFileSync(join(root, "node_modules", ".bin", "wrangler"), args, { cwd: root, stdio: "inherit", env: { ...process.env, CI: "true" } });
 
-wrangler("d1", "migrations", "apply", "DB", "--local");
+wrangler("d1", "migrations", "apply", "DB", "--local", "--env", "development");
 // The development-only database: the sandbox providers' tables, which production never has.
-wrangler("d1", "migrations", "apply", "DEV_DB", "--local");
+wrangler("d1", "migrations", "apply", "DEV_DB", "--local", "--env", "development");
 
 // Same derivation as src/lib/ids.ts userIdFor(`dev:${email}`), so signing in as the demo user finds this row.
 const demoId = `usr_${createHash("sha256").update(`dev:${DEMO_EMAIL}`).digest("hex").slice(0, 32)}`;
@@ -34,6 +34,8 @@ wrangler(
   "execute",
   "DB",
   "--local",
+  "--env",
+  "development",
   "--command",
   `INSERT OR IGNORE INTO users (id, email, display_name) VALUES ('${demoId}', '${DEMO_EMAIL}', 'Demo User');`,
 );

@@ -195,7 +195,7 @@ describe("sandbox providers, offline", () => {
 });
 
 describe("sandbox mode is configuration, never a request", () => {
-  // wrangler.toml's [env.production] vars over the test secrets: what a deploy without provider credentials runs.
+  // wrangler.toml's top-level (production) vars over the test secrets: what a deploy without provider credentials runs.
   const production = { ...env, ...env.TEST_PRODUCTION_VARS } as Env;
 
   it("is off in production: no sandbox routes in either entry, and sources without credentials are coming soon", async () => {
@@ -217,7 +217,7 @@ describe("sandbox mode is configuration, never a request", () => {
     for (const entry of CATALOG) expect(sourceMode(entry, env), entry.id).toBe(entry.hasSandbox ? "sandbox" : "unavailable");
   });
 
-  it("reads ENVIRONMENT=production from wrangler.toml's production environment", () => {
+  it("reads ENVIRONMENT=production from wrangler.toml's top level (production)", () => {
     expect(env.TEST_PRODUCTION_VARS.ENVIRONMENT).toBe("production");
     expect(env.TEST_PRODUCTION_VARS.PUBLIC_BASE_URL).toMatch(/^https:\/\//);
   });

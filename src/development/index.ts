@@ -8,10 +8,11 @@ import { installDevelopment } from "../platform/development";
 import { errorResponse } from "../routes/errors";
 import { sandboxConsentRoutes } from "../sandbox/consent-routes";
 import { developmentKit } from "./kit";
+import { isLoopbackHost, withRequestOrigin } from "./request-origin";
 import { signInRoutes } from "./sign-in";
 
 /**
- * The development entry (wrangler.toml's top level: `npm run dev` and the tests): the production Worker plus the
+ * The development entry (wrangler.toml's `[env.development]`: `npm run dev` and the tests): the production Worker plus the
  * sandbox providers and the development sign-in. The production entry, src/index.ts, never imports this file.
  */
 installDevelopment(developmentKit);
@@ -22,8 +23,15 @@ const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+// The passwordless sign-in answers only on a loopback host: a development Worker reached by any other name (a
+// deploy, a tunnel) has no sign-in at all.
+const loopbackOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!isLoopbackHost(c.req.url)) return errorResponse(c, 404, "There is no such page.");
+  await next();
+};
+
 const app = createApp();
-app.use("/dev/*", developmentOnly, csrfProtection());
+app.use("/dev/*", developmentOnly, loopbackOnly, csrfProtection());
 app.route("/dev", signInRoutes);
 // The sandbox providers' consent pages, only for a signed-in person.
 app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
@@ -31,4 +39,7 @@ app.route("/sandbox", sandboxConsentRoutes);
 
 export { UserHub } from "../index";
 
-export default { ...production, fetch: app.fetch } satisfies ExportedHandler<Env, unknown>;
+export default {
+  ...production,
+  fetch: (request, env, ctx) => app.fetch(request, withRequestOrigin(request, env), ctx),
+} satisfies ExportedHandler<Env, unknown>;

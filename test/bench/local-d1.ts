@@ -13,12 +13,16 @@ const ATTEMPTS = 20;
 async function execute(statePath: string, sql: string, json: boolean): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { stdout } = await run(wranglerBin, ["d1", "execute", "DB", "--local", "--persist-to", statePath, ...(json ? ["--json"] : []), "--command", sql], {
-        cwd: root,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-      });
+      const { stdout } = await run(
+        wranglerBin,
+        ["d1", "execute", "DB", "--local", "--env", "development", "--persist-to", statePath, ...(json ? ["--json"] : []), "--command", sql],
+        {
+          cwd: root,
+          encoding: "utf8",
+          maxBuffer: 64 * 1024 * 1024,
+          env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+        },
+      );
       return stdout;
     } catch (error) {
       const text = `${(error as { stdout?: string }).stdout ?? ""}${(error as { stderr?: string }).stderr ?? ""}`;

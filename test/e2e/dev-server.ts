@@ -69,12 +69,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   );
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
   for (const database of ["DB", "DEV_DB"])
-    execFileSync(wranglerBin, ["d1", "migrations", "apply", database, "--local", "--persist-to", state], { cwd: root, env, stdio: "pipe" });
+    execFileSync(wranglerBin, ["d1", "migrations", "apply", database, "--local", "--env", "development", "--persist-to", state], {
+      cwd: root,
+      env,
+      stdio: "pipe",
+    });
   let output = "";
   const child = spawn(
     wranglerBin,
     [
       "dev",
+      "--env",
+      "development",
       "--port",
       String(port),
       "--ip",
@@ -83,8 +89,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       state,
       "--env-file",
       envFile,
-      "--var",
-      `PUBLIC_BASE_URL:${baseUrl}`,
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
