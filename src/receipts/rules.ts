@@ -54,8 +54,8 @@ const QTY_AT = /\b(\d{1,3})\s*(?:@|at)\s*(?=[$€£¤]|\d)/i;
 
 const SIZE_UNIT = String.raw`(?:fl\.?\s?oz|oz|ounces?|lbs?|pounds?|kg|g|gr|grams?|mg|mcg|µg|ml|cl|dl|l|liters?|litres?|gal(?:lons?)?|qt|pt|ct|count|pk|pack|capsules?|caps|vcaps|veggie caps|tablets?|tabs|softgels?|gummies|lozenges|servings|pcs|pieces|stück|st|sachets?|packets?|zakjes|beutel|bags?|bars?|cans?|bottles?|rolls?|sticks?|iu)`;
 const SIZE_IN_NAME = new RegExp(
-  String.raw`(?:\d+\s?[x×]\s?)?\d+(?:[.,]\d+)?\s?-?${SIZE_UNIT}(?![A-Za-z])(?:\s?(?:/|x|×)\s?\d+(?:[.,]\d+)?\s?${SIZE_UNIT}(?![A-Za-z]))?|\b(?:\d+-pack|pack of \d+|dozen|half gallon)\b`,
-  "gi",
+  String.raw`(?<![\p{L}\d.,])(?:\d+\s?[x×]\s?)?\d+(?:[.,]\d+)?\s?-?${SIZE_UNIT}(?![\p{L}])(?:\s?(?:/|x|×)\s?\d+(?:[.,]\d+)?\s?${SIZE_UNIT}(?![\p{L}]))?|\(?\b(?:\d+-pack|pack of \d+|\d+er-pack|dozen|half gallon|gallon|pint|quart|bunch)\b\)?`,
+  "giu",
 );
 const SIZE_LABEL = /\b(?:size|weight|net wt\.?|gewicht|größe|inhalt|taille|poids|tamaño|peso|formato|pack size|variant|option)\s*[:=]\s*([^\t|·•]+)/i;
 /** A dose (`5000 IU`, `500 mg`) is part of a supplement's name, not its package size. */
@@ -115,8 +115,9 @@ export function splitSize(name: string): { name: string; size: string | null } {
   for (const m of name.matchAll(SIZE_IN_NAME)) {
     const text = m[0].trim();
     if (DOSE.test(text)) continue;
-    size ??= text;
-    if (size === text) rest = rest.replace(m[0], " ");
+    size ??= text.replace(/^\(|\)$/g, "");
+    // Every size-like part leaves the name ("13.5 fl oz (Pack of 6)"); the first is the size.
+    rest = rest.replace(m[0], " ");
   }
   if (!size) return { name: cleanName(name), size: null };
   const cleaned = cleanName(rest.replace(/\(\s*\)|\[\s*\]/g, " ").replace(/\s[-–—,/|]\s*(?=[-–—,/|]|$)/g, " "));
@@ -185,7 +186,7 @@ function findTotal(lines: string[], refund: boolean): TotalHit | null {
 
 const ORDER_ID_LABEL = `(?:order|bestellung|bestell|bestel|auftrags?|commande|pedido|ordine|bestelling|invoice|rechnung|facture|factura|fattura|factuur|receipt|beleg|quittung|reçu|recibo|ricevuta|confirmation|transaction|booking|reference|purchase)`;
 const ORDER_ID = new RegExp(
-  String.raw`${ORDER_ID_LABEL}[-\s]*(?:number|nummer|num(?:ber|éro|ero)?\.?|número|numero|no\.?|nr\.?|n[°º]\.?|#|id|code|ref(?:erence)?)?\s*[:#.]?\s*(?:is\s*)?[:#]?\s*#?\s*([A-Z0-9][A-Z0-9]*(?:[-_/.][A-Z0-9]+)*)`,
+  String.raw`${ORDER_ID_LABEL}[-\s]*(?:number|nummer|num(?:ber|éro|ero)?\.?|número|numero|no\.?|nr\.?|n[°º]\.?|#|id|code|ref(?:erence)?)?\s*[:#.]?\s*(?:is\s*)?[:#]?\s*#?\s*((?=[A-Z0-9_/.-]*\d)[A-Z0-9][A-Z0-9]*(?:[-_/.][A-Z0-9]+)*)`,
   "gi",
 );
 
