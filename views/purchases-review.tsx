@@ -80,12 +80,13 @@ export function PurchasesReview({ receipts, items, csrfToken, notice }: { receip
   const recent = [...receipts].sort((a, b) => b.time - a.time);
   return (
     <section class="purchases" aria-labelledby="purchases-title">
+      <link rel="stylesheet" href="/css/purchases.css" />
       <div class="page-head">
         <div>
           <h1 id="purchases-title">Purchase Intelligence</h1>
           <p class="lede">
             Receipts found in your Gmail and the food and supplements on them.{" "}
-            {waiting ? `${waiting} items wait for your review.` : "Nothing waits for review."}
+            {waiting === 1 ? "1 item waits for your review." : waiting ? `${waiting} items wait for your review.` : "Nothing waits for review."}
           </p>
         </div>
         <a class="btn btn-quiet" href="/settings">
@@ -136,9 +137,7 @@ export function PurchasesReview({ receipts, items, csrfToken, notice }: { receip
                     <span class="purchase-detail">confidence {percent(item.match_confidence)}</span>
                   </td>
                   <td data-label="Status">
-                    <span class={`badge badge-${item.status === "review" ? "attention" : item.status === "rejected" ? "muted" : "connected"}`}>
-                      {STATUS_LABELS[item.status]}
-                    </span>
+                    <span class={`status status-${item.status}`}>{STATUS_LABELS[item.status]}</span>
                   </td>
                   <td data-label="Decision">
                     <Decision item={item} csrfToken={csrfToken} />
