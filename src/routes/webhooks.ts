@@ -92,7 +92,7 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
 
     let events: ReturnType<typeof spec.parse>;
     try {
-      events = spec.parse(JSON.parse(new TextDecoder().decode(raw)), now);
+      events = spec.parse(spec.decode ? spec.decode(raw) : JSON.parse(new TextDecoder().decode(raw)), now, c.req.raw.headers);
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof MalformedPayloadError) return problem(400, "body is not the documented shape");
       throw error;
