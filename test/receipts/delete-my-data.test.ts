@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { connectThroughSandbox, get, postForm, signIn } from "../helpers";
 import { storedRecords } from "../records/inspect";
@@ -19,5 +20,7 @@ describe("Gmail receipts: delete my data", () => {
     expect(await storedRecords(session.userId, { source: "gmail" })).toEqual([]);
     const page = await (await get("/settings/purchases", session)).text();
     expect(page).toContain("No receipts yet.");
+    const api = await get(`/api/v1/users/${session.userId}/purchases`, undefined, { Authorization: `Bearer ${env.SERVICE_API_TOKEN}` });
+    expect(await api.json()).toEqual({ purchases: [], truncated: false });
   });
 });
