@@ -75,6 +75,14 @@ export class TokenVault {
     return this.sql.exec("SELECT 1 FROM tokens WHERE source = ?", source).toArray().length > 0;
   }
 
+  /** Every source whose tokens are held: the sources connected in this object (the daily picture asks). */
+  sources(): SourceId[] {
+    return this.sql
+      .exec<{ source: SourceId }>("SELECT source FROM tokens ORDER BY source")
+      .toArray()
+      .map((row) => row.source);
+  }
+
   drop(source: SourceId): void {
     this.sql.exec("DELETE FROM tokens WHERE source = ?", source);
   }
@@ -116,7 +124,8 @@ export class TokenVault {
       return { ok: false, reason: "needs_reauth" };
     }
     try {
-      const client = await resolveOAuthClient(source, this.env, mode, this.engine);
+      const fhirBase = current.context.fhirBase;
+      const client = await resolveOAuthClient(source, this.env, mode, fhirBase ? { ...this.engine, fhirBase } : this.engine);
       const next = await refreshTokenSet(client, current, this.engine);
       await this.store(userId, source, mode, next);
       await recordTokenExpiry(database(this.env.DB), userId, source, next.expiresAt);

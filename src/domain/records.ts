@@ -197,6 +197,58 @@ export const CgmEvent = z.object({
   status: z.enum(["created", "updated", "deleted"]),
 });
 
+/** A coded concept as FHIR carries it: the system's URI, its code and the display text the server sent. */
+export const Coding = z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().optional() });
+
+/** A FHIR dateTime or date as the server sent it ("2024-03-05", "2024-03-05T08:30:00-05:00"). */
+const FhirDateTime = z.string().regex(/^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/);
+
+/** A quantity in the unit the lab reported (UCUM code where the server gave one, else its unit text). */
+const LabQuantity = z.object({ value: z.number().finite(), unit: z.string().optional(), comparator: z.enum(["<", "<=", ">=", ">"]).optional() });
+
+/**
+ * A lab result from a health system (FHIR Observation, category laboratory). An amended or corrected result is
+ * the same resource with a new version, so it keeps its external id and replaces the earlier one.
+ */
+export const LabResult = z.object({
+  /** The LOINC code when the result has one; otherwise the first coding the server sent. */
+  code: Coding.optional(),
+  name: z.string().min(1),
+  value: LabQuantity.optional(),
+  value_text: z.string().optional(),
+  reference_range: z.object({ low: LabQuantity.optional(), high: LabQuantity.optional(), text: z.string().optional() }).optional(),
+  /** The lab's flag, from Observation.interpretation (HL7 v3 ObservationInterpretation codes). */
+  flag: z.enum(["normal", "high", "low", "abnormal", "critical_high", "critical_low", "critical"]).optional(),
+  effective: FhirDateTime,
+  issued: z.string().optional(),
+  status: z.enum(["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"]),
+});
+
+/** A condition on the person's problem list, an encounter diagnosis or a health concern (FHIR Condition). */
+export const ClinicalCondition = z.object({
+  /** SNOMED CT when the server sent it, else ICD-10-CM, else the first coding. */
+  code: Coding.optional(),
+  codings: z.array(Coding),
+  name: z.string().min(1),
+  categories: z.array(z.string()),
+  clinical_status: z.string().optional(),
+  verification_status: z.string().optional(),
+  onset: z.string().optional(),
+  abatement: z.string().optional(),
+  recorded: FhirDateTime.optional(),
+});
+
+/** A prescription or medication order (FHIR MedicationRequest), its medication resolved. */
+export const MedicationOrder = z.object({
+  /** RxNorm when the server sent it, else the first coding. */
+  code: Coding.optional(),
+  name: z.string().min(1),
+  status: z.enum(["active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"]),
+  intent: z.string().min(1),
+  dosage_text: z.string().optional(),
+  authored_on: FhirDateTime.optional(),
+  requester: z.string().optional(),
+});
 /** Which extraction layer produced a value (src/receipts/extract.ts) and how sure it was, 0–1. */
 const Provenance = z.object({ layer: z.enum(["schema_org", "ai", "rules"]), confidence: z.number().min(0).max(1) });
 
@@ -265,6 +317,9 @@ export const RECORD_BODIES = {
   glucose_reading: GlucoseReading,
   glucose_calibration: GlucoseCalibration,
   cgm_event: CgmEvent,
+  lab_result: LabResult,
+  condition: ClinicalCondition,
+  medication: MedicationOrder,
   receipt: Receipt,
   purchase: Purchase,
   purchase_alias: PurchaseAlias,
@@ -279,7 +334,7 @@ export const RecordKind = z.enum(Object.keys(RECORD_BODIES) as [RecordKind, ...R
  * its `raw` is not kept (it would roughly double the bytes per person-day, docs/capacity.md). Summaries,
  * sessions, measurements and events keep `raw`: a future fix to `normalize` can re-derive them from it.
  */
-type RecordShape = "sample" | "summary" | "session" | "measurement" | "event";
+type RecordShape = "sample" | "summary" | "session" | "measurement" | "event" | "clinical";
 
 export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   sleep_session: "session",
@@ -297,6 +352,10 @@ export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   glucose_reading: "sample",
   glucose_calibration: "measurement",
   cgm_event: "event",
+  // Clinical records keep the FHIR resource itself as their raw.
+  lab_result: "clinical",
+  condition: "clinical",
+  medication: "clinical",
   // Built from a message we do not keep: there is no provider payload to re-derive from.
   receipt: "sample",
   purchase: "sample",

@@ -5,6 +5,7 @@ import type { SourceId } from "../domain/integration";
 import { development } from "../platform/development";
 import { type ConnectionMode, PROVIDER_TIMEOUT_MS, providerFetch } from "../providers/calls";
 import { provider } from "../providers/registry";
+import { smartScopes } from "../providers/smart-fhir/scopes";
 import type { ClientCredentials, ProviderCallContext, TokenSet } from "../providers/types";
 import { TokenResponseError } from "./errors";
 import { discoverSmartConfiguration } from "./smart-discovery";
@@ -34,6 +35,8 @@ export interface OAuthClient {
   fetch: typeof fetch;
   revoke: ((tokens: TokenSet) => Promise<void>) | null;
   identify: ((tokens: TokenSet) => Promise<string | null>) | null;
+  /** SMART: the FHIR base the tokens are for (`aud`), kept with them so each connection pulls from its own system. */
+  fhirBase: string | null;
 }
 
 export interface EngineOptions {
@@ -41,6 +44,8 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Bound on every token request. */
   timeoutMs?: number;
+  /** SMART: the health system's FHIR base, when the connection names its own (else the deployment's default). */
+  fhirBase?: string;
 }
 
 export class NotConfiguredError extends Error {
@@ -68,7 +73,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
   const callContext: ProviderCallContext = { fetch: fetcher, env };
 
   if (auth.kind === "smart-on-fhir") {
-    const fhirBase = auth.fhirBaseUrl(env);
+    const fhirBase = options.fhirBase ?? auth.fhirBaseUrl(env);
     const smart = await discoverSmartConfiguration(fhirBase, fetcher, options.timeoutMs);
     const revocationEndpoint = smart.revocation_endpoint;
     return {
@@ -86,7 +91,8 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
       stateLength: null,
       refreshScopes: [],
       requiresRefreshToken: auth.requiresRefreshToken,
-      scopes: entry.scopes,
+      // Per-resource patient scopes, in SMART v1 or v2 names as the server's configuration advertises.
+      scopes: smartScopes(smart),
       scopeDelimiter: " ",
       tokenParams: {},
       unwrapTokenResponse: null,
@@ -102,6 +108,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
         : null,
       // The patient the token is scoped to is the person's identity at the health system.
       identify: async (tokens) => tokens.context.patient ?? null,
+      fhirBase,
     };
   }
 
@@ -127,6 +134,7 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
     fetch: fetcher,
     revoke: auth.revoke ? (tokens) => auth.revoke!(callContext, tokens) : null,
     identify: auth.identify ? (tokens) => auth.identify!(callContext, tokens) : null,
+    fhirBase: null,
   };
 }
 
@@ -216,10 +224,12 @@ function tokenRequest(client: OAuthClient, params: Record<string, string>, optio
 export async function exchangeCode(client: OAuthClient, code: string, codeVerifier: string | null, options: EngineOptions = {}): Promise<TokenSet> {
   const params: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirectUri };
   if (codeVerifier) params.code_verifier = codeVerifier;
-  return toTokenSet(await tokenRequest(client, params, options), {
+  const tokens = toTokenSet(await tokenRequest(client, params, options), {
     requireRefreshToken: client.requiresRefreshToken,
     contextFields: client.tokenContextFields,
   });
+  // The health system these tokens belong to travels with them: refreshes and pulls go back to the same one.
+  return client.fhirBase ? { ...tokens, context: { ...tokens.context, fhirBase: client.fhirBase } } : tokens;
 }
 
 export async function refreshTokenSet(client: OAuthClient, current: TokenSet, options: EngineOptions = {}): Promise<TokenSet> {

@@ -158,7 +158,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         await hub.storeTokens(user.id, entry.id, pending.mode, tokens);
         const db = c.get("db");
         const now = Date.now();
-        const granted = tokens.scope ?? entry.scopes.join(" ");
+        const granted = tokens.scope ?? client.scopes.join(" ");
         const [, [connection]] = await db.batch([
           upsertUserStatement(db, user),
           connectStatement(

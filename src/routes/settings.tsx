@@ -36,6 +36,7 @@ function recordsUnavailable(error: unknown): null {
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
 import { bodyCharts } from "./body-detail";
 import { errorResponse } from "./errors";
+import { healthRecordsCardSlots, healthRecordsSection, healthRecordsSummary, showsHealthRecords } from "./health-records";
 import { renderModal, renderPage } from "./render";
 import { sourceParam } from "./source-param";
 
@@ -92,7 +93,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    const live = await glucoseLive(c, states, now);
+    const live = { ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) };
     const notice = noticeFor(c.req.valid("query"));
     return renderPage(
       c,
@@ -106,14 +107,22 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    return c.html(<DevicesPanel states={states} filter={filter} now={now} csrfToken={c.get("csrfToken")} live={await glucoseLive(c, states, now)} />);
+    return c.html(
+      <DevicesPanel
+        states={states}
+        filter={filter}
+        now={now}
+        csrfToken={c.get("csrfToken")}
+        live={{ ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) }}
+      />,
+    );
   })
   // One card, fresh: what a syncing card polls until its sync is done.
   .get("/cards/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const now = Date.now();
     const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env, now);
-    const live = await glucoseLive(c, [state], now);
+    const live = { ...(await glucoseLive(c, [state], now)), ...healthRecordsCardSlots([state]) };
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
   // The live view alone: the live card's polling fallback.
@@ -183,6 +192,11 @@ export const settingsRoutes = new Hono<AppEnv>()
         { liveScripts: entry.id in live },
       );
     }
+    if (showsHealthRecords(state)) {
+      const section = await healthRecordsSection(c, state);
+      if (!section) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={section} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
+    }
     if (entry.type === "scale") {
       const body = await bodyCharts(c, entry, now, connection.mode === "sandbox");
       if (!body) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
@@ -190,6 +204,13 @@ export const settingsRoutes = new Hono<AppEnv>()
     }
     const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
+  })
+  // A health-records card's counts, loaded after the page.
+  .get("/records-summary/:source", sourceParam, async (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
+    if (!showsHealthRecords(state)) return errorResponse(c, 404, `${entry.name} holds no health records.`);
+    return healthRecordsSummary(c, state);
   })
   .get("/delete-data/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);

@@ -15,6 +15,22 @@ export class ProviderRequestError extends Error {
   }
 }
 
+/**
+ * The provider answered with something the pull must not use or follow (not the documented shape, a paging link
+ * to another host): the job fails with this message, in words, and retrying would not change the answer.
+ */
+export class UnusableResponseError extends Error {
+  override name = "UnusableResponseError";
+}
+
+/**
+ * Part of the person's data was refused (a permission they did not grant): the rest was pulled and stored, and
+ * the message says, in words, which data was not shared.
+ */
+export class DataNotSharedError extends Error {
+  override name = "DataNotSharedError";
+}
+
 /** This invocation has used the subrequests it may; the job must be split smaller. */
 export class SubrequestBudgetError extends Error {
   override name = "SubrequestBudgetError";

@@ -10,7 +10,7 @@ import { type AccessTokens, openProviderCalls } from "../providers/calls";
 import { provider } from "../providers/registry";
 import type { PulledPage, SyncWindow } from "../providers/types";
 import type { SyncJob } from "./jobs";
-import { AccessRevokedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError } from "./pull-context";
+import { AccessRevokedError, DataNotSharedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, UnusableResponseError } from "./pull-context";
 import { nextSyncTime, readCursor, writeCursor } from "./schedule";
 import { SourceDisconnectedError, storeRecords } from "./store-records";
 
@@ -215,7 +215,7 @@ async function handleFailure(
   connection: IntegrationConnection,
   error: unknown,
   attempt: number,
-  finishRun: (status: "failed" | "queued", fields?: { error?: string | null; written?: number; skipped?: number }) => Promise<void>,
+  finishRun: (status: "failed" | "queued" | "partial", fields?: { error?: string | null; written?: number; skipped?: number }) => Promise<void>,
   counts: { written: number; skipped: number },
 ): Promise<SyncOutcome> {
   const name = catalogEntry(job.source).name;
@@ -239,6 +239,27 @@ async function handleFailure(
         : `${name} rejected our request (${error.status}). We have been told and will retry on the next sync.`;
     await recordSyncFailure(db, { connectionId: connection.id, userId: job.userId }, { reason, now: Date.now() });
     if (error.status === 403) await updateConnectionStatus(db, job.userId, job.source, "error", reason);
+    await finishRun("failed", { error: reason, ...counts });
+    return { kind: "failed", reason };
+  }
+  if (error instanceof DataNotSharedError) {
+    // What was shared is stored; the card says what was not, and the next sync asks again.
+    await recordSyncFailure(db, { connectionId: connection.id, userId: job.userId }, { reason: error.message, now: Date.now() });
+    await finishRun("partial", { error: error.message, ...counts });
+    return {
+      kind: "done",
+      status: "partial",
+      written: counts.written,
+      inserted: 0,
+      unchanged: 0,
+      skipped: counts.skipped,
+      providerRequests: 0,
+      d1RoundTrips: 0,
+    };
+  }
+  if (error instanceof UnusableResponseError) {
+    const reason = `${name} sent an answer Wellness OS cannot use (${error.message}); nothing from it was stored.`;
+    await recordSyncFailure(db, { connectionId: connection.id, userId: job.userId }, { reason, now: Date.now() });
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "failed", reason };
   }

@@ -46,7 +46,8 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-export async function startOAuthPeer(): Promise<OAuthPeer> {
+/** `tokenExtras`: fields every successful token response carries (a SMART server's `patient`). */
+export async function startOAuthPeer(options: { tokenExtras?: Record<string, unknown> } = {}): Promise<OAuthPeer> {
   const server = new OAuth2Server();
   await server.issuer.keys.generate("RS256");
   await server.start(0, "127.0.0.1");
@@ -71,6 +72,8 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
           return;
         }
       }
+      if (options.tokenExtras && response.statusCode === 200 && typeof response.body.access_token === "string")
+        Object.assign(response.body, options.tokenExtras);
       const issued = response.body.refresh_token;
       if (typeof issued === "string") liveRefreshTokens.add(issued);
     },

@@ -1,4 +1,5 @@
 import { fetch, type Request as MiniflareRequest, Request } from "miniflare";
+import { FHIR_PEER_PUBLIC_BASE } from "./fhir-base.ts";
 import type { Peers } from "./peers.ts";
 
 // Real provider URLs the `live` tests exercise, and where on the OAuth peer each one lands.
@@ -28,11 +29,18 @@ const PEER_ROUTES: [prefix: string, peerPath: string][] = [
  */
 export function outbound(peers: Peers) {
   const peerOrigin = new URL(peers.oauth).origin;
+  const otherPeers = new Set([new URL(peers.fhirOAuth).origin, new URL(peers.fhir).origin]);
   // The request arrives as miniflare's (undici) Request, so it is forwarded with miniflare's fetch.
   return async (request: MiniflareRequest) => {
     const url = new URL(request.url);
     // Redirects go back to the Worker under test, which follows (or not) as its own code decides.
-    if (url.origin === peerOrigin) return fetch(request, { redirect: "manual" });
+    if (url.origin === peerOrigin || otherPeers.has(url.origin)) return fetch(request, { redirect: "manual" });
+    // The loopback health system: its public FHIR base lands on the FHIR peer's /R4.
+    if (`${url.origin}${url.pathname}`.startsWith(`${FHIR_PEER_PUBLIC_BASE}/`)) {
+      return fetch(new Request(`${peers.fhir}/R4${url.pathname.slice(new URL(FHIR_PEER_PUBLIC_BASE).pathname.length)}${url.search}`, request), {
+        redirect: "manual",
+      });
+    }
     const href = `${url.origin}${url.pathname}`;
     const route = PEER_ROUTES.find(([prefix]) => href === prefix);
     if (route) return fetch(new Request(`${peerOrigin}${route[1]}${url.search}`, request), { redirect: "manual" });

@@ -10,16 +10,9 @@ export const epicCatalog = {
   section: "records",
   description: "Lab results, conditions and medications from your health system's MyChart, via SMART on FHIR.",
   reads: ["Lab results", "Conditions (problem list)", "Medications"],
-  scopes: [
-    "openid",
-    "fhirUser",
-    "launch/patient",
-    "offline_access",
-    "patient/Patient.read",
-    "patient/Observation.read",
-    "patient/Condition.read",
-    "patient/MedicationRequest.read",
-  ],
+  // Asked per health system at connect time, in SMART v1 or v2 names as its configuration advertises
+  // (src/providers/smart-fhir/scopes.ts); the person chooses what to share on the health system's own page.
+  scopes: [],
   connectMethod: "smart-on-fhir",
   credentialVars: ["EPIC_CLIENT_ID", "EPIC_FHIR_BASE_URL"],
   hasSandbox: true,

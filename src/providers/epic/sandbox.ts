@@ -1,4 +1,5 @@
 import { type ProviderSandbox, sandboxApi } from "../../sandbox/types";
+import { addFhirSandboxRoutes } from "../smart-fhir/sandbox";
 import { EPIC_SANDBOX_FHIR_BASE } from "./auth";
 
 const EPIC_OAUTH = "https://fhir.epic.com/interconnect-fhir-oauth/oauth2";
@@ -26,12 +27,18 @@ api.get(`${FHIR_PATH}/.well-known/smart-configuration`, (c) =>
   }),
 );
 
+/** The patient a sandbox grant is scoped to (what the token response names as `patient`). */
+const patientOf = (subject: string) => `e${subject.slice(4)}`;
+
+// The patient's records: a FHIR R4 search API with the data a MyChart patient would see.
+addFhirSandboxRoutes(api, FHIR_PATH, "epic", patientOf);
+
 export const epicSandbox: ProviderSandbox = {
   source: "epic",
   hosts: ["fhir.epic.com"],
   tokenEndpoint: () => `${EPIC_OAUTH}/token`,
   accessTokenTtlSeconds: 3600,
   // SMART standalone launch returns the patient in context next to the tokens.
-  tokenResponseExtras: (subject) => ({ patient: `e${subject.slice(4)}`, need_patient_banner: true }),
+  tokenResponseExtras: (subject) => ({ patient: patientOf(subject), need_patient_banner: true }),
   api,
 };
