@@ -18,6 +18,7 @@ import { dayRoutes } from "./routes/days";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { liveRoutes } from "./routes/live";
+import { purchaseRoutes } from "./routes/purchases";
 import { settingsRoutes } from "./routes/settings";
 import { webhookRoutes } from "./routes/webhooks";
 import { formActionSources } from "./security/content-security-policy";
@@ -101,6 +102,7 @@ export function createApp(options: AppOptions = {}) {
   for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
+  app.route("/settings/purchases", purchaseRoutes);
   app.route("/settings/preferences", preferenceRoutes);
   app.route("/settings/days", dayRoutes);
   app.route("/settings", settingsRoutes);

@@ -4,6 +4,7 @@ import { DEVICE_FILTER_LABELS, DeviceFilter, matchesFilter, SECTION_TITLES, type
 import { development } from "../src/platform/development";
 import { IntegrationCard, ModalLink } from "./card";
 import { DailyPictureSlot } from "./daily-picture";
+import { PurchasesLink } from "./purchases-review";
 
 export interface SettingsView {
   states: CardState[];
@@ -156,7 +157,10 @@ export function SettingsPage(view: SettingsView) {
       </SectionBlock>
       <DailyPictureSlot />
       <SectionBlock section="records" states={states} now={now} csrfToken={csrfToken} />
-      <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken} />
+      <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken}>
+        <CardGrid states={states.filter((s) => s.entry.section === "purchases")} now={now} id="grid-purchases" csrfToken={csrfToken} />
+        <PurchasesLink />
+      </SectionBlock>
     </>
   );
 }

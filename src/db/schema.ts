@@ -174,6 +174,25 @@ export const junctionHandoffs = sqliteTable(
   (t) => [index("junction_handoffs_expires").on(t.expiresAt)],
 );
 
+/**
+ * The food and supplement catalog purchases are matched to (src/catalog/seed.ts, sources cited there), the same for
+ * everyone: canonical name, kind, form, typical units and synonyms (JSON arrays). Seeded from the code on first
+ * use (src/catalog/store.ts); a person's corrections are aliases in their own record store, not rows here.
+ */
+export const catalogItems = sqliteTable(
+  "catalog_items",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["food", "supplement"] }).notNull(),
+    name: text("name").notNull(),
+    form: text("form").notNull(),
+    units: text("units").notNull(),
+    synonyms: text("synonyms").notNull(),
+    source: text("source").notNull(),
+  },
+  (t) => [index("catalog_items_kind_name").on(t.kind, t.name)],
+);
+
 export type User = typeof users.$inferSelect;
 export type IntegrationConnection = typeof integrationConnections.$inferSelect;
 export type NewIntegrationConnection = typeof integrationConnections.$inferInsert;

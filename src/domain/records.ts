@@ -256,6 +256,57 @@ export const MedicationOrder = z.object({
   authored_on: FhirDateTime.optional(),
   requester: z.string().optional(),
 });
+/** Which extraction layer produced a value (src/receipts/extract.ts) and how sure it was, 0–1. */
+const Provenance = z.object({ layer: z.enum(["schema_org", "ai", "rules"]), confidence: z.number().min(0).max(1) });
+
+/**
+ * A purchase receipt found in the person's email (Gmail): the parsed receipt only, never the message body, with
+ * the message id and a SHA-256 of the raw message (so a re-read can tell the message changed). `total` is what was
+ * charged, or for a refund what was refunded.
+ */
+export const Receipt = z.object({
+  message_id: z.string().min(1),
+  message_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  kind: z.enum(["order", "refund"]),
+  merchant: z.string().nullable(),
+  order_id: z.string().nullable(),
+  order_date: isoDate.nullable(),
+  currency: z.enum(["USD", "EUR", "GBP"]).nullable(),
+  total: z.number().finite().nullable(),
+  item_count: z.number().int().min(0),
+  /** Per field: the layer that produced it and its confidence. */
+  fields: z.record(z.string(), Provenance),
+  /** Why the receipt needs a look (an AI answer that failed validation, a low-confidence detection...). */
+  review: z.array(z.string()),
+  /** The AI prompt/schema version and model, when the AI layer ran. */
+  ai_version: z.string().nullable(),
+});
+
+/**
+ * One purchased line of a receipt, matched to the catalog (src/catalog). `status`: `matched` at or above the
+ * match threshold, `review` below it (or unmatched food and supplements), `other` for lines that are neither;
+ * `confirmed`, `corrected` and `rejected` are the person's decisions.
+ */
+export const Purchase = z.object({
+  message_id: z.string().min(1),
+  merchant: z.string().nullable(),
+  order_date: isoDate.nullable(),
+  refund: z.boolean(),
+  name: z.string().min(1),
+  quantity: z.number().positive(),
+  line_total: z.number().finite().nullable(),
+  currency: z.enum(["USD", "EUR", "GBP"]).nullable(),
+  size: z.string().nullable(),
+  category: z.enum(["food", "supplement", "other"]),
+  extraction: Provenance,
+  catalog_item_id: z.string().nullable(),
+  catalog_name: z.string().nullable(),
+  match_confidence: z.number().min(0).max(1).nullable(),
+  status: z.enum(["matched", "review", "other", "confirmed", "corrected", "rejected"]),
+});
+
+/** A person's correction, kept as an alias: later purchases with this normalized name match this entry. */
+export const PurchaseAlias = z.object({ alias: z.string().min(1), catalog_item_id: z.string().min(1) });
 
 export const RECORD_BODIES = {
   sleep_session: SleepSession,
@@ -276,6 +327,9 @@ export const RECORD_BODIES = {
   lab_result: LabResult,
   condition: ClinicalCondition,
   medication: MedicationOrder,
+  receipt: Receipt,
+  purchase: Purchase,
+  purchase_alias: PurchaseAlias,
 } as const;
 
 export type RecordKind = keyof typeof RECORD_BODIES;
@@ -309,6 +363,10 @@ export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   lab_result: "clinical",
   condition: "clinical",
   medication: "clinical",
+  // Built from a message we do not keep: there is no provider payload to re-derive from.
+  receipt: "sample",
+  purchase: "sample",
+  purchase_alias: "sample",
 };
 
 /** Whether the provider's payload is stored with records of this kind (everything but samples). */

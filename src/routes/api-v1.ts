@@ -7,6 +7,7 @@ import { announceDays } from "../days/announce";
 import { addDays } from "../days/zone";
 import { RecordKind } from "../domain/records";
 import { timingSafeEqual } from "../lib/encoding";
+import { purchasesRoute } from "../purchases/api";
 import { moveHealthRecords } from "../records/move-from-d1";
 
 const MAX_LIMIT = 1000;
@@ -121,6 +122,7 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
       next_cursor: results.length > query.limit && last ? encodeCursor({ t: last.startTime, id: last.id }) : null,
     });
   })
+  .get("/users/:userId/purchases", purchasesRoute)
   .get("/users/:userId/days", async (c) => {
     const userId = c.req.param("userId");
     const parsed = DaysQuery.safeParse(c.req.query());

@@ -1,9 +1,11 @@
 import type { ProviderAdapter } from "../types";
 import { gmailAuth } from "./auth";
 import { gmailCatalog } from "./catalog";
+import { gmailSync } from "./sync";
 
 export const gmail: ProviderAdapter = {
   id: "gmail",
   catalog: gmailCatalog,
   auth: gmailAuth,
+  sync: gmailSync,
 };

@@ -1,0 +1,99 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, watchConsole } from "./browser.ts";
+
+const baseUrl = inject("baseUrl");
+const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signInAsNewPerson(page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/settings`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
+  await page.getByLabel("Email").fill(`buyer-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${baseUrl}/settings`);
+}
+
+/** Connect Gmail: our own consent checkbox first, then the sandbox's Google consent page. */
+async function connectGmail(page: Page): Promise<void> {
+  await page.locator("#card-gmail").getByRole("link", { name: "Connect" }).click();
+  await page.getByLabel(/I allow Wellness OS to search my Gmail for receipts/).check();
+  await page.getByRole("button", { name: "Continue to Google" }).click();
+  await page.waitForURL(/\/sandbox\/gmail\/authorize/);
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(`${baseUrl}/settings?connected=gmail`);
+}
+
+describe("Purchase Intelligence in a real browser", () => {
+  it("a newcomer connects Gmail offline, sees receipts parsed and items waiting for review, and corrects one", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await signInAsNewPerson(page);
+    await connectGmail(page);
+    await page.getByRole("link", { name: "Review purchases" }).click();
+    await page.waitForURL(`${baseUrl}/settings/purchases`);
+    // The scan runs in wrangler dev's queue consumer: reload until its receipts are there.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator("article.receipt").count();
+        },
+        { timeout: 45_000, interval: 1500 },
+      )
+      .toBeGreaterThanOrEqual(9);
+    expect(await page.locator(".lede").innerText()).toMatch(/\d+ items? waits? for your review/);
+    await page.screenshot({ path: join(screenshots, "purchases-desktop.png"), fullPage: true });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(screenshots, "purchases-phone.png"), fullPage: true });
+
+    // Correct the first item waiting for review to its top candidate: the page comes back with the notice.
+    const row = page.locator("tr.purchase-review").first();
+    await row.getByRole("button", { name: "Correct" }).click();
+    await page.waitForURL(/\/settings\/purchases\?done=correct/);
+    expect(await page.locator(".notice").innerText()).toContain("Corrected.");
+    await page.screenshot({ path: join(screenshots, "purchases-corrected-phone.png") });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("works without JavaScript: rejecting an item is a plain form post", async () => {
+    const setup = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await setup.newPage();
+    await signInAsNewPerson(page);
+    await connectGmail(page);
+    const cookies = await setup.cookies();
+    const noJs = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    await noJs.addCookies(cookies);
+    const plain = await noJs.newPage();
+    await expect
+      .poll(
+        async () => {
+          await plain.goto(`${baseUrl}/settings/purchases`);
+          return plain.locator("article.receipt").count();
+        },
+        { timeout: 45_000, interval: 1500 },
+      )
+      .toBeGreaterThanOrEqual(9);
+    const rows = plain.locator("tr.purchase");
+    const before = await rows.count();
+    await rows.first().getByRole("button", { name: "Reject" }).click();
+    await plain.waitForURL(/\/settings\/purchases\?done=reject/);
+    expect(await plain.locator("tr.purchase-rejected").count()).toBe(1);
+    expect(await plain.locator("tr.purchase").count()).toBe(before);
+    await noJs.close();
+    await setup.close();
+  });
+});
