@@ -13,7 +13,10 @@ export function withRequestOrigin(request: Request, env: Env): Env {
   // One object per origin, so per-env caches (the CSP's form-action, the configuration check) keep working; a few
   // origins at most in development, and never more than MAX_ORIGINS objects whatever Host headers arrive.
   let byOrigin = derived.get(env);
-  if (!byOrigin) derived.set(env, (byOrigin = new Map()));
+  if (!byOrigin) {
+    byOrigin = new Map();
+    derived.set(env, byOrigin);
+  }
   const known = byOrigin.get(origin);
   if (known) return known;
   const next = { ...env, PUBLIC_BASE_URL: origin };

@@ -1,6 +1,12 @@
 const FALLBACK = "/settings";
 /** Characters a browser strips or rewrites in a URL (tab, CR, LF, other controls) and the backslash it reads as `/`. */
-const UNSAFE = /[\u0000-\u001f\u007f\\]/;
+function hasUnsafeCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x1f || code === 0x7f || code === 0x5c) return true;
+  }
+  return false;
+}
 
 /**
  * Where to send a person after sign-in: only a path on this site. The candidate is resolved against the site's own
@@ -9,7 +15,7 @@ const UNSAFE = /[\u0000-\u001f\u007f\\]/;
  * and anything with characters a header cannot carry, falls back to the settings page.
  */
 export function safeNext(next: string | undefined, origin: string): string {
-  if (!next || next.length > 2048 || UNSAFE.test(next) || !next.startsWith("/") || next.startsWith("//")) return FALLBACK;
+  if (!next || next.length > 2048 || hasUnsafeCharacter(next) || !next.startsWith("/") || next.startsWith("//")) return FALLBACK;
   let resolved: URL;
   try {
     resolved = new URL(next, origin);
