@@ -8,6 +8,7 @@ import { database } from "./db/client";
 import { csrfProtection } from "./middleware/csrf-token";
 import { d1Session } from "./middleware/d1-session";
 import { type IdentityOptions, identity } from "./middleware/identity";
+import { noStore } from "./middleware/no-store";
 import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
 import { apiV1Routes } from "./routes/api-v1";
@@ -62,6 +63,8 @@ export function createApp(options: AppOptions = {}) {
       crossOriginOpenerPolicy: "same-origin",
     }),
   );
+
+  app.use(noStore());
 
   // The bare route the benchmark compares the settings page against: same Worker, same middleware above.
   app.get("/healthz", (c) => c.text("ok"));
