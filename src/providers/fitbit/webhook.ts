@@ -115,8 +115,11 @@ function notificationEvent(item: unknown, now: number): WebhookEvent | null {
   const intervals = ((data.intervals as unknown[] | undefined) ?? []).filter(isObject);
   // No id is sent (clientProvidedSubscriptionName is a fresh UUID per notification), so the content is the key.
   const eventId = [healthUserId, dataType, operation, intervals.map(intervalKey).join(",")].join("|");
-  // A DELETE that names no data is what a revoked grant or a deleted account looks like.
-  if (operation === "DELETE" && intervals.length === 0) return { eventId, externalUserId: healthUserId, deregistration: true };
+  // A DELETE that names no data is what a revoked grant or a deleted account looks like. It carries no id and no
+  // time, so its content is the same every time: keyed by content alone, the deregistration after a person
+  // reconnected would be dropped as a duplicate of the first. Each receipt is its own event (as Garmin's are);
+  // acting on one twice is harmless.
+  if (operation === "DELETE" && intervals.length === 0) return { eventId: `${eventId}@${now}`, externalUserId: healthUserId, deregistration: true };
   if (!SYNCED_DATA_TYPES.has(dataType.replaceAll("_", "-"))) return null;
   return { eventId, externalUserId: healthUserId, window: windowOf(intervals, now) };
 }

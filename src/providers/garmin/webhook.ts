@@ -123,12 +123,14 @@ function pingEvent(kind: GarminKind, item: Item, userId: string): WebhookEvent {
   return { eventId: `${kind}:ping:${userId}:${start}-${end}`, externalUserId: userId, callbackUrl, callbackKind: kind };
 }
 
-function pushEvent(kind: GarminKind, item: Item, userId: string, index: number, now: number): WebhookEvent {
+function pushEvent(kind: GarminKind, item: Item, userId: string): WebhookEvent {
   const summary = withoutCredentials(item);
   const summaryId = stringAt(summary, "summaryId");
   // Garmin re-sends a summary under the same summaryId whenever it changes (Health API §6.1), so the id alone
-  // would drop every update as a duplicate; the digest of its content tells a revision from a retry.
-  const eventId = summaryId ? `${kind}:${summaryId}:${digest(JSON.stringify(summary))}` : `${kind}:unidentified:${userId}:${now}:${index}`;
+  // would drop every update as a duplicate; the digest of its content tells a revision from a retry. A summary
+  // without a summaryId is keyed by its person and content alone, so a retried push is still a duplicate.
+  const content = digest(JSON.stringify(summary));
+  const eventId = summaryId ? `${kind}:${summaryId}:${content}` : `${kind}:content:${userId}:${content}`;
   return { eventId, externalUserId: userId, pages: [{ kind, body: { [kind]: [summary] } }] };
 }
 
@@ -156,10 +158,10 @@ function parseGarmin(body: unknown, now: number): WebhookEvent[] {
       }
     } else if (isGarminKind(key)) {
       recognized = true;
-      itemsOf(key, value).forEach((item, index) => {
+      for (const item of itemsOf(key, value)) {
         const userId = stringAt(item, "userId")!;
-        events.push("callbackURL" in item ? pingEvent(key, item, userId) : pushEvent(key, item, userId, index, now));
-      });
+        events.push("callbackURL" in item ? pingEvent(key, item, userId) : pushEvent(key, item, userId));
+      }
     } else if (UNSYNCED_SUMMARY_TYPES.has(key)) {
       recognized = true;
     }
