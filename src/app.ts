@@ -7,6 +7,7 @@ import { isDevelopment, missingConfiguration } from "./config";
 import { database } from "./db/client";
 import { csrfProtection } from "./middleware/csrf-token";
 import { d1Session } from "./middleware/d1-session";
+import { formBody } from "./middleware/form-body";
 import { type IdentityOptions, identity } from "./middleware/identity";
 import { noStore } from "./middleware/no-store";
 import type { EngineOptions } from "./oauth/engine";
@@ -91,6 +92,7 @@ export function createApp(options: AppOptions = {}) {
       onError: (c) => errorResponse(c as never, 413, "That submission is larger than Wellness OS accepts. Shorten it and try again."),
     }),
   );
+  app.use(formBody());
   app.use(identity(options.identity));
   // From here a signed-in person reads and writes D1 through their own session (read replication, read-your-writes).
   app.use(d1Session());
