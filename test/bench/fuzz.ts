@@ -11,6 +11,12 @@ const CONCURRENCY = 4;
 /** The service API token test/e2e/dev-server.ts gives `wrangler dev`. */
 const SERVICE_TOKEN = "e2e-service-token";
 
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
 const server = await startDevServer({ extraEnv: [`GARMIN_WEBHOOK_SECRET=${FUZZ_GARMIN_TOKEN}`, `GOOGLE_HEALTH_WEBHOOK_SECRET=Bearer ${SERVICE_TOKEN}`] });
 try {
   const base = server.baseUrl;
@@ -59,7 +65,10 @@ try {
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nfuzz: ${statuses.length} requests answered by wrangler dev in ${seconds.toFixed(1)} s (seed ${SEED}, ${CONCURRENCY} at a time)`);
   console.log(`status totals: ${JSON.stringify(tally(statuses))}`);
-  if (refusedByClient.length > 0) console.log(`not sent (refused by Node's fetch before sending): ${refusedByClient.length}`);
+  if (refusedByClient.length > 0) {
+    // e.g. "invalid upgrade header": Node's fetch will not send `Upgrade` (the workerd test does).
+    console.log(`not sent (refused by Node's fetch before sending): ${refusedByClient.length} ${JSON.stringify(countBy(refusedByClient))}`);
+  }
   const serverErrors = server.output().match(/"event":"unhandled_error"[^}]*}/g) ?? [];
   console.log(`500 responses: ${errors.length}; unhandled_error log lines: ${serverErrors.length}`);
   for (const line of [...errors, ...serverErrors].slice(0, 20)) console.log(`  ${line}`);
