@@ -5,6 +5,7 @@ import { type GlucoseStats, glucoseStats } from "../src/domain/glucose-stats";
 import { SourceId } from "../src/domain/integration";
 import type { RecordKind } from "../src/domain/records";
 import { type ConnectionMode, resolveOAuthClient } from "../src/oauth/engine";
+import { deregisterAtJunction, isJunctionGrant } from "../src/providers/junction/deregister";
 import { PROVIDERS } from "../src/providers/registry";
 import type { LiveStream, LiveTick, RecordSink, TokenSet } from "../src/providers/types";
 import { type GlucosePoint, TARGET_RANGE_MGDL } from "../views/glucose";
@@ -177,10 +178,16 @@ export class UserHub extends DurableObject<Env> {
     }
     let revokedAtProvider: DisconnectResult["revokedAtProvider"] = "not_offered";
     try {
-      const client = await resolveOAuthClient(source, this.env, stored.mode);
-      if (client.revoke) {
-        await client.revoke(stored.tokens);
+      if (isJunctionGrant(stored.tokens)) {
+        // Reached through Junction: there is no token to revoke; Junction is told to stop pulling for the person.
+        await deregisterAtJunction(this.env, source, stored.tokens);
         revokedAtProvider = "yes";
+      } else {
+        const client = await resolveOAuthClient(source, this.env, stored.mode);
+        if (client.revoke) {
+          await client.revoke(stored.tokens);
+          revokedAtProvider = "yes";
+        }
       }
     } catch {
       revokedAtProvider = "failed";

@@ -111,10 +111,11 @@ class TokenUnavailableError extends Error {
   }
 }
 
-async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): Promise<{ status: "processed" | "skipped"; detail: string }> {
+async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): Promise<{ status: "processed" | "skipped" | "failed"; detail: string }> {
   const db = database(env.DB);
   const now = deps.now ?? Date.now();
   const adapter = provider(job.source);
+  if (adapter.webhook?.consume) return adapter.webhook.consume(env, job.event, { now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const name = catalogEntry(job.source).name;
   const connections = await db
     .select()

@@ -19,6 +19,8 @@ const MARKERS = [
   "sandbox_grants",
   "wellness-sandbox-",
   "DEV_DB",
+  // The development phone and Junction Link (src/providers/junction/phone-page.tsx).
+  "Junction Link (simulated)",
 ];
 
 const filesUnder = (dir) =>

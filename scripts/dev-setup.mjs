@@ -15,6 +15,7 @@ if (!existsSync(devVars)) {
   const template = readFileSync(join(root, "envs", "development.vars"), "utf8");
   const filled = template
     .replaceAll("__GENERATE_KEY__", () => `dev1:${randomBytes(32).toString("base64")}`)
+    .replaceAll("__GENERATE_WHSEC__", () => `whsec_${randomBytes(32).toString("base64")}`)
     .replaceAll("__GENERATE__", () => randomBytes(32).toString("base64url"));
   writeFileSync(devVars, filled, { mode: 0o600 });
   console.log("Wrote .dev.vars with fresh local secrets (git-ignored).");

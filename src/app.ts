@@ -12,7 +12,10 @@ import { type IdentityOptions, identity } from "./middleware/identity";
 import { noStore } from "./middleware/no-store";
 import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
+import { mobileHandoffRoutes, phoneHandoffRoutes } from "./providers/junction/handoff-routes";
+import { junctionLinkRoutes } from "./providers/junction/link-routes";
 import { apiV1Routes } from "./routes/api-v1";
+import { preferenceRoutes } from "./routes/body-detail";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { liveRoutes } from "./routes/live";
@@ -102,8 +105,14 @@ export function createApp(options: AppOptions = {}) {
   for (const area of ["/settings", "/settings/*", "/api/integrations/*", "/live/*"]) {
     app.use(area, requireUser, csrfProtection());
   }
+  app.route("/settings/preferences", preferenceRoutes);
   app.route("/settings", settingsRoutes);
+  app.route("/api/integrations", junctionLinkRoutes);
+  app.route("/api/integrations", phoneHandoffRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
+  // The mobile app: the person's identity, JSON only (no browser form can send it), so no CSRF token.
+  app.use("/api/mobile/*", requireUser);
+  app.route("/api/mobile", mobileHandoffRoutes);
   app.route("/live", liveRoutes);
 
   app.notFound((c) => errorResponse(c, 404, "There is no such page."));

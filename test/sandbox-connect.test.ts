@@ -53,7 +53,7 @@ async function row(userId: string, source: SourceId) {
 }
 
 describe("sandbox providers, offline", () => {
-  const oauthSources: SourceId[] = ["oura", "whoop", "fitbit", "garmin", "dexcom", "epic", "gmail"];
+  const oauthSources: SourceId[] = ["oura", "whoop", "fitbit", "garmin", "withings", "dexcom", "epic", "gmail"];
   for (const source of oauthSources) {
     it(`connects ${source} end to end: consent page, token exchange, identity, encrypted tokens`, async () => {
       const session = await signIn();

@@ -40,7 +40,7 @@ describe("settings page", () => {
     expect(page).toMatch(/<details class="section" id="section-devices" open/);
     for (const entry of CATALOG) expect(page).toContain(`id="card-${entry.id}"`);
 
-    expect(page).toMatch(/<strong>1<\/strong> of 9 sources connected<span class="attention"> · 2 need attention/);
+    expect(page).toMatch(/<strong>1<\/strong> of 10 sources connected<span class="attention"> · 2 need attention/);
 
     const oura = cardHtml(page, "oura");
     expect(oura).toContain("badge-connected");
@@ -60,11 +60,11 @@ describe("settings page", () => {
     expect(fitbit).toContain(">Disconnected</span>");
     expect(fitbit).toContain(">Connect</a>");
 
-    // Sources with a sandbox are available in development; those reached only through Junction are not.
+    // Sources with a sandbox are available in development, those reached through Junction too (its local API).
     expect(cardHtml(page, "garmin")).toContain(">Not connected</span>");
     const appleHealth = cardHtml(page, "apple-health");
-    expect(appleHealth).toContain(">Coming soon</span>");
-    expect(appleHealth).toContain('href="/settings/coming-soon/apple-health"');
+    expect(appleHealth).toContain(">Not connected</span>");
+    expect(appleHealth).toContain('href="/settings/connect/apple-health"');
   });
 
   it("shows the filter the URL asks for, and swaps the grid as a fragment for htmx", async () => {
@@ -100,7 +100,7 @@ describe("settings page", () => {
 
     const bobsPage = await (await get("/settings", bob)).text();
     expect(cardHtml(bobsPage, "oura")).toContain(">Not connected</span>");
-    expect(bobsPage).toMatch(/<strong>0<\/strong> of 9/);
+    expect(bobsPage).toMatch(/<strong>0<\/strong> of 10/);
 
     // Bob cannot open or act on a disconnect for a connection that is Alice's.
     expect((await get("/settings/disconnect/oura", bob)).status).toBe(404);

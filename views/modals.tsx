@@ -13,7 +13,7 @@ export interface ModalProps {
   inPage: boolean;
 }
 
-function Dismiss({ inPage, label = "Cancel" }: ModalProps & { label?: string }) {
+export function Dismiss({ inPage, label = "Cancel" }: ModalProps & { label?: string }) {
   return inPage ? (
     <a class="btn btn-quiet" href="/settings">
       {label}

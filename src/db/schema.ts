@@ -10,6 +10,8 @@ export const users = sqliteTable("users", {
   displayName: text("display_name"),
   /** Cloudflare Access `sub`, or null for development sign-ins. */
   accessSubject: text("access_subject").unique(),
+  /** How the person wants body weight shown; null until they choose (kilograms). Records stay in kg. */
+  weightUnit: text("weight_unit", { enum: ["kg", "lb"] }),
   createdAt: createdAt(),
 });
 
@@ -138,6 +140,39 @@ export const maintenanceCursors = sqliteTable("maintenance_cursors", {
   finishedAt: integer("finished_at", { mode: "number" }),
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
+
+/**
+ * Each person's Junction user (src/providers/junction/users.ts): created on first need with `client_user_id` = our
+ * user id. In D1 rather than the person's UserHub because Junction's webhooks name the person by Junction's id, and
+ * only a table across people can answer "whose is this".
+ */
+export const junctionUsers = sqliteTable("junction_users", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  junctionUserId: text("junction_user_id").notNull().unique(),
+  mode: text("mode", { enum: ["live", "sandbox"] }).notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * One-time codes that hand a settings-page session to the person's phone (src/providers/junction/handoff.ts): only
+ * the code's SHA-256 is kept, it expires after 10 minutes, and `used_at` makes it one-time.
+ */
+export const junctionHandoffs = sqliteTable(
+  "junction_handoffs",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    sourceId: text("source_id").notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    usedAt: integer("used_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("junction_handoffs_expires").on(t.expiresAt)],
+);
 
 export type User = typeof users.$inferSelect;
 export type IntegrationConnection = typeof integrationConnections.$inferSelect;

@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { newId } from "../lib/ids";
 import type { Database } from "./client";
 import { deviceSuggestions, users } from "./schema";
@@ -34,4 +35,16 @@ export async function saveSuggestion(db: Database, identity: Identity, suggestio
   const id = newId("sug");
   await db.batch([upsertUserStatement(db, identity), db.insert(deviceSuggestions).values({ id, userId: identity.id, ...suggestion })]);
   return id;
+}
+
+export type WeightUnit = "kg" | "lb";
+
+/** The person's weight unit: what they chose, or kilograms (the unit records are kept in). */
+export async function weightUnitOf(db: Database, userId: string): Promise<WeightUnit> {
+  const [row] = await db.select({ weightUnit: users.weightUnit }).from(users).where(eq(users.id, userId)).limit(1);
+  return row?.weightUnit ?? "kg";
+}
+
+export async function saveWeightUnit(db: Database, identity: Identity, unit: WeightUnit): Promise<void> {
+  await db.batch([upsertUserStatement(db, identity), db.update(users).set({ weightUnit: unit }).where(eq(users.id, identity.id))]);
 }

@@ -5,6 +5,8 @@ import { isDevelopment } from "../config";
 import production from "../index";
 import { csrfProtection } from "../middleware/csrf-token";
 import { installDevelopment } from "../platform/development";
+import { phoneRoutes } from "../providers/junction/phone-page";
+import { sandboxScaleRoutes } from "../providers/withings/sandbox-scale";
 import { errorResponse } from "../routes/errors";
 import { sandboxConsentRoutes } from "../sandbox/consent-routes";
 import { developmentKit } from "./kit";
@@ -33,9 +35,15 @@ const loopbackOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
 const app = createApp();
 app.use("/dev/*", developmentOnly, loopbackOnly, csrfProtection());
 app.route("/dev", signInRoutes);
+// The simulated phone: takes the Junction handoff and sends Junction's webhooks (src/providers/junction/phone-page.tsx).
+app.route(
+  "/dev/phone",
+  phoneRoutes((request, env) => app.fetch(request, env)),
+);
 // The sandbox providers' consent pages, only for a signed-in person.
 app.use("/sandbox/*", developmentOnly, requireUser, csrfProtection());
 app.route("/sandbox", sandboxConsentRoutes);
+app.route("/sandbox", sandboxScaleRoutes(app));
 
 export { UserHub } from "../index";
 

@@ -1,4 +1,5 @@
 import type { DevelopmentKit } from "../platform/development";
+import { WithingsScaleControl } from "../providers/withings/sandbox-scale";
 import { sandboxAuthorizationEndpoint, sandboxCredentials } from "../sandbox/credentials";
 import { createSandboxFetch } from "../sandbox/fetch";
 import { devSessionUser } from "./session";
@@ -14,6 +15,7 @@ export const developmentKit: DevelopmentKit = {
     ) : (
       <p class="sandbox-note">Development sandbox: you will approve on a simulated {vendor} page and receive generated data. No real account is used.</p>
     ),
+  sandboxControls: (source, csrfToken) => (source === "withings" ? <WithingsScaleControl csrfToken={csrfToken} /> : null),
   sessionUser: devSessionUser,
   signInPath: (next) => `/dev/sign-in?next=${encodeURIComponent(next)}`,
 };

@@ -1,4 +1,5 @@
 import { development } from "../platform/development";
+import { JUNCTION_CREDENTIALS, viaJunction } from "../providers/junction/routes";
 import type { CatalogEntry } from "./integration";
 
 /**
@@ -17,7 +18,9 @@ export interface ModeConfig {
 
 export function sourceMode(entry: CatalogEntry, env: ModeConfig): SourceMode {
   const vars = env as unknown as Record<string, unknown>;
-  const configured = entry.credentialVars.every((name) => typeof vars[name] === "string" && vars[name] !== "");
+  // A source the deployment sends through Junction needs Junction's key, not its own (src/providers/junction/routes.ts).
+  const needed = viaJunction(env as unknown as Env, entry.id) ? JUNCTION_CREDENTIALS : entry.credentialVars;
+  const configured = needed.every((name) => typeof vars[name] === "string" && vars[name] !== "");
   if (configured) return "live";
   if (env.ENVIRONMENT === "development" && entry.hasSandbox && development()) return "sandbox";
   return "unavailable";

@@ -15,7 +15,7 @@ export type IntegrationStatus = z.infer<typeof IntegrationStatus>;
 export const StoredConnectionStatus = IntegrationStatus.extract(["connected", "disconnected", "needs_reauth", "error"]);
 export type StoredConnectionStatus = z.infer<typeof StoredConnectionStatus>;
 
-export const SourceId = z.enum(["oura", "whoop", "fitbit", "garmin", "apple-health", "health-connect", "dexcom", "epic", "gmail"]);
+export const SourceId = z.enum(["oura", "whoop", "fitbit", "garmin", "withings", "apple-health", "health-connect", "dexcom", "epic", "gmail"]);
 export type SourceId = z.infer<typeof SourceId>;
 
 export const Section = z.enum(["devices", "records", "purchases"]);

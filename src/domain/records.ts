@@ -112,6 +112,47 @@ export const DailyStrain = z.object({
 
 export const BodyWeight = z.object({ effective_time_frame: z.object({ date_time: isoDateTime }), body_weight: Kilograms });
 
+/** UCUM's millimetre of mercury, the unit of blood pressure. */
+export const MillimetersOfMercury = unit("mm[Hg]");
+
+/**
+ * Who a measurement belongs to and how it was taken, as the device's maker says: a scale shared by a household
+ * may not know whose weight it read (`device_ambiguous`), and a person may type a value in (`manual`). Kept on the
+ * record, never used to drop it: the person decides what to believe.
+ */
+export const MeasurementSource = z.object({
+  device_id: z.string().min(1).nullable(),
+  model: z.string().min(1).optional(),
+  attribution: z.enum(["device", "device_ambiguous", "manual", "manual_at_signup", "device_auto", "confirmed", "guided", "other"]),
+  /** The provider's own attribution code, for what the enum above cannot say. */
+  attribution_code: z.number().int(),
+});
+
+/** One weigh-in of a body-composition scale (OMH body-weight / body-fat-percentage, with the rest alongside). */
+export const BodyComposition = z.object({
+  effective_time_frame: z.object({ date_time: isoDateTime }),
+  body_weight: Kilograms.optional(),
+  body_fat_percentage: Percent.optional(),
+  fat_mass: Kilograms.optional(),
+  fat_free_mass: Kilograms.optional(),
+  muscle_mass: Kilograms.optional(),
+  /** Total body water, as a mass (Withings reports kilograms, not a percentage). */
+  hydration: Kilograms.optional(),
+  bone_mass: Kilograms.optional(),
+  /** The pulse a scale reads through the feet while weighing. */
+  heart_rate: BeatsPerMinute.optional(),
+  source: MeasurementSource,
+});
+
+/** A blood-pressure reading (OMH blood-pressure 1.0: systolic and diastolic in mmHg), with the pulse taken with it. */
+export const BloodPressure = z.object({
+  effective_time_frame: z.object({ date_time: isoDateTime }),
+  systolic_blood_pressure: MillimetersOfMercury,
+  diastolic_blood_pressure: MillimetersOfMercury,
+  heart_rate: BeatsPerMinute.optional(),
+  source: MeasurementSource,
+});
+
 export const GlucoseTrend = z.enum([
   "doubleUp",
   "singleUp",
@@ -167,6 +208,8 @@ export const RECORD_BODIES = {
   workout: Workout,
   daily_strain: DailyStrain,
   body_weight: BodyWeight,
+  body_composition: BodyComposition,
+  blood_pressure: BloodPressure,
   glucose_reading: GlucoseReading,
   glucose_calibration: GlucoseCalibration,
   cgm_event: CgmEvent,
@@ -194,6 +237,8 @@ export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   workout: "session",
   daily_strain: "summary",
   body_weight: "measurement",
+  body_composition: "measurement",
+  blood_pressure: "measurement",
   glucose_reading: "sample",
   glucose_calibration: "measurement",
   cgm_event: "event",

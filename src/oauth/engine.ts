@@ -26,6 +26,10 @@ export interface OAuthClient {
   refreshScopes: readonly string[];
   requiresRefreshToken: boolean;
   scopes: readonly string[];
+  scopeDelimiter: " " | ",";
+  tokenParams: Readonly<Record<string, string>>;
+  unwrapTokenResponse: ((data: unknown) => object) | null;
+  tokenContextFields: readonly string[];
   redirectUri: string;
   fetch: typeof fetch;
   revoke: ((tokens: TokenSet) => Promise<void>) | null;
@@ -83,6 +87,10 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
       refreshScopes: [],
       requiresRefreshToken: auth.requiresRefreshToken,
       scopes: entry.scopes,
+      scopeDelimiter: " ",
+      tokenParams: {},
+      unwrapTokenResponse: null,
+      tokenContextFields: [],
       redirectUri: redirectUriFor(source, env),
       fetch: fetcher,
       revoke: revocationEndpoint
@@ -111,6 +119,10 @@ export async function resolveOAuthClient(source: SourceId, env: Env, mode: Conne
     refreshScopes: auth.refreshScopes ?? [],
     requiresRefreshToken: auth.requiresRefreshToken,
     scopes: entry.scopes,
+    scopeDelimiter: auth.scopeDelimiter ?? " ",
+    tokenParams: auth.tokenParams ?? {},
+    unwrapTokenResponse: auth.unwrapTokenResponse ?? null,
+    tokenContextFields: auth.tokenContextFields ?? [],
     redirectUri: redirectUriFor(source, env),
     fetch: fetcher,
     revoke: auth.revoke ? (tokens) => auth.revoke!(callContext, tokens) : null,
@@ -147,6 +159,7 @@ export function createAuthorization(client: OAuthClient): Authorization {
   const url = codeVerifier
     ? arcticClient.createAuthorizationURLWithPKCE(client.authorizationEndpoint, state, CodeChallengeMethod.S256, codeVerifier, scopes)
     : arcticClient.createAuthorizationURL(client.authorizationEndpoint, state, scopes);
+  if (client.scopeDelimiter !== " " && scopes.length > 0) url.searchParams.set("scope", scopes.join(client.scopeDelimiter));
   for (const [name, value] of Object.entries(client.authorizationParams)) url.searchParams.set(name, value);
   return { url, state, codeVerifier };
 }
@@ -160,7 +173,10 @@ const TokenResponse = z.object({
 });
 
 /** Validates a token response into the vault's shape; a response without what we need is refused, not stored. */
-export function toTokenSet(tokens: OAuth2Tokens, options: { requireRefreshToken: boolean; previousRefreshToken?: string | null; now?: number }): TokenSet {
+export function toTokenSet(
+  tokens: OAuth2Tokens,
+  options: { requireRefreshToken: boolean; previousRefreshToken?: string | null; now?: number; contextFields?: readonly string[] },
+): TokenSet {
   const parsed = TokenResponse.safeParse(tokens.data);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path[0];
@@ -171,22 +187,28 @@ export function toTokenSet(tokens: OAuth2Tokens, options: { requireRefreshToken:
   const refreshToken = data.refresh_token ?? options.previousRefreshToken ?? null;
   if (options.requireRefreshToken && !refreshToken) throw new TokenResponseError("refresh_token");
   const now = options.now ?? Date.now();
+  const context: Record<string, string> = data.patient ? { patient: data.patient } : {};
+  for (const field of options.contextFields ?? []) {
+    const value = (tokens.data as Record<string, unknown>)[field];
+    if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) context[field] = String(value);
+  }
   return {
     accessToken: data.access_token,
     refreshToken,
     expiresAt: data.expires_in ? now + data.expires_in * 1000 : null,
     scope: data.scope ?? null,
-    context: data.patient ? { patient: data.patient } : {},
+    context,
   };
 }
 
 function tokenRequest(client: OAuthClient, params: Record<string, string>, options: EngineOptions) {
   return requestTokens({
     endpoint: client.tokenEndpoint,
-    params,
+    params: { ...client.tokenParams, ...params },
     credentials: client.credentials,
     clientAuthentication: client.clientAuthentication,
     fetch: client.fetch,
+    ...(client.unwrapTokenResponse ? { unwrap: client.unwrapTokenResponse } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
 }
@@ -194,7 +216,10 @@ function tokenRequest(client: OAuthClient, params: Record<string, string>, optio
 export async function exchangeCode(client: OAuthClient, code: string, codeVerifier: string | null, options: EngineOptions = {}): Promise<TokenSet> {
   const params: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: client.redirectUri };
   if (codeVerifier) params.code_verifier = codeVerifier;
-  return toTokenSet(await tokenRequest(client, params, options), { requireRefreshToken: client.requiresRefreshToken });
+  return toTokenSet(await tokenRequest(client, params, options), {
+    requireRefreshToken: client.requiresRefreshToken,
+    contextFields: client.tokenContextFields,
+  });
 }
 
 export async function refreshTokenSet(client: OAuthClient, current: TokenSet, options: EngineOptions = {}): Promise<TokenSet> {
@@ -202,7 +227,11 @@ export async function refreshTokenSet(client: OAuthClient, current: TokenSet, op
   const params: Record<string, string> = { grant_type: "refresh_token", refresh_token: current.refreshToken };
   if (client.refreshScopes.length > 0) params.scope = client.refreshScopes.join(" ");
   const tokens = await tokenRequest(client, params, options);
-  const next = toTokenSet(tokens, { requireRefreshToken: client.requiresRefreshToken, previousRefreshToken: current.refreshToken });
+  const next = toTokenSet(tokens, {
+    requireRefreshToken: client.requiresRefreshToken,
+    previousRefreshToken: current.refreshToken,
+    contextFields: client.tokenContextFields,
+  });
   // Keep context the refresh response does not repeat (e.g. SMART's patient).
   return { ...next, context: { ...current.context, ...next.context } };
 }

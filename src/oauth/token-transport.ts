@@ -13,6 +13,8 @@ export interface TokenRequest {
   clientAuthentication: "basic" | "body";
   fetch: typeof fetch;
   timeoutMs?: number;
+  /** The RFC 6749 body inside a provider's envelope (Withings), or a thrown OAuth2RequestError / ProviderUnavailableError. */
+  unwrap?: (data: unknown) => object;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function requestTokens(request: TokenRequest): Promise<OAuth2Tokens
   } catch {
     // Not JSON: handled below by status.
   }
-  if (response.status === 200 && typeof data === "object" && data !== null) return new OAuth2Tokens(data);
+  if (response.status === 200 && typeof data === "object" && data !== null) return new OAuth2Tokens(request.unwrap ? request.unwrap(data) : data);
   if ((response.status === 400 || response.status === 401) && isErrorBody(data)) {
     throw new OAuth2RequestError(data.error, typeof data.error_description === "string" ? data.error_description : null, null, null);
   }

@@ -19,6 +19,8 @@ export interface DevelopmentKit {
   sandboxAuthorizationEndpoint(source: SourceId, env: Env): string;
   /** The "this is simulated" note shown on a sandbox source's card and in its connect dialog. */
   sandboxNote(place: "card" | "connect", vendor: string): Child;
+  /** Controls a sandbox offers on a connection's detail page (Withings: step on the scale); null when none. */
+  sandboxControls(source: SourceId, csrfToken: string): Child;
   /** The person a development session says is asking; null outside development or without a valid session. */
   sessionUser(c: Context<AppEnv>): Promise<AppUser | null>;
   /** Where a request without a session is sent to sign in. */

@@ -10,6 +10,7 @@ import { healthConnect } from "./health-connect";
 import { oura } from "./oura";
 import type { ProviderAdapter } from "./types";
 import { whoop } from "./whoop";
+import { withings } from "./withings";
 
 /** Every provider, one line each, in the order the settings page shows them. Adding a provider: a folder + a line. */
 export const PROVIDERS: Record<SourceId, ProviderAdapter> = {
@@ -17,6 +18,7 @@ export const PROVIDERS: Record<SourceId, ProviderAdapter> = {
   whoop,
   fitbit,
   garmin,
+  withings,
   "apple-health": appleHealth,
   "health-connect": healthConnect,
   dexcom,

@@ -46,6 +46,17 @@ export interface OAuth2Auth {
   authorizationParams?: Readonly<Record<string, string>>;
   /** A provider-imposed exact length for `state` (WHOOP: 8). */
   stateLength?: number;
+  /** RFC 6749 §3.3 joins scopes with spaces; Withings wants commas. */
+  scopeDelimiter?: " " | ",";
+  /** Extra form fields on every token request (Withings: `action=requesttoken`). */
+  tokenParams?: Readonly<Record<string, string>>;
+  /**
+   * For a provider that wraps its token answers (Withings: `{status, body}`, errors inside an HTTP 200): the RFC 6749
+   * body inside, or a thrown OAuth2RequestError / ProviderUnavailableError.
+   */
+  unwrapTokenResponse?: (data: unknown) => object;
+  /** Token-response fields worth keeping as context (Withings' `userid`, which routes its notifications). Never secrets. */
+  tokenContextFields?: readonly string[];
   /** Scopes to send again on refresh (WHOOP needs `offline`). */
   refreshScopes?: readonly string[];
   /** Whether a connection is useless without a refresh token (true for every polled source). */
@@ -125,7 +136,7 @@ export interface SyncSpec<K extends string = string> {
   requestBackfill?(ctx: PullContext, window: SyncWindow): Promise<void>;
 }
 
-export type WebhookVerification = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
+export type WebhookVerification = { ok: true } | { ok: false; status: 400 | 401 | 403 | 404; reason: string };
 
 /** What a verified notification asks for: re-pull a window for a person, or store data it carried. */
 export interface WebhookEvent {
@@ -145,6 +156,12 @@ export interface WebhookEvent {
   deregistration?: boolean;
 }
 
+/** What a source's own consumer made of one event: the ledger's final state and its line. */
+export interface WebhookOutcome {
+  status: "processed" | "skipped" | "failed";
+  detail: string;
+}
+
 /** How a source pushes. The endpoint is /webhooks/<path>; it verifies, dedupes, enqueues and answers at once. */
 export interface WebhookSpec {
   path: string;
@@ -158,12 +175,20 @@ export interface WebhookSpec {
   verifyRequest?(request: Request, env: Env, now: number): Promise<WebhookVerification>;
   /** Signature (and timestamp window, where the provider signs one) over the raw body. */
   verify(request: Request, rawBody: Uint8Array<ArrayBuffer>, env: Env, now: number): Promise<WebhookVerification>;
+  /** The raw body as the value `parse` reads; JSON when absent (Withings posts a form). Throws for an unreadable body. */
+  decode?(rawBody: Uint8Array<ArrayBuffer>): unknown;
   /** Pure: the verified body → events. Throws MalformedPayloadError for a body that is not the documented shape. */
-  parse(body: unknown, now: number): WebhookEvent[];
+  parse(body: unknown, now: number, headers?: Headers): WebhookEvent[];
   /** The status to answer a verified, queued notification with (Google Health wants 204). */
   successStatus?: 200 | 202 | 204;
   /** Callback URLs (pings) are fetched with the person's token, so only the provider's own may be followed. */
   isAllowedCallbackUrl?(url: string): boolean;
+  /**
+   * An aggregator's events (Junction) name the source, the person and what happened inside the payload, so the
+   * source turns them into state and records itself instead of the generic re-pull / store / deregister steps.
+   * Throws only what is worth retrying.
+   */
+  consume?(env: Env, event: WebhookEvent, options: { now: number; fetch?: typeof fetch }): Promise<WebhookOutcome>;
 }
 
 /** What a live stream hands the person's UserHub after one look at the provider. */

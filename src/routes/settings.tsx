@@ -9,6 +9,7 @@ import { IntegrationCard } from "../../views/card";
 import { ConnectionDetail, DeleteDataModal, WearableCharts } from "../../views/connection-detail";
 import { GlucoseLive } from "../../views/glucose";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
+import { PhoneHandoffModal } from "../../views/phone-handoff";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { getConnection, listConnections } from "../db/connections";
@@ -33,6 +34,7 @@ function recordsUnavailable(error: unknown): null {
 }
 
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
+import { bodyCharts } from "./body-detail";
 import { errorResponse } from "./errors";
 import { renderModal, renderPage } from "./render";
 import { sourceParam } from "./source-param";
@@ -130,6 +132,9 @@ export const settingsRoutes = new Hono<AppEnv>()
     if (state.status === "coming_soon") {
       return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={state} inPage={inPage} />);
     }
+    if (entry.connectMethod === "aggregator") {
+      return renderModal(c, `Connect ${entry.name}`, (inPage) => <PhoneHandoffModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
+    }
     return renderModal(c, `Connect ${entry.name}`, (inPage) => <ConnectModal state={state} inPage={inPage} />);
   })
   .get("/disconnect/:source", sourceParam, async (c) => {
@@ -177,6 +182,11 @@ export const settingsRoutes = new Hono<AppEnv>()
         200,
         { liveScripts: entry.id in live },
       );
+    }
+    if (entry.type === "scale") {
+      const body = await bodyCharts(c, entry, now, connection.mode === "sandbox");
+      if (!body) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
+      return renderPage(c, entry.name, <ConnectionDetail state={state} charts={body} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);
     }
     const charts = <WearableCharts readinessLabel={entry.readinessLabel} days={dailySummaries(records, DETAIL_DAYS, now)} />;
     return renderPage(c, entry.name, <ConnectionDetail state={state} charts={charts} runs={runs} now={now} csrfToken={c.get("csrfToken")} />);

@@ -69,7 +69,8 @@ const problem = (status: number, detail: string) => Response.json({ error: detai
 
 /**
  * Provider webhooks at the edge. The hot path is exactly: what can be authenticated without the body (a URL or
- * header secret), size limit, signature over the body (and timestamp window), bounded parse, enqueue (one send; an event too large for a message first goes to R2), answer. No D1: the webhook consumer
+ * header secret), size limit, signature over the body (and timestamp window), bounded parse, enqueue (one send; an
+ * event too large for a message first goes to R2), answer. No D1: the webhook consumer
  * dedupes by event id and does all the work, so a provider's redelivery is simply queued again. A rejected
  * request writes nothing and queues nothing.
  */
@@ -95,13 +96,19 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
     const verification = await spec.verify(c.req.raw, raw, c.env, now);
     if (!verification.ok) return problem(verification.status, verification.reason);
 
-    const json = parseBoundedJson(raw);
-    if (!json.ok) return problem(json.status, json.reason);
+    // JSON bodies have their nesting bounded before parsing; a provider's own decoding (Withings' flat form) has none.
+    let body: unknown;
+    if (spec.decode) body = undefined;
+    else {
+      const json = parseBoundedJson(raw);
+      if (!json.ok) return problem(json.status, json.reason);
+      body = json.value;
+    }
     let events: ReturnType<typeof spec.parse>;
     try {
-      events = spec.parse(json.value, now);
+      events = spec.parse(spec.decode ? spec.decode(raw) : body, now, c.req.raw.headers);
     } catch (error) {
-      if (error instanceof MalformedPayloadError) return problem(400, "body is not the documented shape");
+      if (error instanceof SyntaxError || error instanceof MalformedPayloadError) return problem(400, "body is not the documented shape");
       throw error;
     }
     if (events.length === 0) return c.body(null, spec.successStatus ?? 200);

@@ -40,7 +40,11 @@ export function createSandboxFetch(env: Env): typeof fetch {
     const url = new URL(request.url);
     const { tokenEndpoints, apis } = index(env);
     const tokenSources = tokenEndpoints.get(`${url.origin}${url.pathname}`);
-    if (tokenSources && request.method === "POST") return handleSandboxTokenRequest(request, env, SANDBOXES, tokenSources);
+    if (tokenSources && request.method === "POST") {
+      const answer = (tokenRequest: Request) => handleSandboxTokenRequest(tokenRequest, env, SANDBOXES, tokenSources);
+      const wrap = tokenSources.length === 1 ? SANDBOXES.get(tokenSources[0]!)?.wrapTokenEndpoint : undefined;
+      return wrap ? wrap(request, answer) : answer(request);
+    }
     const api = apis.get(url.host);
     if (!api) throw new Error(`the sandbox has no provider at ${url.host}`);
     return api.fetch(request, env);

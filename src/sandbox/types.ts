@@ -21,6 +21,11 @@ export interface ProviderSandbox {
   tokenEndpoint?: (env: Env) => string;
   /** Fields the real provider adds to a token response (e.g. SMART's `patient`). */
   tokenResponseExtras?: (subject: string) => Record<string, unknown>;
+  /**
+   * A provider whose token endpoint answers in its own envelope (Withings: `{status, body}`, errors in an HTTP 200):
+   * takes the request and the shared endpoint's RFC 6749 answer to it, and answers as the provider would.
+   */
+  wrapTokenEndpoint?: (request: Request, answer: (request: Request) => Promise<Response>) => Promise<Response>;
   /** WHOOP issues a new refresh token on refresh only when `offline` is in the requested scope. */
   refreshNeedsOfflineScope?: boolean;
   api: Hono<SandboxEnv>;

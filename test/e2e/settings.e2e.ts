@@ -47,8 +47,8 @@ describe("settings page in a real browser", () => {
       const problems = watchConsole(page);
       await signInAsNewPerson(page);
 
-      await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 9 sources connected");
-      await expect.poll(() => page.locator("#device-grid article").count()).toBe(7);
+      await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 10 sources connected");
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(8);
       await page.screenshot({ path: join(screenshots, `settings-${viewport.name}.png`), fullPage: true });
 
       // Filter tabs swap the grid through htmx and the URL follows.
@@ -57,9 +57,9 @@ describe("settings page in a real browser", () => {
       await expect.poll(() => page.url()).toBe(`${baseUrl}/settings?filter=cgm`);
       await expect.poll(() => page.locator("#tab-cgm").getAttribute("aria-current")).toBe("page");
       await page.getByRole("link", { name: "Wearables", exact: true }).click();
-      await expect.poll(() => page.locator("#device-grid article").count()).toBe(4);
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(5);
       await page.getByRole("link", { name: "All", exact: true }).click();
-      await expect.poll(() => page.locator("#device-grid article").count()).toBe(7);
+      await expect.poll(() => page.locator("#device-grid article").count()).toBe(8);
 
       // Connect modal: opens as a dialog, takes focus, closes on Escape and gives focus back.
       const connectOura = page.locator("#card-oura").getByRole("link", { name: "Connect" });
@@ -73,10 +73,13 @@ describe("settings page in a real browser", () => {
       await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
       await expect.poll(() => connectOura.evaluate((el) => el === document.activeElement)).toBe(true);
 
-      // Coming-soon dialog, closed with its own button.
-      await page.locator("#card-apple-health").getByRole("link", { name: "Coming soon" }).click();
-      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Apple Health is coming soon");
-      await dialog(page).getByRole("button", { name: "Close", exact: true }).last().click();
+      // Apple Health connects on the phone: the dialog fetches a one-time code at once and shows it as a QR code.
+      await page.locator("#card-apple-health").getByRole("link", { name: "Connect" }).click();
+      await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Connect Apple Health on your phone");
+      await expect.poll(() => dialog(page).locator(".handoff-qr svg").count()).toBe(1);
+      await expect.poll(() => dialog(page).getByRole("link", { name: "open this link" }).count()).toBe(1);
+      await page.screenshot({ path: join(screenshots, `phone-handoff-${viewport.name}.png`) });
+      await page.keyboard.press("Escape");
       await expect.poll(() => dialog(page).evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
 
       // Suggest a device: invalid first (inline errors), then valid (thank-you), keyboard only.
@@ -122,7 +125,7 @@ describe("settings page in a real browser", () => {
     await page.waitForURL(`${baseUrl}/settings?connected=oura`);
     expect(await page.locator(".notice").innerText()).toContain("Oura Ring is connected.");
     expect(await page.locator("#card-oura .badge").innerText()).toBe("Connected");
-    expect(await page.locator("#connected-count").innerText()).toContain("1 of 9 sources connected");
+    expect(await page.locator("#connected-count").innerText()).toContain("1 of 10 sources connected");
     await page.screenshot({ path: join(screenshots, "connected-desktop.png"), fullPage: true });
 
     await page.locator("#card-oura").getByRole("link", { name: "Disconnect" }).click();
@@ -131,7 +134,7 @@ describe("settings page in a real browser", () => {
     await expect.poll(() => page.locator("#modal-title").innerText()).toBe("Oura Ring disconnected");
     await expect.poll(() => dialog(page).innerText()).toContain("Oura confirmed the access is revoked.");
     await expect.poll(() => page.locator("#card-oura .badge").innerText()).toBe("Disconnected");
-    await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 9 sources connected");
+    await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 10 sources connected");
     await dialog(page).getByRole("button", { name: "Done" }).click();
     // Focus lands on the replaced card's own action, not lost at the top of the page.
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest("article")?.id)).toBe("card-oura");

@@ -374,3 +374,47 @@ describe("disconnect", () => {
     expect(consent?.revokedAt).toBeGreaterThan(0);
   });
 });
+
+describe("Withings against the OAuth peer (its {status, body} envelope, errors inside HTTP 200)", () => {
+  it("connects: comma-joined scopes, action=requesttoken with the secret in the body, the Withings user id kept", async () => {
+    const session = await signIn();
+    const { authorizeUrl, done } = await connect("withings", session);
+    expect(authorizeUrl.origin + authorizeUrl.pathname).toBe("https://account.withings.com/oauth2_user/authorize2");
+    expect(authorizeUrl.searchParams.get("scope")).toBe("user.info,user.metrics");
+    expect(done.status).toBe(303);
+    const [exchange] = await tokenRequests();
+    expect(exchange).toMatchObject({ grantType: "authorization_code", clientAuth: "body", hasClientSecretInBody: true });
+    expect(await connectionRow(session.userId, "withings")).toMatchObject({ status: "connected", mode: "live", externalUserId: "363" });
+  });
+
+  it("refreshes once for 50 concurrent callers: the rotating refresh token is spent exactly once", async () => {
+    const session = await signIn();
+    expect((await connect("withings", session)).done.status).toBe(303);
+    const stored = (await storedTokens(session.userId, "withings"))!;
+    await hub(session.userId).storeTokens(session.userId, "withings", "live", { ...stored.tokens, expiresAt: Date.now() - 1000 });
+    await control("reset", {});
+    const results = await Promise.all(Array.from({ length: 50 }, () => hub(session.userId).getAccessToken(session.userId, "withings")));
+    const refreshes = (await tokenRequests()).filter((r) => r.grantType === "refresh_token");
+    expect(refreshes).toHaveLength(1);
+    const after = (await storedTokens(session.userId, "withings"))!;
+    expect(new Set(results.map((r) => (r.ok ? r.accessToken : r.reason)))).toEqual(new Set([after.tokens.accessToken]));
+    expect(after.tokens.refreshToken).not.toBe(stored.tokens.refreshToken);
+    expect(after.tokens.context.userid).toBe("363");
+  });
+
+  it("a refresh Withings refuses with status 503 inside HTTP 200 asks the person to reconnect; 601 is retried", async () => {
+    const session = await signIn();
+    expect((await connect("withings", session)).done.status).toBe(303);
+    const stored = (await storedTokens(session.userId, "withings"))!;
+    await hub(session.userId).storeTokens(session.userId, "withings", "live", { ...stored.tokens, expiresAt: Date.now() - 1000 });
+
+    await control("faults", [{ kind: "status", status: 200, body: { status: 601, body: {}, error: "Too many requests" } }]);
+    expect(await hub(session.userId).getAccessToken(session.userId, "withings")).toEqual({ ok: false, reason: "unavailable", retryAfterSeconds: 60 });
+    expect((await connectionRow(session.userId, "withings"))?.status).toBe("connected");
+
+    await control("faults", [{ kind: "status", status: 200, body: { status: 503, body: {}, error: "Invalid Params: invalid refresh_token" } }]);
+    expect(await hub(session.userId).getAccessToken(session.userId, "withings")).toEqual({ ok: false, reason: "needs_reauth" });
+    expect((await connectionRow(session.userId, "withings"))?.status).toBe("needs_reauth");
+    expect(await hubHoldsTokens(session.userId, "withings")).toBe(false);
+  });
+});

@@ -6,6 +6,8 @@ export const TEST_BINDINGS = {
   TOKEN_ENCRYPTION_KEY: "test2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
   TOKEN_ENCRYPTION_KEYS_PREVIOUS: "test1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
   SERVICE_API_TOKEN: "test-service-token-not-a-real-secret",
+  // Junction's signing secret decides no source's mode; set so the development phone's webhooks verify.
+  JUNCTION_WEBHOOK_SECRET: `whsec_${btoa("test-junction-webhook")}`,
   // Blank, whatever a developer's .dev.vars holds, so every test starts from "sandbox unless a test says otherwise".
   ...Object.fromEntries(
     [
@@ -21,6 +23,9 @@ export const TEST_BINDINGS = {
       "GARMIN_CLIENT_ID",
       "GARMIN_CLIENT_SECRET",
       "GARMIN_WEBHOOK_SECRET",
+      "WITHINGS_CLIENT_ID",
+      "WITHINGS_CLIENT_SECRET",
+      "WITHINGS_WEBHOOK_SECRET",
       "DEXCOM_CLIENT_ID",
       "DEXCOM_CLIENT_SECRET",
       "EPIC_CLIENT_ID",
@@ -30,7 +35,6 @@ export const TEST_BINDINGS = {
       "GMAIL_CLIENT_SECRET",
       "JUNCTION_API_KEY",
       "JUNCTION_REGION",
-      "JUNCTION_WEBHOOK_SECRET",
     ].map((name) => [name, ""]),
   ),
 } as const;
@@ -44,6 +48,9 @@ export const LIVE_PROVIDER_BINDINGS = {
   OURA_CLIENT_SECRET: "test-only-oura",
   WHOOP_CLIENT_ID: "whoop-test-client",
   WHOOP_CLIENT_SECRET: "test-only-whoop",
+  WITHINGS_CLIENT_ID: "withings-test-client",
+  WITHINGS_CLIENT_SECRET: "test-only-withings",
+  WITHINGS_WEBHOOK_SECRET: "withings-path-key",
   GOOGLE_HEALTH_CLIENT_ID: "google-health-test-client",
   GOOGLE_HEALTH_CLIENT_SECRET: "test-only-google",
   EPIC_CLIENT_ID: "epic-test-public-client",

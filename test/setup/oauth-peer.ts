@@ -8,8 +8,9 @@ import { OAuth2Server } from "oauth2-mock-server";
  *   - records every token request (grant type, how the client authenticated) for assertions,
  *   - enforces refresh-token rotation (a refresh token works once, as Oura's and WHOOP's do),
  *   - injects the faults a test scripts via /__control (5xx, delays past the client's timeout, OAuth errors,
- *     fields missing from the token response), and
- *   - answers the providers' "who is this" endpoints that the OAuth flows call after the exchange.
+ *     fields missing from the token response),
+ *   - answers the providers' "who is this" endpoints that the OAuth flows call after the exchange, and
+ *   - speaks Withings' dialect at /withings/token: `action=requesttoken`, answers in {status, body}, HTTP 200 always.
  * Tests running in workerd drive /__control with fetch; the Worker reaches the peer through outboundService.
  */
 export interface OAuthPeer {
@@ -115,7 +116,9 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
       return json(res, 200, bodies[source] ?? {});
     }
 
-    if (url.pathname === "/token") {
+    // Withings' token endpoint: `action=requesttoken`, and every answer in {status, body} with HTTP 200.
+    const withings = url.pathname === "/withings/token";
+    if (url.pathname === "/token" || withings) {
       const form = new URLSearchParams(body.toString());
       const auth = req.headers.authorization ?? "";
       tokenRequests.push({
@@ -130,7 +133,8 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
       const fault = faults.shift();
       if (fault?.kind === "status") return json(res, fault.status, fault.body ?? { message: "injected failure" });
       if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      return forward(req, body, res, upstreamPort, fault);
+      if (withings && form.get("action") !== "requesttoken") return json(res, 200, { status: 503, body: {}, error: "Invalid Params: invalid action" });
+      return forward(req, body, res, upstreamPort, fault, withings);
     }
     return forward(req, body, res, upstreamPort, undefined);
   });
@@ -148,13 +152,13 @@ export async function startOAuthPeer(): Promise<OAuthPeer> {
   };
 }
 
-function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, port: number, fault: Fault | undefined) {
+function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, port: number, fault: Fault | undefined, withingsEnvelope = false) {
   const upstream = httpRequest(
     {
       host: "127.0.0.1",
       port,
       method: req.method,
-      path: req.url,
+      path: withingsEnvelope ? "/token" : req.url,
       headers: { ...req.headers, host: `127.0.0.1:${port}`, "content-length": String(body.length) },
     },
     async (upstreamRes) => {
@@ -166,6 +170,17 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, port: 
         if (fault.kind === "drop_fields") for (const field of fault.fields) delete parsed[field];
         else Object.assign(parsed, fault.fields);
         payload = Buffer.from(JSON.stringify(parsed));
+      }
+      if (withingsEnvelope) {
+        // Withings answers 200 whatever happened: the token inside `body` (with the Withings user id), an error as
+        // a non-zero status (503 for a code or refresh token it no longer accepts).
+        const parsed = JSON.parse(payload.toString()) as Record<string, unknown>;
+        const ok = upstreamRes.statusCode === 200;
+        return json(
+          res,
+          200,
+          ok ? { status: 0, body: { userid: "363", ...parsed } } : { status: 503, body: {}, error: `Invalid Params: ${String(parsed.error)}` },
+        );
       }
       const headers = { ...upstreamRes.headers, "content-length": String(payload.length) };
       res.writeHead(upstreamRes.statusCode ?? 502, headers);

@@ -11,6 +11,8 @@ const PEER_ROUTES: [prefix: string, peerPath: string][] = [
   ["https://api.prod.whoop.com/oauth/oauth2/token", "/token"],
   ["https://api.prod.whoop.com/developer/v2/user/profile/basic", "/__identity/whoop"],
   ["https://api.prod.whoop.com/developer/v2/user/access", "/__revoke/whoop"],
+  ["https://account.withings.com/oauth2_user/authorize2", "/authorize"],
+  ["https://wbsapi.withings.net/v2/oauth2", "/withings/token"],
   ["https://accounts.google.com/o/oauth2/v2/auth", "/authorize"],
   ["https://oauth2.googleapis.com/token", "/token"],
   ["https://oauth2.googleapis.com/revoke", "/__revoke/google"],

@@ -14,7 +14,7 @@ export const appleHealthCatalog = {
   scopes: [],
   connectMethod: "aggregator",
   credentialVars: ["JUNCTION_API_KEY"],
-  hasSandbox: false,
+  hasSandbox: true,
   mark: { letters: "AH", color: "#ff2d55" },
   privacyNote: PRIVACY_DEFAULT,
 } satisfies z.input<typeof CatalogEntry>;

@@ -1,3 +1,4 @@
+import { junctionEvents } from "../junction";
 import type { ProviderAdapter } from "../types";
 import { appleHealthCatalog } from "./catalog";
 
@@ -6,4 +7,5 @@ export const appleHealth: ProviderAdapter = {
   id: "apple-health",
   catalog: appleHealthCatalog,
   auth: { kind: "aggregator" },
+  webhook: junctionEvents,
 };

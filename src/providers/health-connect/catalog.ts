@@ -13,7 +13,7 @@ export const healthConnectCatalog = {
   scopes: [],
   connectMethod: "aggregator",
   credentialVars: ["JUNCTION_API_KEY"],
-  hasSandbox: false,
+  hasSandbox: true,
   mark: { letters: "HC", color: "#4285f4" },
   privacyNote: PRIVACY_DEFAULT,
 } satisfies z.input<typeof CatalogEntry>;

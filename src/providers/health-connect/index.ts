@@ -1,3 +1,4 @@
+import { junctionEvents } from "../junction";
 import type { ProviderAdapter } from "../types";
 import { healthConnectCatalog } from "./catalog";
 
@@ -6,4 +7,5 @@ export const healthConnect: ProviderAdapter = {
   id: "health-connect",
   catalog: healthConnectCatalog,
   auth: { kind: "aggregator" },
+  webhook: junctionEvents,
 };
