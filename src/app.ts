@@ -5,7 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import { isDevelopment, missingConfiguration } from "./config";
 import { database } from "./db/client";
-import { csrfProtection } from "./middleware/csrf-token";
+import { csrfProtection, refuseOtherSites } from "./middleware/csrf-token";
 import { d1Session } from "./middleware/d1-session";
 import { formBody } from "./middleware/form-body";
 import { type IdentityOptions, identity } from "./middleware/identity";
@@ -111,7 +111,7 @@ export function createApp(options: AppOptions = {}) {
   app.route("/api/integrations", phoneHandoffRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
   // The mobile app: the person's identity, JSON only (no browser form can send it), so no CSRF token.
-  app.use("/api/mobile/*", requireUser);
+  app.use("/api/mobile/*", requireUser, refuseOtherSites());
   app.route("/api/mobile", mobileHandoffRoutes);
   app.route("/live", liveRoutes);
 

@@ -23,6 +23,22 @@ function fromThisSite(c: Context<AppEnv>): boolean {
 }
 
 /**
+ * For routes a native app calls with the person's identity (no CSRF token to present, and no Origin header to
+ * send): a request that a browser marks as coming from another site is still refused, whatever its content type.
+ */
+export function refuseOtherSites(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    const origin = c.req.header("Origin");
+    const site = c.req.header("Sec-Fetch-Site");
+    if ((origin !== undefined && origin !== new URL(c.req.url).origin) || (site !== undefined && site !== "same-origin" && site !== "none")) {
+      return errorResponse(c, 403, "This request did not come from a Wellness OS page. Reload the page and try again.");
+    }
+    await next();
+  };
+}
+
+/**
  * Two checks on every state-changing request of a signed-in person, whatever its content type: the browser's own
  * provenance (Origin / Sec-Fetch-Site), and a token bound to the user (header `X-CSRF-Token`, which htmx sends,
  * or the `_csrf` form field, which plain forms send). Provider webhooks (server to server, signature-verified)
