@@ -10,14 +10,28 @@ import fc from "fast-check";
 /** The Garmin webhook token the fuzz run configures, so some pushes get past it to parsing. */
 export const FUZZ_GARMIN_TOKEN = "fuzz-garmin-token";
 
-const SOURCES = ["oura", "whoop", "fitbit", "garmin", "apple-health", "health-connect", "dexcom", "epic", "gmail", "nope", "%2e%2e", ""];
+const SOURCES = ["oura", "whoop", "fitbit", "garmin", "withings", "apple-health", "health-connect", "dexcom", "epic", "gmail", "nope", "%2e%2e", ""];
 const WEBHOOKS = ["oura", "whoop", "google-health", "garmin", "fitbit", "junction", "withings", "x"];
 
 const source = fc.constantFrom(...SOURCES);
 const junk = fc.string({ maxLength: 24, unit: "binary" }).map((text) => encodeURIComponent(text));
 
 const path = fc.oneof(
-  fc.constantFrom("/", "/healthz", "/settings", "/settings/devices", "/settings/suggest", "/settings/suggestions", "/dev/sign-in", "/dev/sign-out"),
+  fc.constantFrom(
+    "/",
+    "/healthz",
+    "/settings",
+    "/settings/devices",
+    "/settings/suggest",
+    "/settings/suggestions",
+    "/settings/preferences/weight-unit",
+    "/dev/sign-in",
+    "/dev/sign-out",
+    "/dev/phone",
+    "/dev/phone/link",
+    "/api/mobile/junction/handoff",
+    "/sandbox/withings/weigh-in",
+  ),
   fc
     .tuple(
       fc.constantFrom(
@@ -35,7 +49,7 @@ const path = fc.oneof(
     )
     .map(([prefix, id]) => prefix + id + (prefix === "/sandbox/" ? "/authorize" : "")),
   fc
-    .tuple(source, fc.constantFrom("start", "callback", "disconnect", "sync", "data/delete", "other"))
+    .tuple(source, fc.constantFrom("start", "callback", "disconnect", "sync", "data/delete", "handoff", "other"))
     .map(([id, action]) => `/api/integrations/${id}/${action}`),
   fc.tuple(fc.constantFrom(...WEBHOOKS)).map(([hook]) => `/webhooks/${hook}`),
   fc.tuple(fc.oneof(fc.constant("usr_demo"), junk), fc.constantFrom("records", "days", "x")).map(([user, what]) => `/api/v1/users/${user}/${what}`),
