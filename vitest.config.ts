@@ -65,6 +65,9 @@ export default defineConfig(async () => {
   });
   return {
     test: {
+      // Each test drives a real Worker, D1, Durable Objects and Queues in workerd; on a busy 2-core CI machine the
+      // heaviest (a backfill through the queue) take several seconds, so 5 s failed runs that were only slow.
+      testTimeout: 30_000,
       globalSetup: ["./test/setup/global-setup.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/development-kit.ts"],
       projects: [project("sandbox", ["test/**/*.test.ts", "src/**/*.test.ts"], {}), project("live", ["test/live/**/*.live.test.ts"], LIVE_PROVIDER_BINDINGS)],

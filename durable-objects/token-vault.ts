@@ -75,6 +75,14 @@ export class TokenVault {
     return this.sql.exec("SELECT 1 FROM tokens WHERE source = ?", source).toArray().length > 0;
   }
 
+  /** Every source whose tokens are held: the sources connected in this object (the daily picture asks). */
+  sources(): SourceId[] {
+    return this.sql
+      .exec<{ source: SourceId }>("SELECT source FROM tokens ORDER BY source")
+      .toArray()
+      .map((row) => row.source);
+  }
+
   drop(source: SourceId): void {
     this.sql.exec("DELETE FROM tokens WHERE source = ?", source);
   }

@@ -1,5 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
+import type { DaySummary } from "../src/days/picture";
+import type { Metric } from "../src/days/precedence";
+import { localDate, type ZoneSpan, zoneOn } from "../src/days/zone";
 import { catalogEntry } from "../src/domain/catalog";
 import { type GlucoseStats, glucoseStats } from "../src/domain/glucose-stats";
 import { SourceId } from "../src/domain/integration";
@@ -9,6 +12,10 @@ import { deregisterAtJunction, isJunctionGrant } from "../src/providers/junction
 import { PROVIDERS } from "../src/providers/registry";
 import type { LiveStream, LiveTick, RecordSink, TokenSet } from "../src/providers/types";
 import { type GlucosePoint, TARGET_RANGE_MGDL } from "../views/glucose";
+import { DayStore, type DayUpdate } from "./records/days";
+
+export type { DayUpdate };
+
 import { migrateRecordStore, type SchemaState } from "./records/migrate";
 import { type RecordInput, toRecordInput } from "./records/rows";
 import { type ListedRecord, type RecordQuery, RecordStore, type SummaryRecord, type WriteCounts } from "./records/store";
@@ -43,6 +50,8 @@ export type DisconnectResult = { revokedAtProvider: "yes" | "not_offered" | "fai
 export interface PutRecordsResult extends WriteCounts {
   /** Records refused because the source is not connected (its tokens are gone): stored nowhere. */
   dropped: number;
+  /** Days of the daily picture this batch changed, owed a "day updated" message (src/days/announce.ts). */
+  days: DayUpdate[];
 }
 
 /** The record store cannot take writes: its last migration failed (logged as `user_hub_migration_failed`). */
@@ -63,6 +72,7 @@ export class UserHub extends DurableObject<Env> {
   private readonly vault: TokenVault;
   private readonly live = new Map<SourceId, LiveStream>();
   private readonly records: RecordStore;
+  private readonly dayStore: DayStore;
   private readonly recordSink: RecordSink;
   /** The record store's migration outcome at start: a failure keeps the previous schema and refuses writes. */
   private schema: SchemaState = { ok: true, applied: [] };
@@ -94,6 +104,7 @@ export class UserHub extends DurableObject<Env> {
       getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options),
     };
     this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
+    this.dayStore = new DayStore(ctx.storage, drizzle(ctx.storage));
     // A live stream writes what it normalized straight into the person's record store, in this same object.
     this.recordSink = {
       put: (source, batch, now) =>
@@ -213,9 +224,72 @@ export class UserHub extends DurableObject<Env> {
     this.writable();
     if (!this.vault.has(source)) {
       console.warn(JSON.stringify({ event: "records_dropped_not_connected", source, count: rows.length }));
-      return { written: 0, inserted: 0, unchanged: 0, dropped: rows.length };
+      return { written: 0, inserted: 0, unchanged: 0, dropped: rows.length, days: [] };
     }
-    return { ...this.records.put(source, rows, now), dropped: 0 };
+    const counts = this.records.put(source, rows, now);
+    return { ...counts, dropped: 0, days: this.recomputeDays(rows, now) };
+  }
+
+  // --- The daily picture (src/days/, durable-objects/records/days.ts) ---------------------------------------
+
+  /** The days a batch touched, recomputed; a failure here is logged and never fails the stored batch. */
+  private recomputeDays(rows: readonly RecordInput[], now: number): DayUpdate[] {
+    try {
+      return this.dayStore.afterWrite(rows, this.vault.sources(), now);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "day_picture_failed", name: error instanceof Error ? error.name : typeof error }));
+      return [];
+    }
+  }
+
+  /** The person's days from `from` to `to` (YYYY-MM-DD, both included), and those owing a message. */
+  async days(userId: string, from: string, to: string, now = Date.now()): Promise<{ days: DaySummary[]; owed: DayUpdate[] }> {
+    this.assertOwner(userId);
+    this.writable();
+    return this.dayStore.days(from, to, this.vault.sources(), now);
+  }
+
+  /** Marks days as sent on the days queue (only where the digest is still the current one). */
+  async daysAnnounced(userId: string, updates: { date: string; digest: string }[]): Promise<void> {
+    this.assertOwner(userId);
+    this.dayStore.announced(updates);
+  }
+
+  async daySettings(userId: string): Promise<{ zones: ZoneSpan[]; overrides: Partial<Record<Metric, string>>; connected: SourceId[] }> {
+    this.assertOwner(userId);
+    return { zones: this.dayStore.zones(), overrides: this.dayStore.overrides(), connected: this.vault.sources() };
+  }
+
+  /**
+   * The person's sources per metric (null: back to the default) and, when given, their time zone from today on,
+   * all or nothing: a source they have not connected is refused and nothing is written.
+   */
+  async setDayPreferences(
+    userId: string,
+    choices: Partial<Record<Metric, SourceId | null>>,
+    zone: string | null,
+    now = Date.now(),
+  ): Promise<{ saved: true } | { saved: false; notConnected: Metric[] }> {
+    this.assertOwner(userId);
+    this.writable();
+    const notConnected = (Object.keys(choices) as Metric[]).filter((metric) => {
+      const source = choices[metric];
+      return source !== null && source !== undefined && !this.vault.has(source);
+    });
+    if (notConnected.length > 0) return { saved: false, notConnected };
+    this.ctx.storage.transactionSync(() => {
+      for (const metric of Object.keys(choices) as Metric[]) this.dayStore.setOverride(metric, choices[metric] ?? null, now);
+      // A new zone starts today, so the days already lived keep the zone they were lived in.
+      if (zone !== null && zoneOn(localDate(now, zone), this.dayStore.zones()) !== zone) this.dayStore.setZone(localDate(now, zone), zone, now);
+    });
+    return { saved: true };
+  }
+
+  /** The person's time zone from a date on (a valid IANA zone: the caller checks with isTimeZone). */
+  async setTimeZone(userId: string, zone: string, fromDate: string, now = Date.now()): Promise<void> {
+    this.assertOwner(userId);
+    this.writable();
+    this.dayStore.setZone(fromDate, zone, now);
   }
 
   /** Records moved in from D1 (src/records/move-from-d1.ts): inserted where the object has none yet. */

@@ -16,6 +16,7 @@ import { mobileHandoffRoutes, phoneHandoffRoutes } from "./providers/junction/ha
 import { junctionLinkRoutes } from "./providers/junction/link-routes";
 import { apiV1Routes } from "./routes/api-v1";
 import { preferenceRoutes } from "./routes/body-detail";
+import { dayRoutes } from "./routes/days";
 import { errorResponse } from "./routes/errors";
 import { integrationRoutes } from "./routes/integrations";
 import { liveRoutes } from "./routes/live";
@@ -106,6 +107,7 @@ export function createApp(options: AppOptions = {}) {
     app.use(area, requireUser, csrfProtection());
   }
   app.route("/settings/preferences", preferenceRoutes);
+  app.route("/settings/days", dayRoutes);
   app.route("/settings", settingsRoutes);
   app.route("/api/integrations", junctionLinkRoutes);
   app.route("/api/integrations", phoneHandoffRoutes);

@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import { type CardState, connectedCount } from "../src/domain/card-state";
 import { DEVICE_FILTER_LABELS, DeviceFilter, matchesFilter, SECTION_TITLES, type Section } from "../src/domain/integration";
 import { IntegrationCard, ModalLink } from "./card";
+import { DailyPictureSlot } from "./daily-picture";
 
 export interface SettingsView {
   states: CardState[];
@@ -119,6 +120,7 @@ export function SettingsPage(view: SettingsView) {
           <DevicesPanel {...view} />
         </div>
       </SectionBlock>
+      <DailyPictureSlot />
       <SectionBlock section="records" states={states} now={now} csrfToken={csrfToken} />
       <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken} />
     </>

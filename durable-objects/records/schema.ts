@@ -34,3 +34,33 @@ export const records = sqliteTable(
 );
 
 export type RecordRow = typeof records.$inferSelect;
+
+/**
+ * The daily picture's state (src/days/): each computed day as last stored, with the digest announced on the
+ * days queue. A final day is kept as it was and not recomputed (docs/daily-picture.md).
+ */
+export const daySummaries = sqliteTable("day_summaries", {
+  /** The civil date, YYYY-MM-DD. */
+  date: text("date").primaryKey(),
+  /** The summary (JSON), as the days API returns it. */
+  summary: text("summary").notNull(),
+  digest: text("digest").notNull(),
+  /** The digest last sent on the days queue; differs from `digest` while a message is owed. */
+  announced: text("announced"),
+  final: integer("final", { mode: "boolean" }).notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The person's choice of source per metric (the default precedence applies where there is none). */
+export const daySources = sqliteTable("day_sources", {
+  metric: text("metric").primaryKey(),
+  source: text("source").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The person's time zone from a date on: a change (travel) starts a new span and leaves earlier days as they were. */
+export const dayZones = sqliteTable("day_zones", {
+  fromDate: text("from_date").primaryKey(),
+  zone: text("zone").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -3,6 +3,8 @@ import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { userHubFor } from "../../durable-objects/user-hub";
+import { announceDays } from "../days/announce";
+import { addDays } from "../days/zone";
 import { RecordKind } from "../domain/records";
 import { timingSafeEqual } from "../lib/encoding";
 import { moveHealthRecords } from "../records/move-from-d1";
@@ -46,6 +48,14 @@ const RecordsQuery = z
     limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
   })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: "from must be before to", path: ["to"] });
+
+/** The longest range one request may ask for: a year, leap day included. */
+const MAX_DAYS = 366;
+
+const DaysQuery = z
+  .object({ from: z.iso.date(), to: z.iso.date() })
+  .refine((q) => q.from <= q.to, { message: "from must not be after to", path: ["to"] })
+  .refine((q) => q.to < addDays(q.from, MAX_DAYS), { message: `at most ${MAX_DAYS} days from from to to, both included`, path: ["to"] });
 
 /**
  * The service API the rest of Wellness OS reads normalized records through (docs/api.md). A bearer token from
@@ -110,6 +120,25 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
       })),
       next_cursor: results.length > query.limit && last ? encodeCursor({ t: last.startTime, id: last.id }) : null,
     });
+  })
+  .get("/users/:userId/days", async (c) => {
+    const userId = c.req.param("userId");
+    const parsed = DaysQuery.safeParse(c.req.query());
+    if (!parsed.success || userId.length > 100) {
+      return c.json(
+        { error: "invalid query", issues: parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+        400,
+      );
+    }
+    const result = await userHubFor(c.env, userId).days(userId, parsed.data.from, parsed.data.to).catch(unavailable);
+    if (!result) return c.json({ error: "the person's days are unavailable just now; try again later" }, 503, { "Retry-After": "60" });
+    // Days that changed since they were last announced (a day that became final by the clock, say) are sent now.
+    c.executionCtx.waitUntil(
+      announceDays(c.env, userId, result.owed).catch((error: unknown) =>
+        console.error(JSON.stringify({ event: "days_announce_failed", name: error instanceof Error ? error.name : typeof error })),
+      ),
+    );
+    return c.json({ days: result.days });
   })
   // Operators: one step of moving D1's health_records into the people's objects (docs/runbook.md). Call it until
   // it answers `finished` (or `no_table`); every call is safe to repeat.

@@ -1,5 +1,6 @@
 import { chunkRows, toRecordInput } from "../../durable-objects/records/rows";
 import { type PutRecordsResult, userHubFor } from "../../durable-objects/user-hub";
+import { announceDays } from "../days/announce";
 import type { SourceId } from "../domain/integration";
 import type { NormalizedRecord } from "../domain/records";
 
@@ -31,7 +32,7 @@ interface StoreResult extends PutRecordsResult {
  * do not keep it (src/domain/records.ts), which also keeps the RPC small.
  */
 export async function storeRecords(
-  env: Pick<Env, "USER_HUB">,
+  env: Pick<Env, "USER_HUB" | "DAYS_QUEUE">,
   userId: string,
   source: SourceId,
   records: readonly NormalizedRecord[],
@@ -39,7 +40,7 @@ export async function storeRecords(
 ): Promise<StoreResult> {
   const rows = records.map(toRecordInput);
   const storable = rows.filter((row) => row !== null);
-  const result: StoreResult = { written: 0, inserted: 0, unchanged: 0, dropped: 0, tooLarge: rows.length - storable.length, calls: 0 };
+  const result: StoreResult = { written: 0, inserted: 0, unchanged: 0, dropped: 0, days: [], tooLarge: rows.length - storable.length, calls: 0 };
   if (result.tooLarge > 0) console.warn(JSON.stringify({ event: "records_too_large", source, count: result.tooLarge }));
   if (storable.length === 0) return result;
   const hub = userHubFor(env, userId);
@@ -49,7 +50,10 @@ export async function storeRecords(
     result.inserted += put.inserted;
     result.unchanged += put.unchanged;
     result.dropped += put.dropped;
+    result.days.push(...put.days);
     result.calls++;
   }
+  // The days this batch changed: announced before the batch counts as done, so a failed send is retried with it.
+  await announceDays(env, userId, result.days);
   return result;
 }

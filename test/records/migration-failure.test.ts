@@ -17,10 +17,15 @@ const record = {
   raw: { id: "night-1" },
 } as NormalizedRecord;
 
-// A later migration whose first statement works and whose second fails: all of it must roll back.
+// A later migration (after every bundled one) whose first statement works and whose second fails: all of it must roll back.
+const brokenIdx = bundled.journal.entries.length;
+const BROKEN_TAG = `${String(brokenIdx).padStart(4, "0")}_broken`;
 const broken = {
-  journal: { entries: [...bundled.journal.entries, { idx: 1, when: Date.UTC(2030, 0, 1), tag: "0001_broken", breakpoints: true }] },
-  migrations: { ...bundled.migrations, m0001: "ALTER TABLE `records` ADD `note` text;--> statement-breakpoint\nCREATE TABLE `records` (`id` integer);" },
+  journal: { entries: [...bundled.journal.entries, { idx: brokenIdx, when: Date.UTC(2030, 0, 1), tag: BROKEN_TAG, breakpoints: true }] },
+  migrations: {
+    ...bundled.migrations,
+    [`m${String(brokenIdx).padStart(4, "0")}`]: "ALTER TABLE `records` ADD `note` text;--> statement-breakpoint\nCREATE TABLE `records` (`id` integer);",
+  },
 };
 
 it("a failed migration rolls back whole, is logged without data, and the store keeps its previous schema and rows", async () => {
@@ -29,13 +34,13 @@ it("a failed migration rolls back whole, is logged without data, and the store k
   const logged = vi.spyOn(console, "error");
   await runInDurableObject(userHubFor(env, person), async (_instance, state) => {
     const result = await migrateRecordStore(state.storage, broken);
-    expect(result).toEqual({ ok: false, failedMigration: "0001_broken", pending: ["0001_broken"], error: expect.any(String) });
+    expect(result).toEqual({ ok: false, failedMigration: BROKEN_TAG, pending: [BROKEN_TAG], error: expect.any(String) });
     const columns = state.storage.sql
       .exec<{ name: string }>("SELECT name FROM pragma_table_info('records')")
       .toArray()
       .map((c) => c.name);
     expect(columns).not.toContain("note");
-    expect(state.storage.sql.exec("SELECT * FROM __drizzle_migrations").toArray()).toHaveLength(1);
+    expect(state.storage.sql.exec("SELECT * FROM __drizzle_migrations").toArray()).toHaveLength(bundled.journal.entries.length);
     expect(
       state.storage.sql
         .exec<{ external_id: string }>("SELECT external_id FROM records")
@@ -44,7 +49,7 @@ it("a failed migration rolls back whole, is logged without data, and the store k
     ).toEqual(["night-1"]);
   });
   const event = logged.mock.calls.map((call) => String(call[0])).find((line) => line.includes("user_hub_migration_failed"));
-  expect(JSON.parse(event!)).toMatchObject({ event: "user_hub_migration_failed", failedMigration: "0001_broken" });
+  expect(JSON.parse(event!)).toMatchObject({ event: "user_hub_migration_failed", failedMigration: BROKEN_TAG });
   expect(event).not.toContain("night-1");
   logged.mockRestore();
 });

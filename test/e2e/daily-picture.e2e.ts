@@ -1,0 +1,76 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, watchConsole } from "./browser.ts";
+
+const baseUrl = inject("baseUrl");
+const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signInAsNewPerson(page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/settings`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
+  await page.getByLabel("Email").fill(`days-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${baseUrl}/settings`);
+}
+
+async function connectInBrowser(page: Page, source: string, vendor: string): Promise<void> {
+  await page.locator(`#card-${source}`).getByRole("link", { name: "Connect" }).click();
+  await page.getByRole("button", { name: `Continue to ${vendor}` }).click();
+  await page.waitForURL(new RegExp(`/sandbox/${source}/authorize`));
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(`${baseUrl}/settings?connected=${source}`);
+  await expect.poll(() => page.locator(`#card-${source}`).innerText(), { timeout: 45_000 }).toMatch(/Last synced .*; next/);
+}
+
+describe("What Wellness OS sees", () => {
+  it("shows yesterday from two wearables, and the person picks where sleep comes from", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await signInAsNewPerson(page);
+    await connectInBrowser(page, "oura", "Oura");
+    await connectInBrowser(page, "whoop", "WHOOP");
+    await page.goto(`${baseUrl}/settings`);
+    const panel = page.locator("#daily-picture");
+    await expect.poll(() => panel.innerText(), { timeout: 15_000 }).toContain("Wearable bonus");
+    expect(await panel.locator("th", { hasText: "Sleep" }).count()).toBe(1);
+
+    await page.getByLabel("Sleep comes from").selectOption("whoop");
+    const posted = page.waitForResponse((response) => response.url().endsWith("/settings/days") && response.request().method() === "POST");
+    await page.getByRole("button", { name: "Save" }).click();
+    expect((await posted).status()).toBe(200);
+    await expect.poll(() => panel.innerText()).toContain("Saved.");
+    expect(await page.getByLabel("Sleep comes from").inputValue()).toBe("whoop");
+    // Checked before the screenshots: Playwright's own screenshot styles are what this page's CSP forbids.
+    expect(problems).toEqual([]);
+
+    await page.locator("#section-days").screenshot({ path: join(screenshots, "daily-picture-desktop.png") });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("#section-days").screenshot({ path: join(screenshots, "daily-picture-phone.png") });
+    await context.close();
+  });
+
+  it("works without JavaScript: the slot links to the panel as a page, and the form posts back to it", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInAsNewPerson(page);
+    await page.getByRole("link", { name: /Yesterday's picture/ }).click();
+    await page.waitForURL(`${baseUrl}/settings/days`);
+    await page.getByLabel("Time zone").fill("Not/AZone");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator(".field-error").innerText()).toContain("time zone name");
+    await page.screenshot({ path: join(screenshots, "daily-picture-nojs-phone.png"), fullPage: true });
+    await context.close();
+  });
+});
