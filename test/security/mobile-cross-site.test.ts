@@ -12,11 +12,14 @@ const handoff = (cookie: string, headers: Record<string, string>, body: string) 
     body,
   });
 
-it.each<Record<string, string>>([{ Origin: "https://evil.example" }, { "Sec-Fetch-Site": "cross-site" }])("refuses a cross-site browser request (%o)", async (headers) => {
-  const session = await signIn();
-  const response = await handoff(session.cookie, headers, JSON.stringify({ code: "ABCD-1234" }));
-  expect(response.status).toBe(403);
-});
+it.each<Record<string, string>>([{ Origin: "https://evil.example" }, { "Sec-Fetch-Site": "cross-site" }])(
+  "refuses a cross-site browser request (%o)",
+  async (headers) => {
+    const session = await signIn();
+    const response = await handoff(session.cookie, headers, JSON.stringify({ code: "ABCD-1234" }));
+    expect(response.status).toBe(403);
+  },
+);
 
 it("answers a 5,000-deep body with 400, not a crash", async () => {
   const session = await signIn();
