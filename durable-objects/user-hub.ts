@@ -33,6 +33,8 @@ export interface PendingAuthorization {
   source: SourceId;
   codeVerifier: string | null;
   mode: ConnectionMode;
+  /** SHA-256 of the nonce in the starting browser's cookie (src/oauth/browser-binding.ts). */
+  browserBinding: string | null;
 }
 
 export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
@@ -86,6 +88,15 @@ export class UserHub extends DurableObject<Env> {
       mode TEXT NOT NULL,
       expires_at INTEGER NOT NULL
     )`);
+    // Added for the browser binding; an object created before it gains the column once.
+    if (
+      !sql
+        .exec<{ name: string }>("PRAGMA table_info(pending_authorizations)")
+        .toArray()
+        .some((column) => column.name === "browser_binding")
+    ) {
+      sql.exec("ALTER TABLE pending_authorizations ADD COLUMN browser_binding TEXT");
+    }
     // When each live stream wants its next look; the object's one alarm is the earliest of them.
     sql.exec("CREATE TABLE IF NOT EXISTS live_schedule (source TEXT PRIMARY KEY, due INTEGER NOT NULL)");
     this.vault = new TokenVault(sql, env);
@@ -128,11 +139,12 @@ export class UserHub extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM pending_authorizations WHERE expires_at < ?", Date.now());
     sql.exec(
-      "INSERT INTO pending_authorizations (state, source, code_verifier, mode, expires_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO pending_authorizations (state, source, code_verifier, mode, browser_binding, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
       state,
       pending.source,
       pending.codeVerifier,
       pending.mode,
+      pending.browserBinding,
       Date.now() + AUTHORIZATION_TTL_MS,
     );
   }
@@ -142,14 +154,14 @@ export class UserHub extends DurableObject<Env> {
     this.assertOwner(userId);
     const sql = this.ctx.storage.sql;
     const row = sql
-      .exec<{ source: string; code_verifier: string | null; mode: string; expires_at: number }>(
-        "DELETE FROM pending_authorizations WHERE state = ? RETURNING source, code_verifier, mode, expires_at",
+      .exec<{ source: string; code_verifier: string | null; mode: string; browser_binding: string | null; expires_at: number }>(
+        "DELETE FROM pending_authorizations WHERE state = ? RETURNING source, code_verifier, mode, browser_binding, expires_at",
         state,
       )
       .toArray()[0];
     if (!row) return null;
     if (row.expires_at < Date.now()) return "expired";
-    return { source: row.source as SourceId, codeVerifier: row.code_verifier, mode: row.mode as ConnectionMode };
+    return { source: row.source as SourceId, codeVerifier: row.code_verifier, mode: row.mode as ConnectionMode, browserBinding: row.browser_binding };
   }
 
   async storeTokens(userId: string, source: SourceId, mode: ConnectionMode, tokens: TokenSet): Promise<void> {

@@ -5,9 +5,11 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import { isDevelopment, missingConfiguration } from "./config";
 import { database } from "./db/client";
-import { csrfProtection } from "./middleware/csrf-token";
+import { csrfProtection, refuseOtherSites } from "./middleware/csrf-token";
 import { d1Session } from "./middleware/d1-session";
+import { formBody } from "./middleware/form-body";
 import { type IdentityOptions, identity } from "./middleware/identity";
+import { noStore } from "./middleware/no-store";
 import type { EngineOptions } from "./oauth/engine";
 import { development } from "./platform/development";
 import { mobileHandoffRoutes, phoneHandoffRoutes } from "./providers/junction/handoff-routes";
@@ -68,6 +70,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
 
+  app.use(noStore());
+
   // The bare route the benchmark compares the settings page against: same Worker, same middleware above.
   app.get("/healthz", (c) => c.text("ok"));
 
@@ -93,6 +97,7 @@ export function createApp(options: AppOptions = {}) {
       onError: (c) => errorResponse(c as never, 413, "That submission is larger than Wellness OS accepts. Shorten it and try again."),
     }),
   );
+  app.use(formBody());
   app.use(identity(options.identity));
   // From here a signed-in person reads and writes D1 through their own session (read replication, read-your-writes).
   app.use(d1Session());
@@ -110,7 +115,7 @@ export function createApp(options: AppOptions = {}) {
   app.route("/api/integrations", phoneHandoffRoutes);
   app.route("/api/integrations", integrationRoutes(options.engine));
   // The mobile app: the person's identity, JSON only (no browser form can send it), so no CSRF token.
-  app.use("/api/mobile/*", requireUser);
+  app.use("/api/mobile/*", requireUser, refuseOtherSites());
   app.route("/api/mobile", mobileHandoffRoutes);
   app.route("/live", liveRoutes);
 

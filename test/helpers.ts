@@ -148,6 +148,18 @@ export function recordingQueue<Body = unknown>(): Queue<Body> & { sent: Body[] }
 }
 
 /**
+ * The Cookie header a browser sends to the callback: the session, plus the browser-binding nonce Connect set
+ * (src/oauth/browser-binding.ts) when `start` carries one.
+ */
+export function callbackCookie(session: Session, start: Response): string {
+  const binding = start.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0]!)
+    .filter((pair) => pair.startsWith("wos_oauth_"));
+  return [session.cookie, ...binding].join("; ");
+}
+
+/**
  * Connects a source the way a browser does (start → sandbox consent → Allow → callback). The callback runs with
  * `callbackEnv` over the test env (e.g. a recording SYNC_QUEUE, to capture the backfill jobs it enqueues).
  */
@@ -166,7 +178,7 @@ export async function connectThroughSandbox(
   const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
   const ctx = createExecutionContext();
   const response = await createApp().fetch(
-    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: session.cookie }, redirect: "manual" }),
+    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: callbackCookie(session, start) }, redirect: "manual" }),
     { ...env, ...options.callbackEnv },
     ctx,
   );

@@ -14,7 +14,7 @@ import { createSandboxFetch } from "../src/sandbox/fetch";
 import { verifyAccessToken } from "../src/sandbox/grants";
 import { sandboxGrants } from "../src/sandbox/schema";
 import { storeRecords } from "../src/sync/store-records";
-import { db, get, hubHoldsTokens, ORIGIN, postForm, recordingQueue, type Session, signIn } from "./helpers";
+import { callbackCookie, db, get, hubHoldsTokens, ORIGIN, postForm, recordingQueue, type Session, signIn } from "./helpers";
 import { storedRecords } from "./records/inspect";
 
 const hub = (userId: string) => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
@@ -36,7 +36,7 @@ async function connectThroughSandbox(source: SourceId, session: Session, decisio
   // that would otherwise sync in the background while these tests assert on stored records.
   const ctx = createExecutionContext();
   const response = await createApp().fetch(
-    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: session.cookie }, redirect: "manual" }),
+    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: callbackCookie(session, start) }, redirect: "manual" }),
     { ...env, SYNC_QUEUE: recordingQueue() },
     ctx,
   );

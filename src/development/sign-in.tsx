@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env";
 import { ensureUser } from "../db/users";
 import { errorResponse } from "../routes/errors";
 import { renderPage } from "../routes/render";
+import { safeNext } from "../security/safe-next";
 import { endDevSession, startDevSession } from "./session";
 
 const DEMO_EMAIL = "demo@wellness-os.test";
@@ -12,9 +13,6 @@ const SignInForm = z.object({
   email: z.email("Enter an email address.").max(200),
   name: z.string().trim().max(80).optional(),
 });
-
-// Only paths that stay on this site are followed after sign-in.
-const safeNext = (next: string | undefined) => (next?.startsWith("/") && !next.startsWith("//") ? next : "/settings");
 
 function SignInPage({ next, error }: { next: string; error?: string | undefined }) {
   return (
@@ -50,10 +48,11 @@ function SignInPage({ next, error }: { next: string; error?: string | undefined 
 
 /** Mounted at /dev by the development entry, and answering only when ENVIRONMENT=development. */
 export const signInRoutes = new Hono<AppEnv>()
-  .get("/sign-in", (c) => renderPage(c, "Sign in", <SignInPage next={safeNext(c.req.query("next"))} />))
+  .get("/sign-in", (c) => renderPage(c, "Sign in", <SignInPage next={safeNext(c.req.query("next"), new URL(c.req.url).origin)} />))
   .post("/sign-in", async (c) => {
     const form = await c.req.parseBody();
-    const next = safeNext(typeof form.next === "string" ? form.next : undefined);
+    // Only paths that stay on this site are followed after sign-in.
+    const next = safeNext(typeof form.next === "string" ? form.next : undefined, new URL(c.req.url).origin);
     const parsed = SignInForm.safeParse({ email: form.email, name: form.name || undefined });
     if (!parsed.success) {
       return renderPage(c, "Sign in", <SignInPage next={next} error={parsed.error.issues[0]?.message} />, 422);

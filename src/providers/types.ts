@@ -168,6 +168,11 @@ export interface WebhookSpec {
   maxBodyBytes: number;
   /** Answers the provider's verification handshake, if this request is one; otherwise null. */
   handshake?(request: Request, env: Env): Promise<Response | null>;
+  /**
+   * Authentication that needs no body (a secret in the URL or in a header): run before the body is read, so a
+   * sender without it never has a body buffered.
+   */
+  verifyRequest?(request: Request, env: Env, now: number): Promise<WebhookVerification>;
   /** Signature (and timestamp window, where the provider signs one) over the raw body. */
   verify(request: Request, rawBody: Uint8Array<ArrayBuffer>, env: Env, now: number): Promise<WebhookVerification>;
   /** The raw body as the value `parse` reads; JSON when absent (Withings posts a form). Throws for an unreadable body. */

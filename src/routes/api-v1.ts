@@ -56,7 +56,12 @@ const MAX_DAYS = 366;
 const DaysQuery = z
   .object({ from: z.iso.date(), to: z.iso.date() })
   .refine((q) => q.from <= q.to, { message: "from must not be after to", path: ["to"] })
-  .refine((q) => q.to < addDays(q.from, MAX_DAYS), { message: `at most ${MAX_DAYS} days from from to to, both included`, path: ["to"] });
+  // Zod runs refinements even when a field already failed: addDays throws a RangeError on what is not a date.
+  .refine((q) => !isDate(q.from) || q.to < addDays(q.from, MAX_DAYS), {
+    message: `at most ${MAX_DAYS} days from from to to, both included`,
+    path: ["to"],
+  });
+const isDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
 
 /**
  * The service API the rest of Wellness OS reads normalized records through (docs/api.md). A bearer token from

@@ -14,6 +14,7 @@ import { cardState, cardStates } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
 import type { CatalogEntry, SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
+import { bindToBrowser, forgetBinding, fromBoundBrowser } from "../oauth/browser-binding";
 import { createAuthorization, type EngineOptions, exchangeCode, resolveOAuthClient } from "../oauth/engine";
 import { OAuth2RequestError, ProviderUnavailableError, safeErrorCode, TokenResponseError } from "../oauth/errors";
 import { provider } from "../providers/registry";
@@ -113,6 +114,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           source: entry.id,
           codeVerifier: authorization.codeVerifier,
           mode,
+          browserBinding: await bindToBrowser(c, entry.id),
         });
         return c.redirect(authorization.url.toString(), 302);
       })
@@ -126,6 +128,7 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (error) {
           // Spend the state so the same link cannot be replayed with a code later.
           if (state) await hub.consumeAuthorization(user.id, state);
+          forgetBinding(c, entry.id);
           // Saying no is a choice, not an error: back to settings with a calm notice.
           if (error === "access_denied") return c.redirect(`/settings?declined=${entry.id}`, 303);
           const codeText = safeErrorCode(error);
@@ -141,6 +144,10 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         if (pending === null || pending === "expired" || pending.source !== entry.id) {
           const why = pending === "expired" ? "expired (links last ten minutes)" : "was already used or did not start here";
           return errorResponse(c, 400, `This connection link ${why}. Nothing was connected. Start again from Connect.`);
+        }
+        // The state alone is not enough: only the browser that pressed Connect may finish it.
+        if (!(await fromBoundBrowser(c, entry.id, pending.browserBinding))) {
+          return errorResponse(c, 400, "This connection link was started in another browser. Nothing was connected. Start again from Connect here.");
         }
 
         let tokens: TokenSet;

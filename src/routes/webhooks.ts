@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { MalformedPayloadError } from "../domain/records";
+import { parseBoundedJson } from "../lib/bounded-json";
 import { readLimited } from "../lib/read-limited";
 import { PROVIDERS } from "../providers/registry";
 import type { ProviderAdapter, WebhookEvent, WebhookSpec } from "../providers/types";
@@ -67,8 +68,9 @@ async function jobsFor(env: Env, adapter: ProviderAdapter & { webhook: WebhookSp
 const problem = (status: number, detail: string) => Response.json({ error: detail }, { status });
 
 /**
- * Provider webhooks at the edge. The hot path is exactly: size limit, signature (and timestamp window), parse,
- * enqueue (one send; an event too large for a message first goes to R2), answer. No D1: the webhook consumer
+ * Provider webhooks at the edge. The hot path is exactly: what can be authenticated without the body (a URL or
+ * header secret), size limit, signature over the body (and timestamp window), bounded parse, enqueue (one send; an
+ * event too large for a message first goes to R2), answer. No D1: the webhook consumer
  * dedupes by event id and does all the work, so a provider's redelivery is simply queued again. A rejected
  * request writes nothing and queues nothing.
  */
@@ -83,16 +85,28 @@ export function webhookRoutes(options: { now?: () => number } = {}) {
     if (handshake) return handshake;
     if (c.req.method !== "POST") return problem(405, "POST only");
 
+    const now = clock();
+    // Before the body: a sender without the URL or header secret is refused without a byte of it being read.
+    const authorized = (await spec.verifyRequest?.(c.req.raw, c.env, now)) ?? { ok: true };
+    if (!authorized.ok) return problem(authorized.status, authorized.reason);
+
     const raw = await readLimited(c.req.raw, spec.maxBodyBytes);
     if (raw === null) return problem(413, `body larger than ${spec.maxBodyBytes} bytes`);
 
-    const now = clock();
     const verification = await spec.verify(c.req.raw, raw, c.env, now);
     if (!verification.ok) return problem(verification.status, verification.reason);
 
+    // JSON bodies have their nesting bounded before parsing; a provider's own decoding (Withings' flat form) has none.
+    let body: unknown;
+    if (spec.decode) body = undefined;
+    else {
+      const json = parseBoundedJson(raw);
+      if (!json.ok) return problem(json.status, json.reason);
+      body = json.value;
+    }
     let events: ReturnType<typeof spec.parse>;
     try {
-      events = spec.parse(spec.decode ? spec.decode(raw) : JSON.parse(new TextDecoder().decode(raw)), now, c.req.raw.headers);
+      events = spec.parse(spec.decode ? spec.decode(raw) : body, now, c.req.raw.headers);
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof MalformedPayloadError) return problem(400, "body is not the documented shape");
       throw error;

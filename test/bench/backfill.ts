@@ -96,7 +96,16 @@ export async function benchOuraBackfill(server: DevServer, email: string): Promi
   );
   const callback = new URL(allow.headers.get("location")!);
   const sent = performance.now();
-  const done = await expectStatus(await get(callback.pathname + callback.search), 303, "callback");
+  // With the nonce Connect bound the authorization to (src/oauth/browser-binding.ts), as the browser would send it.
+  const binding = start.headers
+    .getSetCookie()
+    .map((pair) => pair.split(";")[0]!)
+    .filter((pair) => pair.startsWith("wos_oauth_"));
+  const done = await expectStatus(
+    await fetch(new URL(callback.pathname + callback.search, baseUrl), { headers: { Cookie: [cookie, ...binding].join("; ") }, redirect: "manual" }),
+    303,
+    "callback",
+  );
   if (done.headers.get("location") !== "/settings?connected=oura") throw new Error(`callback redirected to ${done.headers.get("location")}`);
 
   // Wait until every run of the backfill has finished, and stays so across two polls (a split finishes one run

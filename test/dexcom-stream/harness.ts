@@ -14,7 +14,7 @@ import type { LiveStream, RecordSink } from "../../src/providers/types";
 import { createSandboxFetch } from "../../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../../src/sandbox/grants";
 import { READING_INTERVAL_MS } from "../../views/glucose";
-import { db, get, ORIGIN, postForm, type Session, seedConnection } from "../helpers";
+import { callbackCookie, db, get, ORIGIN, postForm, type Session, seedConnection } from "../helpers";
 import { storedRecords } from "../records/inspect";
 
 /*
@@ -293,7 +293,7 @@ export async function connectDexcom(session: Session) {
   // The backfill would write the same readings to D1 concurrently; kept out so the stream's own writes are checked.
   const ctx = createExecutionContext();
   const done = await createApp().fetch(
-    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: session.cookie }, redirect: "manual" }),
+    new Request(`${ORIGIN}${callback.pathname}${callback.search}`, { headers: { Cookie: callbackCookie(session, start) }, redirect: "manual" }),
     { ...env, SYNC_QUEUE: recordingQueue },
     ctx,
   );

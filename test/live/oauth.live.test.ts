@@ -7,7 +7,7 @@ import type { UserHub } from "../../durable-objects/user-hub";
 import { createApp } from "../../src/app";
 import { consents, integrationConnections } from "../../src/db/schema";
 import type { SourceId } from "../../src/domain/integration";
-import { db, hubHoldsTokens, ORIGIN, recordingQueue, type Session, signIn } from "../helpers";
+import { callbackCookie, db, hubHoldsTokens, ORIGIN, recordingQueue, type Session, signIn } from "../helpers";
 
 // The whole authorization-code (+ PKCE) and refresh flow against a real OAuth 2.0 server on loopback
 // (oauth2-mock-server behind test/setup/oauth-peer.ts). Provider endpoints in code stay the real ones;
@@ -43,6 +43,8 @@ const hub = (userId: string) => env.USER_HUB.get(env.USER_HUB.idFromName(userId)
 async function authorize(source: SourceId, session: Session): Promise<{ authorizeUrl: URL; callback: URL }> {
   const start = await call(`/api/integrations/${source}/start`, session);
   expect(start.status, await start.clone().text()).toBe(302);
+  // This browser now also holds the nonce Connect bound the authorization to (src/oauth/browser-binding.ts).
+  session.cookie = callbackCookie(session, start);
   const authorizeUrl = new URL(start.headers.get("Location")!);
   const consent = await fetch(authorizeUrl, { redirect: "manual" });
   expect(consent.status).toBe(302);

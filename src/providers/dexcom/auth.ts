@@ -24,6 +24,8 @@ export const dexcomAuth: OAuth2Auth = {
   credentials: (env) => (env.DEXCOM_CLIENT_ID && env.DEXCOM_CLIENT_SECRET ? { clientId: env.DEXCOM_CLIENT_ID, clientSecret: env.DEXCOM_CLIENT_SECRET } : null),
   // Dexcom's token request carries client_id and client_secret in the form body.
   clientAuthentication: "body",
+  // Dexcom's authentication docs list no code_challenge (docs/security.md): not sent; the per-person state and the
+  // browser binding (src/oauth/browser-binding.ts) stand in for it.
   pkce: false,
   requiresRefreshToken: true,
   // Dexcom documents no revocation endpoint: disconnecting deletes our tokens only.

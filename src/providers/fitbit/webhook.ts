@@ -1,4 +1,5 @@
 import { MalformedPayloadError } from "../../domain/records";
+import { parseBoundedJson } from "../../lib/bounded-json";
 import { sha256Hex, timingSafeEqual } from "../../lib/encoding";
 import { readLimited } from "../../lib/read-limited";
 import type { SyncWindow, WebhookEvent, WebhookSpec, WebhookVerification } from "../types";
@@ -38,12 +39,9 @@ async function answerVerification(request: Request, env: Env): Promise<Response 
   const bytes = await readLimited(request.clone(), VERIFICATION_BODY_LIMIT);
   const text = bytes && bytes.byteLength > 0 ? new TextDecoder().decode(bytes) : null;
   if (text === null) return null;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return null;
-  }
+  const parsed = parseBoundedJson(text);
+  if (!parsed.ok) return null;
+  const body = parsed.value;
   if (!isObject(body) || body.type !== "verification") return null;
   return new Response(null, { status: (await authorizationMatches(request, env)) ? 201 : 401 });
 }
@@ -53,7 +51,7 @@ async function answerVerification(request: Request, env: Env): Promise<Response 
  * P-256 over the payload), but Google documents neither where its public key is published nor which bytes are
  * signed, so that signature is not checked here; the shared secret is the authentication.
  */
-async function verifyAuthorization(request: Request, _rawBody: Uint8Array<ArrayBuffer>, env: Env): Promise<WebhookVerification> {
+async function verifyAuthorization(request: Request, env: Env): Promise<WebhookVerification> {
   if (!env.GOOGLE_HEALTH_WEBHOOK_SECRET) return { ok: false, status: 401, reason: "GOOGLE_HEALTH_WEBHOOK_SECRET is not configured" };
   if (!request.headers.get("Authorization")) return { ok: false, status: 401, reason: "the notification has no Authorization header" };
   if (!(await authorizationMatches(request, env))) return { ok: false, status: 401, reason: "Authorization does not match the subscriber secret" };
@@ -117,8 +115,11 @@ function notificationEvent(item: unknown, now: number): WebhookEvent | null {
   const intervals = ((data.intervals as unknown[] | undefined) ?? []).filter(isObject);
   // No id is sent (clientProvidedSubscriptionName is a fresh UUID per notification), so the content is the key.
   const eventId = [healthUserId, dataType, operation, intervals.map(intervalKey).join(",")].join("|");
-  // A DELETE that names no data is what a revoked grant or a deleted account looks like.
-  if (operation === "DELETE" && intervals.length === 0) return { eventId, externalUserId: healthUserId, deregistration: true };
+  // A DELETE that names no data is what a revoked grant or a deleted account looks like. It carries no id and no
+  // time, so its content is the same every time: keyed by content alone, the deregistration after a person
+  // reconnected would be dropped as a duplicate of the first. Each receipt is its own event (as Garmin's are);
+  // acting on one twice is harmless.
+  if (operation === "DELETE" && intervals.length === 0) return { eventId: `${eventId}@${now}`, externalUserId: healthUserId, deregistration: true };
   if (!SYNCED_DATA_TYPES.has(dataType.replaceAll("_", "-"))) return null;
   return { eventId, externalUserId: healthUserId, window: windowOf(intervals, now) };
 }
@@ -134,7 +135,9 @@ export const fitbitWebhook: WebhookSpec = {
   path: "google-health",
   maxBodyBytes: MAX_BODY_BYTES,
   handshake: answerVerification,
-  verify: verifyAuthorization,
+  // The Authorization header is the whole authentication, so it is checked before the body is read.
+  verifyRequest: verifyAuthorization,
+  verify: (request, _rawBody, env) => verifyAuthorization(request, env),
   parse: parseNotifications,
   // Google wants 204 No Content and retries anything else for up to 7 days.
   successStatus: 204,

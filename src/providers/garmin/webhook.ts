@@ -8,8 +8,11 @@ const CALLBACK_PATH_PREFIX = "/wellness-api/rest/";
 const SECRET_PARAM = "token";
 
 /**
- * Health API §9: Garmin's production review requires endpoints to accept notifications of at least 10 MB ("min
- * payload allowed 10MB"); a push batches every summary of a sync, so a smaller limit would reject real data.
+ * Garmin's real push sizes: Health API v1.2.2 §9 "Requesting a Production Key" requires endpoints to accept
+ * notifications of at least 10 MB ("min payload allowed 10MB, Activity Details: 100MB"); a push batches every
+ * summary of a sync, so a smaller limit would reject real data. Activity Details are not synced here
+ * (UNSYNCED_SUMMARY_TYPES), so 10 MB is the bound. The token is checked before any of it is read
+ * (`verifyRequest`), and the body is streamed and cut off at this size (src/lib/read-limited.ts).
  */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -71,7 +74,7 @@ async function sameSecret(presented: string, expected: string): Promise<boolean>
 
 // Garmin signs nothing it sends (no signature header is documented), so the endpoint URL configured in Garmin's
 // portal carries our secret as `?token=`: only a request to that exact URL is accepted.
-async function verifyGarmin(request: Request, _rawBody: Uint8Array<ArrayBuffer>, env: Env): Promise<WebhookVerification> {
+async function verifyGarmin(request: Request, env: Env): Promise<WebhookVerification> {
   const expected = env.GARMIN_WEBHOOK_SECRET;
   if (!expected) return { ok: false, status: 401, reason: "Garmin webhook secret is not configured" };
   const presented = new URL(request.url).searchParams.get(SECRET_PARAM);
@@ -120,12 +123,14 @@ function pingEvent(kind: GarminKind, item: Item, userId: string): WebhookEvent {
   return { eventId: `${kind}:ping:${userId}:${start}-${end}`, externalUserId: userId, callbackUrl, callbackKind: kind };
 }
 
-function pushEvent(kind: GarminKind, item: Item, userId: string, index: number, now: number): WebhookEvent {
+function pushEvent(kind: GarminKind, item: Item, userId: string): WebhookEvent {
   const summary = withoutCredentials(item);
   const summaryId = stringAt(summary, "summaryId");
   // Garmin re-sends a summary under the same summaryId whenever it changes (Health API §6.1), so the id alone
-  // would drop every update as a duplicate; the digest of its content tells a revision from a retry.
-  const eventId = summaryId ? `${kind}:${summaryId}:${digest(JSON.stringify(summary))}` : `${kind}:unidentified:${userId}:${now}:${index}`;
+  // would drop every update as a duplicate; the digest of its content tells a revision from a retry. A summary
+  // without a summaryId is keyed by its person and content alone, so a retried push is still a duplicate.
+  const content = digest(JSON.stringify(summary));
+  const eventId = summaryId ? `${kind}:${summaryId}:${content}` : `${kind}:content:${userId}:${content}`;
   return { eventId, externalUserId: userId, pages: [{ kind, body: { [kind]: [summary] } }] };
 }
 
@@ -153,10 +158,10 @@ function parseGarmin(body: unknown, now: number): WebhookEvent[] {
       }
     } else if (isGarminKind(key)) {
       recognized = true;
-      itemsOf(key, value).forEach((item, index) => {
+      for (const item of itemsOf(key, value)) {
         const userId = stringAt(item, "userId")!;
-        events.push("callbackURL" in item ? pingEvent(key, item, userId) : pushEvent(key, item, userId, index, now));
-      });
+        events.push("callbackURL" in item ? pingEvent(key, item, userId) : pushEvent(key, item, userId));
+      }
     } else if (UNSYNCED_SUMMARY_TYPES.has(key)) {
       recognized = true;
     }
@@ -168,7 +173,9 @@ function parseGarmin(body: unknown, now: number): WebhookEvent[] {
 export const garminWebhook: WebhookSpec = {
   path: "garmin",
   maxBodyBytes: MAX_BODY_BYTES,
-  verify: verifyGarmin,
+  // Only the URL is authenticated, so it is checked before the (up to 10 MB) body is read.
+  verifyRequest: verifyGarmin,
+  verify: (request, _rawBody, env) => verifyGarmin(request, env),
   parse: parseGarmin,
   // Health API §4.1: anything but 200 counts as a failed notification and is re-sent.
   successStatus: 200,

@@ -6,6 +6,7 @@ import { PhoneHandoffCode } from "../../../views/phone-handoff";
 import type { AppEnv } from "../../app-env";
 import { sourceMode } from "../../domain/availability";
 import { catalogEntry } from "../../domain/catalog";
+import { parseBoundedJson } from "../../lib/bounded-json";
 import { ProviderUnavailableError } from "../../oauth/errors";
 import { development } from "../../platform/development";
 import { errorResponse } from "../../routes/errors";
@@ -51,14 +52,12 @@ const problem = (status: 401 | 403 | 409 | 410 | 415 | 400 | 502 | 503, error: s
  */
 export const mobileHandoffRoutes = new Hono<AppEnv>().post("/junction/handoff", async (c) => {
   if (!(c.req.header("content-type") ?? "").startsWith("application/json")) return problem(415, "send application/json");
-  let body: z.infer<typeof ExchangeBody>;
-  try {
-    const parsed = ExchangeBody.safeParse(await c.req.json());
-    if (!parsed.success) return problem(400, 'expected {"code": "…"}');
-    body = parsed.data;
-  } catch {
-    return problem(400, "body is not JSON");
-  }
+  // The shared bounded parser (src/lib/bounded-json.ts): nesting checked before JSON.parse.
+  const json = parseBoundedJson(await c.req.text());
+  if (!json.ok) return problem(400, json.reason);
+  const parsed = ExchangeBody.safeParse(json.value);
+  if (!parsed.success) return problem(400, 'expected {"code": "…"}');
+  const body: z.infer<typeof ExchangeBody> = parsed.data;
   const user = c.get("user");
   const db = c.get("db");
   const redeemed = await redeemHandoff(db, user.id, body.code, Date.now());

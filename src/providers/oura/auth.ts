@@ -12,6 +12,8 @@ export const ouraAuth: OAuth2Auth = {
   // Oura's documentation sends client_id and client_secret in the form body, not in a Basic header.
   clientAuthentication: "body",
   // Oura does not document PKCE; sending a challenge it ignores would only give a false sense of protection.
+  // Oura's docs never mention PKCE (docs/security.md): not sent, so an unknown parameter cannot break Connect. The
+  // per-person state and the browser binding (src/oauth/browser-binding.ts) stand in for it.
   pkce: false,
   requiresRefreshToken: true,
   // Oura deviates from RFC 7009: the token goes in the query string as `access_token`.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MalformedPayloadError } from "../../domain/records";
+import { parseBoundedJson } from "../../lib/bounded-json";
 import { encodeHexLowerCase, hmacSha256, timingSafeEqual, utf8 } from "../../lib/encoding";
 import type { WebhookEvent, WebhookSpec, WebhookVerification } from "../types";
 
@@ -55,11 +56,8 @@ async function expectedSignature(secret: string, timestamp: string, body: Uint8A
 
 /** The docs' own code signs `timestamp + JSON.stringify(body)`: the compact re-serialisation of what arrived. */
 function compactJson(rawBody: Uint8Array): Uint8Array | null {
-  try {
-    return utf8(JSON.stringify(JSON.parse(new TextDecoder().decode(rawBody))));
-  } catch {
-    return null;
-  }
+  const parsed = parseBoundedJson(rawBody);
+  return parsed.ok ? utf8(JSON.stringify(parsed.value)) : null;
 }
 
 async function verify(request: Request, rawBody: Uint8Array<ArrayBuffer>, env: Env, now: number): Promise<WebhookVerification> {

@@ -11,7 +11,10 @@ export const whoopAuth: OAuth2Auth = {
   credentials: (env) => (env.WHOOP_CLIENT_ID && env.WHOOP_CLIENT_SECRET ? { clientId: env.WHOOP_CLIENT_ID, clientSecret: env.WHOOP_CLIENT_SECRET } : null),
   // WHOOP's tutorial sends the client credentials in the form body.
   clientAuthentication: "body",
-  pkce: false,
+  // Not in WHOOP's docs, but its /oauth/oauth2/* endpoints are Ory Hydra, which verifies a code_challenge whenever
+  // one is sent, and public WHOOP clients send S256 there. PKCE stops a code issued to another client or account
+  // from completing our callback.
+  pkce: true,
   // WHOOP requires `state` to be exactly eight characters.
   stateLength: 8,
   // WHOOP issues a new refresh token only when `offline` is asked for again on refresh.

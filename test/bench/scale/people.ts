@@ -36,6 +36,11 @@ export async function signIn(baseUrl: string, email: string): Promise<Person> {
 export async function connect(baseUrl: string, person: Person, source: string): Promise<void> {
   const get = (url: string) => fetch(new URL(url, baseUrl), { headers: { Cookie: person.cookie }, redirect: "manual" });
   const start = await expect(await get(`/api/integrations/${source}/start`), 302, `${source} connect start`);
+  // The nonce Connect binds the authorization to (src/oauth/browser-binding.ts), which only the callback receives.
+  const binding = start.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0]!)
+    .filter((pair) => pair.startsWith("wos_oauth_"));
   const authorize = new URL(start.headers.get("location")!);
   if (!authorize.pathname.startsWith("/sandbox/"))
     throw new Error(`${source}: connect start sent the browser to ${authorize.origin}${authorize.pathname}, not a sandbox`);
@@ -53,6 +58,10 @@ export async function connect(baseUrl: string, person: Person, source: string): 
     `${source} consent allow`,
   );
   const callback = new URL(allow.headers.get("location")!);
-  const done = await expect(await get(callback.pathname + callback.search), 303, `${source} callback`);
+  const done = await expect(
+    await fetch(new URL(callback.pathname + callback.search, baseUrl), { headers: { Cookie: [person.cookie, ...binding].join("; ") }, redirect: "manual" }),
+    303,
+    `${source} callback`,
+  );
   if (done.headers.get("location") !== `/settings?connected=${source}`) throw new Error(`${source}: callback redirected to ${done.headers.get("location")}`);
 }
