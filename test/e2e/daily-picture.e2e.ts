@@ -30,7 +30,7 @@ async function connectInBrowser(page: Page, source: string, vendor: string): Pro
   await page.waitForURL(new RegExp(`/sandbox/${source}/authorize`));
   await page.getByRole("button", { name: "Allow" }).click();
   await page.waitForURL(`${baseUrl}/settings?connected=${source}`);
-  await expect.poll(() => page.locator(`#card-${source}`).innerText(), { timeout: 45_000 }).toMatch(/Last synced .*; next/);
+  await expect.poll(() => page.locator(`#card-${source}`).innerText(), { timeout: 45_000 }).toMatch(/Synced .* · next in/);
 }
 
 describe("What Wellness OS sees", () => {

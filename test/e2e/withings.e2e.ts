@@ -41,7 +41,7 @@ describe("the Withings scale in a real browser", () => {
       await page.getByRole("button", { name: "Allow" }).click();
       await page.waitForURL(`${baseUrl}/settings?connected=withings`);
       // The year's backfill runs in wrangler dev's queue consumer; the card polls itself until it is done.
-      await expect.poll(() => page.locator("#card-withings").innerText(), { timeout: 45_000 }).toMatch(/Last synced .*; next/);
+      await expect.poll(() => page.locator("#card-withings").innerText(), { timeout: 45_000 }).toMatch(/Synced .* · next in/);
       if (viewport.name === "phone") await page.locator("#card-withings").screenshot({ path: join(screenshots, "withings-card-phone.png") });
 
       await page.locator("#card-withings").getByRole("link", { name: "Details" }).click();
