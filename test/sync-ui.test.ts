@@ -89,6 +89,10 @@ describe("Sync now and a truthful card", () => {
     });
     const page = await (await get("/settings", session)).text();
     expect(cardOf(page, "oura")).toContain("Stale: no successful sync recently");
+    // The badge says so too, instead of a healthy "Connected".
+    expect(cardOf(page, "oura")).toContain('<span class="badge badge-stale">Stale</span>');
+    expect(cardOf(page, "oura")).not.toContain("badge-connected");
+    expect(cardOf(page, "whoop")).toContain("badge-connected");
     // WHOOP syncs every 3 hours: one hour is not stale.
     expect(cardOf(page, "whoop")).not.toContain("Stale");
     const fitbit = cardOf(page, "fitbit");

@@ -26,8 +26,10 @@ const STATUS_LABELS: Record<IntegrationStatus, string> = {
 export { SourceMark } from "./marks";
 
 /** Only a state worth noticing gets a badge: an available source says nothing, its Connect button says enough. */
-export function StatusBadge({ status }: { status: IntegrationStatus }) {
+export function StatusBadge({ status, stale = false }: { status: IntegrationStatus; stale?: boolean }) {
   if (status === "available") return null;
+  // A connection whose syncs stopped succeeding is not shown as a healthy green "Connected".
+  if (stale && status === "connected") return <span class="badge badge-stale">Stale</span>;
   return <span class={`badge badge-${status}`}>{STATUS_LABELS[status]}</span>;
 }
 
@@ -168,7 +170,7 @@ function SyncLine({ state, now }: { state: CardState; now: number }) {
     <p class="meta">
       {lastSync ? <>Synced {timeTag(lastSync, now)}</> : "Not synced yet"}
       {state.status === "connected" && connection.nextSyncAt && connection.nextSyncAt > now ? <> · next {timeTag(connection.nextSyncAt, now)}</> : null}
-      {state.activity === "stale" && state.status === "connected" ? <span class="stale"> · Stale: no successful sync recently</span> : null}
+      {state.activity === "stale" && state.status === "connected" ? <span class="stale">Stale: no successful sync recently</span> : null}
     </p>
   );
 }
@@ -197,7 +199,7 @@ export function IntegrationCard({
           <Heading id={`name-${entry.id}`}>{entry.name}</Heading>
           <SyncLine state={state} now={now} />
         </div>
-        <StatusBadge status={state.status} />
+        <StatusBadge status={state.status} stale={state.activity === "stale"} />
       </div>
       {live}
       {state.reason ? <p class="reason">{state.reason}</p> : null}

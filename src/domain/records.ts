@@ -204,6 +204,18 @@ export const CgmEvent = z.object({
   status: z.enum(["created", "updated", "deleted"]),
 });
 
+/**
+ * A CGM alert as the person's display device raised it (Dexcom v3 /alerts): which alert and the state it was in at
+ * that moment. One alert usually gives several records (alarming, snoozed, inactive), each with its own id.
+ */
+export const GlucoseAlert = z.object({
+  effective_time_frame: z.object({ date_time: isoDateTime }),
+  alert_name: z.enum(["high", "low", "rise", "fall", "outOfRange", "urgentLow", "urgentLowSoon", "noReadings", "fixedLow", "unknown"]),
+  alert_state: z.enum(["inactive", "activeSnoozed", "activeAlarming", "unknown"]),
+  display_time: z.string().optional(),
+  device: z.string().optional(),
+});
+
 /** A coded concept as FHIR carries it: the system's URI, its code and the display text the server sent. */
 export const Coding = z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().optional() });
 
@@ -324,6 +336,7 @@ export const RECORD_BODIES = {
   glucose_reading: GlucoseReading,
   glucose_calibration: GlucoseCalibration,
   cgm_event: CgmEvent,
+  glucose_alert: GlucoseAlert,
   lab_result: LabResult,
   condition: ClinicalCondition,
   medication: MedicationOrder,
@@ -359,6 +372,7 @@ export const RECORD_SHAPES: Record<RecordKind, RecordShape> = {
   glucose_reading: "sample",
   glucose_calibration: "measurement",
   cgm_event: "event",
+  glucose_alert: "event",
   // Clinical records keep the FHIR resource itself as their raw.
   lab_result: "clinical",
   condition: "clinical",

@@ -11,7 +11,7 @@ import type { DetailView } from "../domain/integration";
 import { listPurchases, listReceipts } from "../purchases/read";
 import { bodyCharts } from "./body-detail";
 import { healthRecordsSection } from "./health-records";
-import { personTimeZone } from "./time-zone";
+import { chartTimeZone, personTimeZone } from "./time-zone";
 
 export const DETAIL_DAYS = 14;
 
@@ -42,16 +42,19 @@ async function dailyCharts({ c, state, now }: DetailInput): Promise<DetailConten
 async function glucose({ c, now }: DetailInput): Promise<DetailContent> {
   const user = c.get("user");
   const hub = userHubFor(c.env, user.id);
-  const [points, stats] = await Promise.all([
+  const [points, stats, settings] = await Promise.all([
     hub.latestGlucose(user.id, 24 * 3_600_000, 400).catch(recordsUnavailable),
     hub.glucoseStats(user.id, now - DETAIL_DAYS * 86_400_000, now).catch(recordsUnavailable),
+    // Without the person's zone the chart still draws, in the request's zone.
+    hub.daySettings(user.id).catch(() => null),
   ]);
   if (!points || !stats) return null;
+  const end = points.at(-1)?.time ?? now;
   return {
     content: (
       <>
         <h2>Glucose</h2>
-        <GlucoseDay points={points} end={points.at(-1)?.time ?? now} timeZone={personTimeZone(c)} />
+        <GlucoseDay points={points} end={end} timeZone={chartTimeZone(settings?.zones ?? [], end, personTimeZone(c))} />
         <GlucoseStatsTable stats={stats} days={DETAIL_DAYS} />
       </>
     ),

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { dateOf, type ZoneSpan, zoneOn } from "../days/zone";
 
 /**
  * The person's time zone for times on a chart: Cloudflare's estimate from where the request came from
@@ -15,4 +16,12 @@ export function personTimeZone(c: Context<AppEnv>): string {
   } catch {
     return "UTC";
   }
+}
+
+/**
+ * The zone for a chart ending at `at`: the one the person set for their days (their own word, where they were on
+ * that day), else the request's estimate. A traveller's VPN or a phone on another network does not move the chart.
+ */
+export function chartTimeZone(spans: readonly ZoneSpan[], at: number, requestZone: string): string {
+  return spans.length > 0 ? zoneOn(dateOf(at, spans), spans) : requestZone;
 }

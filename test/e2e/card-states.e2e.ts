@@ -67,7 +67,7 @@ async function connectInBrowser(page: Page, source: string, vendor: string): Pro
 }
 
 describe("card states and detail pages, screenshotted", () => {
-  it("renders available, connected, syncing, needs_reauth, error, disconnected (and coming soon where any is)", async () => {
+  it("renders available, connected, syncing, stale, needs_reauth, error, disconnected (and coming soon where any is)", async () => {
     const email = `states-${Date.now()}@example.test`;
     const userId = userIdOf(email);
     const setup = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -92,7 +92,13 @@ describe("card states and detail pages, screenshotted", () => {
         row("epic", "connected", ""),
       ].join(" "),
     );
-    // Stale: connected, and no successful sync for two days (after the sandbox's pushes have landed).
+    // Stale: connected, the last attempt ten minutes ago, no success for two days (cadence 6 h, stale after 12 h).
+    // Withings: its sandbox pushes nothing to a connection that never subscribed, and the next run is an hour away,
+    // so nothing refreshes the row before the screenshot.
+    sql(
+      `INSERT INTO integration_connections (id, user_id, source_id, status, mode, connected_at, updated_at, last_sync_at, last_success_at, next_sync_at) VALUES ('conn_e2e_withings_${now}', '${userId}', 'withings', 'connected', 'sandbox', ${now - 30 * 86_400_000}, ${now}, ${now - 10 * 60_000}, ${now - 2 * 86_400_000}, ${now + 3_600_000});`,
+    );
+    // Garmin's detail page, once the sandbox's pushed history has landed.
     await page.goto(`${baseUrl}/settings/connections/garmin`);
     await expect
       .poll(
@@ -103,9 +109,6 @@ describe("card states and detail pages, screenshotted", () => {
         { timeout: 90_000, interval: 2000 },
       )
       .toBeGreaterThan(10);
-    sql(
-      `UPDATE integration_connections SET last_sync_at = ${now - 2 * 86_400_000}, last_success_at = ${now - 2 * 86_400_000} WHERE user_id = '${userId}' AND source_id = 'garmin';`,
-    );
     // Syncing: a queued run for Oura, as Sync now leaves it.
     sql(
       `INSERT INTO sync_runs (id, connection_id, user_id, source_id, trigger, status, started_at) SELECT 'run_e2e_${now}', id, user_id, source_id, 'manual', 'queued', ${now} FROM integration_connections WHERE user_id = '${userId}' AND source_id = 'oura';`,
@@ -120,7 +123,7 @@ describe("card states and detail pages, screenshotted", () => {
       await view.screenshot({ path: join(screenshots, `settings-${viewport.name}.png`), fullPage: true });
       for (const [state, source] of [
         ["syncing", "oura"],
-        ["stale", "garmin"],
+        ["stale", "withings"],
         ["needs_reauth", "whoop"],
         ["error", "fitbit"],
         ["disconnected", "dexcom"],
@@ -129,6 +132,7 @@ describe("card states and detail pages, screenshotted", () => {
       ] as const) {
         const card = view.locator(`#card-${source}`);
         await card.scrollIntoViewIfNeeded();
+        if (state === "stale") expect(await card.locator(".stale").innerText()).toMatch(/Stale: no successful sync recently/);
         await card.screenshot({ path: join(screenshots, `card-${state}-${source}-${viewport.name}.png`) });
         // Disconnect never sits alone on its own line while other actions fit above it.
         const actions = await card.locator(".actions > *").evaluateAll((nodes) => nodes.map((n) => Math.round(n.getBoundingClientRect().top)));

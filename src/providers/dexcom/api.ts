@@ -12,6 +12,7 @@ export const DEXCOM_PATHS = {
   egvs: "/v3/users/self/egvs",
   calibrations: "/v3/users/self/calibrations",
   events: "/v3/users/self/events",
+  alerts: "/v3/users/self/alerts",
   devices: "/v3/users/self/devices",
 } as const;
 
@@ -178,6 +179,11 @@ export async function getCalibrations(ctx: DexcomContext, window: SyncWindow): P
 
 export async function getEvents(ctx: DexcomContext, window: SyncWindow): Promise<unknown> {
   return getBody(ctx, DEXCOM_PATHS.events, windowQuery(window));
+}
+
+/** The /alerts body for a window of at most 30 days; dataRange says nothing about alerts, so the whole window is asked. */
+export async function getAlerts(ctx: DexcomContext, window: SyncWindow): Promise<unknown> {
+  return getBody(ctx, DEXCOM_PATHS.alerts, windowQuery(window));
 }
 
 /** v3 /devices takes no window: it returns every device on the account. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MalformedPayloadError, type NormalizedRecord } from "../../domain/records";
 import { parseDataRange } from "./api";
 import legacyEgvs from "./fixtures/v2-egvs.legacy.response.json";
+import alerts from "./fixtures/v3-alerts.response.json";
 import calibrations from "./fixtures/v3-calibrations.response.json";
 import dataRange from "./fixtures/v3-dataRange.response.json";
 import devices from "./fixtures/v3-devices.truncated.response.json";
@@ -382,6 +383,50 @@ describe("malformed bodies", () => {
   });
 
   it("an unknown kind is rejected", () => {
-    expect(() => normalizeDexcom("alerts" as never, page("alerts", []))).toThrow(MalformedPayloadError);
+    expect(() => normalizeDexcom("alertSchedules" as never, page("alerts", []))).toThrow(MalformedPayloadError);
+  });
+});
+
+describe("normalizeDexcom: alerts (Dexcom's published v3 sample)", () => {
+  it("turns each alert into a glucose alert keyed by its recordId, at its systemTime", () => {
+    const { records, skipped } = normalizeDexcom("alerts", alerts);
+    expect(skipped).toEqual([]);
+    expect(records).toEqual([
+      {
+        kind: "glucose_alert",
+        externalId: "3cb368a9-7b7c-45dc-850a-33f62118bfd5",
+        startTime: Date.UTC(2022, 11, 5, 15, 0, 25, 438),
+        endTime: null,
+        data: {
+          effective_time_frame: { date_time: "2022-12-05T15:00:25.438Z" },
+          alert_name: "high",
+          alert_state: "activeAlarming",
+          display_time: "2022-12-05T15:00:25.438Z",
+          device: "receiver",
+        },
+        raw: alerts.records[0],
+      },
+    ]);
+  });
+
+  it("keeps an alert name or state it does not know as unknown, and skips one without a usable time or id", () => {
+    const sample = alerts.records[0]!;
+    const body = page("alerts", [
+      { ...sample, recordId: "a-1", alertName: "signalLoss", alertState: "acknowledged" },
+      { ...sample, recordId: "a-2", systemTime: "yesterday" },
+      { ...sample, recordId: "" },
+    ]);
+    const { records, skipped } = normalizeDexcom("alerts", body);
+    expect(records.map((r) => [r.externalId, (r.data as Record<string, unknown>).alert_name, (r.data as Record<string, unknown>).alert_state])).toEqual([
+      ["a-1", "unknown", "unknown"],
+    ]);
+    expect(skipped).toEqual([
+      { externalId: "a-2", reason: 'dexcom alerts: systemTime "yesterday" is not a date-time' },
+      { externalId: null, reason: expect.stringMatching(/^dexcom alerts: recordId /) },
+    ]);
+  });
+
+  it("rejects an alerts body that is not the v3 envelope", () => {
+    expect(() => normalizeDexcom("alerts", { records: alerts.records })).toThrow(MalformedPayloadError);
   });
 });

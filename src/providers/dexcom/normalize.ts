@@ -9,7 +9,7 @@ import { parseDataRange, parseDexcomTime } from "./api";
  * sends but we cannot use (no value, unknown unit, bad time) is a skipped item with the reason.
  */
 
-export const DEXCOM_KINDS = ["egvs", "calibrations", "events", "devices", "dataRange"] as const;
+export const DEXCOM_KINDS = ["egvs", "calibrations", "events", "alerts", "devices", "dataRange"] as const;
 export type DexcomKind = (typeof DEXCOM_KINDS)[number];
 
 /** The G6/G7 measuring range: outside it the display shows "Low"/"High" instead of a number. */
@@ -56,6 +56,18 @@ const EventRecord = z.object({
   unit: optionalText,
 });
 
+const ALERT_NAMES = ["high", "low", "rise", "fall", "outOfRange", "urgentLow", "urgentLowSoon", "noReadings", "fixedLow", "unknown"] as const;
+const ALERT_STATES = ["inactive", "activeSnoozed", "activeAlarming", "unknown"] as const;
+
+const AlertRecord = z.object({
+  recordId: z.string().min(1),
+  systemTime: z.string(),
+  displayTime: optionalText,
+  alertName: z.string().min(1),
+  alertState: z.string().min(1),
+  displayDevice: optionalText,
+});
+
 const DeviceRecord = z.object({ lastUploadDate: z.string().refine((text) => parseDexcomTime(text) !== null, "is not a date-time") });
 
 type Item = NormalizedRecord | SkippedItem;
@@ -71,6 +83,8 @@ export function normalizeDexcom(kind: DexcomKind, body: unknown): NormalizeResul
       return normalizeRecords(kind, body, calibrationRecord);
     case "events":
       return normalizeRecords(kind, body, eventRecord);
+    case "alerts":
+      return normalizeRecords(kind, body, alertRecord);
     case "devices":
       // Device settings are not health records; the body is still checked so a broken one is noticed.
       return normalizeRecords(kind, body, deviceRecord);
@@ -247,6 +261,31 @@ function eventRecord(raw: unknown): Item {
       ...(value !== null ? { value } : {}),
       ...(unit ? { unit } : {}),
       status: record.eventStatus,
+    },
+  });
+}
+
+/** An alert name or state Dexcom adds later is kept as "unknown" (with the raw record), not dropped. */
+function known<T extends string>(values: readonly T[], value: string): T | "unknown" {
+  return (values as readonly string[]).includes(value) ? (value as T) : "unknown";
+}
+
+function alertRecord(raw: unknown): Item {
+  const parsed = AlertRecord.safeParse(raw);
+  if (!parsed.success) return invalid("alerts", raw, parsed.error);
+  const record = parsed.data;
+  const startTime = systemTimeOf("alerts", record.recordId, record.systemTime);
+  if (typeof startTime !== "number") return startTime;
+  return makeRecord("glucose_alert", {
+    externalId: record.recordId,
+    startTime,
+    raw,
+    data: {
+      effective_time_frame: { date_time: isoOf(startTime) },
+      alert_name: known(ALERT_NAMES, record.alertName),
+      alert_state: known(ALERT_STATES, record.alertState),
+      ...(record.displayTime ? { display_time: record.displayTime } : {}),
+      ...(record.displayDevice ? { device: record.displayDevice } : {}),
     },
   });
 }

@@ -225,6 +225,48 @@ class SandboxPerson {
     return records;
   }
 
+  /**
+   * Alerts in [start, end), as the G7 app raises them against the settings `deviceRecord` reports (low below 70,
+   * urgent low below 55): alarming at the first reading past the threshold, snoozed when the person taps it two
+   * minutes later, inactive at the first reading back in range.
+   */
+  alerts(start: number, end: number): Timed[] {
+    const records: Timed[] = [];
+    for (let day = this.localDay(start); day <= this.localDay(end); day++) {
+      const { low } = this.plan(day);
+      if (!low) continue;
+      const times = this.readingTimes(low.at - HOUR_MS, low.at + 2 * HOUR_MS);
+      for (const [alertName, threshold] of [
+        ["low", 70],
+        ["urgentLow", 55],
+      ] as const) {
+        const alarming = times.find((t) => this.glucose(t) < threshold);
+        if (alarming === undefined) continue;
+        const cleared = times.find((t) => t > alarming && this.glucose(t) >= threshold);
+        const states: [string, number | undefined][] = [
+          ["activeAlarming", alarming],
+          ["activeSnoozed", alarming + 2 * MINUTE_MS],
+          ["inactive", cleared],
+        ];
+        for (const [alertState, t] of states) {
+          if (t === undefined || t < start || t >= end || !this.released(t)) continue;
+          const record = {
+            recordId: uuidFrom("dexcom", this.subject, "alert", day, alertName, alertState),
+            systemTime: `${new Date(t).toISOString()}`,
+            displayTime: this.displayTime(t),
+            alertName,
+            alertState,
+            displayDevice: this.displayDevice,
+            transmitterGeneration: "g7",
+            transmitterId: this.device(t).transmitterId,
+          };
+          records.push({ t, record });
+        }
+      }
+    }
+    return records;
+  }
+
   /** Carbs and insulin entries in [start, end). */
   events(start: number, end: number): Timed[] {
     const records: Timed[] = [];
@@ -394,6 +436,12 @@ api.get("/v3/users/self/events", (c) => {
   const request = windowed(c);
   if (request instanceof Response) return request;
   return c.json(envelope("events", request.person, newestFirst(request.person.events(request.start, request.end))));
+});
+
+api.get("/v3/users/self/alerts", (c) => {
+  const request = windowed(c);
+  if (request instanceof Response) return request;
+  return c.json(envelope("alerts", request.person, newestFirst(request.person.alerts(request.start, request.end))));
 });
 
 api.get("/v3/users/self/devices", (c) => {

@@ -76,9 +76,10 @@ describe("dexcomSync.pull against the sandbox", () => {
     const range = parseDataRange(pages[0]!.body);
     expect(budget.used).toBe(sent.length);
 
-    for (const kind of ["egvs", "calibrations", "events"] as const) {
+    for (const kind of ["egvs", "calibrations", "events", "alerts"] as const) {
       const requests = sent.filter((url) => url.pathname === DEXCOM_PATHS[kind]);
-      const span = range[kind]!;
+      // dataRange has no span for alerts: they are asked for where readings exist.
+      const span = range[kind === "alerts" ? "egvs" : kind]!;
       // Clamped to the data: the first request starts at the first record, not at the window's start.
       expect(windowOf(requests[0]!).start).toBe(span.start);
       expect(windowOf(requests.at(-1)!).end).toBe(span.end + 1000);
@@ -89,7 +90,7 @@ describe("dexcomSync.pull against the sandbox", () => {
         if (i > 0) expect(start).toBe(windowOf(requests[i - 1]!).end);
       }
     }
-    expect([...new Set(pages.map((p) => p.kind))]).toEqual(["dataRange", "egvs", "calibrations", "events"]);
+    expect([...new Set(pages.map((p) => p.kind))]).toEqual(["dataRange", "egvs", "calibrations", "events", "alerts"]);
   });
 
   it("returns nothing newer than Dexcom's delay, and every record inside the window", async () => {
@@ -108,6 +109,27 @@ describe("dexcomSync.pull against the sandbox", () => {
     }
     expect(records.some((r) => r.kind === "cgm_event")).toBe(true);
     expect(records.some((r) => r.kind === "glucose_calibration")).toBe(true);
+  });
+
+  it("pulls the alerts the sandbox person's lows raised, each at a reading past the alert's threshold", async () => {
+    const { ctx } = await sandboxPullContext("dexcom");
+    // A low comes on about a third of days: thirty days without one would be a one-in-400,000 draw.
+    const window = { start: Date.now() - 30 * DAY_MS, end: Date.now() };
+    const { records, skipped } = normalizeAll(await pullAll(spec, ctx, window));
+    expect(skipped).toEqual([]);
+    const alerts = records.filter((r) => r.kind === "glucose_alert");
+    expect(alerts.length).toBeGreaterThan(0);
+    const readings = new Map(
+      records.filter((r) => r.kind === "glucose_reading").map((r) => [r.startTime, (r.data as { blood_glucose: { value: number } }).blood_glucose.value]),
+    );
+    for (const alert of alerts) {
+      const { alert_name, alert_state } = alert.data as { alert_name: string; alert_state: string };
+      const threshold = alert_name === "urgentLow" ? 55 : 70;
+      expect(["low", "urgentLow"]).toContain(alert_name);
+      if (alert_state === "activeAlarming") expect(readings.get(alert.startTime)).toBeLessThan(threshold);
+      if (alert_state === "inactive") expect(readings.get(alert.startTime)).toBeGreaterThanOrEqual(threshold);
+    }
+    expect(new Set(alerts.map((r) => r.externalId)).size).toBe(alerts.length);
   });
 
   it("makes no data request for a window where the person has no data", async () => {

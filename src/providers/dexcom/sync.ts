@@ -6,6 +6,7 @@ import {
   type DexcomDataRange,
   type DexcomSpan,
   dexcomContext,
+  getAlerts,
   getCalibrations,
   getDataRangeBody,
   getEgvs,
@@ -23,7 +24,7 @@ import { type DexcomKind, normalizeDexcom } from "./normalize";
 
 const DATA_KINDS = ["egvs", "calibrations", "events"] as const;
 type DataKind = (typeof DATA_KINDS)[number];
-const PULLED_KINDS = ["dataRange", ...DATA_KINDS] as const;
+const PULLED_KINDS = ["dataRange", ...DATA_KINDS, "alerts"] as const;
 
 const FETCH: Record<DataKind, (ctx: DexcomContext, window: SyncWindow) => Promise<unknown>> = {
   egvs: getEgvs,
@@ -70,6 +71,12 @@ async function* pullDexcom(ctx: PullContext, host: string, window: SyncWindow): 
     if (!clamped) continue;
     for (const chunk of chunkWindow(clamped)) yield { kind, body: await FETCH[kind](dexcom, chunk) };
   }
+  // dataRange has no span for alerts: they are asked for where readings exist (an alert is raised by the sensor
+  // session and released with its readings). One raised after the newest released reading is read by a later run,
+  // whose lookback covers it once readings are released past it.
+  const alertSpan = range ? range.egvs : everything;
+  const alertWindow = clampToSpan(window, alertSpan, ctx.now);
+  for (const chunk of alertWindow ? chunkWindow(alertWindow) : []) yield { kind: "alerts", body: await getAlerts(dexcom, chunk) };
 }
 
 const settings = {
@@ -82,8 +89,8 @@ const settings = {
   backfillDays: 30,
   // A week of 5-minute readings (~2,000) per job keeps each job's writes small.
   backfillJobDays: BACKFILL_JOB_DAYS,
-  // dataRange, then one request per kind for each ≤30-day chunk of the job's window.
-  maxRequestsPerJob: 1 + DATA_KINDS.length * Math.ceil((BACKFILL_JOB_DAYS * DAY_MS) / MAX_WINDOW_MS),
+  // dataRange, then one request per kind (alerts included) for each ≤30-day chunk of the job's window.
+  maxRequestsPerJob: 1 + (DATA_KINDS.length + 1) * Math.ceil((BACKFILL_JOB_DAYS * DAY_MS) / MAX_WINDOW_MS),
   normalize: normalizeDexcom,
 } satisfies Omit<SyncSpec<DexcomKind>, "pull">;
 

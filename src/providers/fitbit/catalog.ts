@@ -11,8 +11,8 @@ export const fitbitCatalog = {
   type: "wearable",
   section: "devices",
   description:
-    "Steps, heart rate and sleep from Fitbit and Pixel Watch, through the Google Health API. Existing Fitbit connections must consent again with Google.",
-  reads: ["Steps and activity", "Heart rate and resting heart rate", "Sleep"],
+    "Steps, heart rate, sleep, workouts and weight from Fitbit and Pixel Watch, through the Google Health API. Existing Fitbit connections must consent again with Google.",
+  reads: ["Steps and activity", "Heart rate and resting heart rate", "Sleep", "Exercise sessions", "Weight"],
   scopes: [
     `${GOOGLE_HEALTH_SCOPE}.activity_and_fitness.readonly`,
     `${GOOGLE_HEALTH_SCOPE}.health_metrics_and_measurements.readonly`,

@@ -5,6 +5,7 @@ import heartRateFixture from "./fixtures/heart-rate-list.schema-derived.json";
 import exerciseFixture from "./fixtures/list-exercise-datapoints.codelab.json";
 import sleepFixture from "./fixtures/sleep-list.schema-derived.json";
 import stepsFixture from "./fixtures/steps-daily-rollup.schema-derived.json";
+import weightFixture from "./fixtures/weight-list.schema-derived.json";
 import { type FitbitKind, int64, normalizeFitbit, timestamp } from "./normalize";
 
 type Json = Record<string, any>;
@@ -234,6 +235,105 @@ describe("normalizeFitbit: sleep (list, schema-derived)", () => {
   });
 });
 
+describe("normalizeFitbit: exercise (list, Google's codelab response)", () => {
+  it("turns a session into a workout keyed by its data point name, kcal as given and millimetres as metres", () => {
+    const { records, skipped } = normalizeFitbit("exercise", exerciseFixture);
+    expect(skipped).toEqual([]);
+    expect(records).toEqual([
+      {
+        kind: "workout",
+        externalId: "users/2515055256096816351/dataTypes/exercise/dataPoints/8896720705097069096",
+        startTime: Date.parse("2026-02-23T13:10:00Z"),
+        endTime: Date.parse("2026-02-23T13:25:00Z"),
+        data: {
+          effective_time_frame: { time_interval: { start_date_time: "2026-02-23T13:10:00.000Z", end_date_time: "2026-02-23T13:25:00.000Z" } },
+          activity_name: "Walk",
+          kcal_burned: { value: 16, unit: "kcal" },
+          // The codelab's `distanceMillimiters` typo is read as the discovery document's `distanceMillimeters`.
+          distance: { value: 1609.344, unit: "m" },
+        },
+        raw: exerciseFixture.dataPoints[0],
+      },
+    ]);
+  });
+
+  it("reads the average heart rate (an int64 string), names an untitled session by its type, and leaves out what is absent", () => {
+    const point = edited(exerciseFixture, "dataPoints", (item) => {
+      delete item.exercise.displayName;
+      item.exercise.exerciseType = "HIGH_INTENSITY_INTERVAL_TRAINING";
+      item.exercise.metricsSummary = { distanceMillimeters: 5000, averageHeartRateBeatsPerMinute: "151" };
+    });
+    const [record] = normalizeFitbit("exercise", list(point)).records;
+    expect(dataOf(record)).toMatchObject({
+      activity_name: "high intensity interval training",
+      distance: { value: 5, unit: "m" },
+      heart_rate_average: { value: 151, unit: "beats/min" },
+    });
+    expect(dataOf(record)).not.toHaveProperty("kcal_burned");
+  });
+
+  it("skips a session with a backwards interval, no times, or nothing that says what it was", () => {
+    const backwards = edited(exerciseFixture, "dataPoints", (item) => {
+      item.exercise.interval.endTime = "2026-02-23T13:00:00Z";
+    });
+    const untimed = edited(exerciseFixture, "dataPoints", (item) => {
+      delete item.exercise.interval;
+    });
+    const unnamed = edited(exerciseFixture, "dataPoints", (item) => {
+      delete item.exercise.displayName;
+      item.exercise.exerciseType = "EXERCISE_TYPE_UNSPECIFIED";
+    });
+    const { records, skipped } = normalizeFitbit("exercise", list(backwards, untimed, unnamed, { heartRate: {} }));
+    expect(records).toEqual([]);
+    expect(skipped.map((s) => s.reason)).toEqual([
+      "exercise: interval start/end are missing, not RFC 3339, or out of order",
+      "exercise: interval start/end are missing, not RFC 3339, or out of order",
+      "exercise: neither displayName nor exerciseType says what it was",
+      "exercise: data point has no exercise",
+    ]);
+  });
+});
+
+describe("normalizeFitbit: weight (list, schema-derived)", () => {
+  it("turns each weigh-in into body weight in kilograms, keyed by its instant and data source", () => {
+    const { records, skipped } = normalizeFitbit("weight", weightFixture);
+    expect(skipped).toEqual([]);
+    expect(records.map((r) => [r.kind, r.externalId, r.startTime, r.endTime, r.data])).toEqual([
+      [
+        "body_weight",
+        "2026-03-08T13:05:00.000Z|FITBIT",
+        Date.parse("2026-03-08T13:05:00Z"),
+        null,
+        { effective_time_frame: { date_time: "2026-03-08T13:05:00.000Z" }, body_weight: { value: 81.4005, unit: "kg" } },
+      ],
+      [
+        "body_weight",
+        "2026-03-07T12:41:17.000Z|FITBIT/Fitbit/Aria Air",
+        Date.parse("2026-03-07T12:41:17Z"),
+        null,
+        { effective_time_frame: { date_time: "2026-03-07T12:41:17.000Z" }, body_weight: { value: 80.95, unit: "kg" } },
+      ],
+    ]);
+  });
+
+  it("skips a weigh-in with no time, or a weight that is absent, zero, negative or a string", () => {
+    const points = [undefined, 0, -70_000, "80000"].map((grams) =>
+      edited(weightFixture, "dataPoints", (item) => {
+        item.weight.weightGrams = grams;
+      }),
+    );
+    const untimed = edited(weightFixture, "dataPoints", (item) => {
+      delete item.weight.sampleTime;
+    });
+    const { records, skipped } = normalizeFitbit("weight", list(...points, untimed));
+    expect(records).toEqual([]);
+    expect(skipped.map((s) => s.reason)).toEqual([
+      ...points.map(() => "weight: weightGrams is missing or not a positive number"),
+      "weight: sampleTime.physicalTime is missing or not RFC 3339",
+    ]);
+  });
+});
+
 describe("normalizeFitbit: envelopes", () => {
   it.each<[FitbitKind, unknown]>([
     ["heart_rate", null],
@@ -252,7 +352,7 @@ describe("normalizeFitbit: envelopes", () => {
   });
 
   it("rejects a kind it does not know", () => {
-    expect(() => normalizeFitbit("weight" as FitbitKind, list())).toThrow(MalformedPayloadError);
+    expect(() => normalizeFitbit("blood_pressure" as FitbitKind, list())).toThrow(MalformedPayloadError);
   });
 });
 

@@ -4,7 +4,7 @@ import { collect, MalformedPayloadError, makeRecord, type NormalizedRecord, type
  * Google Health API v4 payloads → normalized records. Field names follow the v4 discovery document
  * (googleapis/google-api-go-client health/v4/health-api.json, revision 20260527).
  */
-export type FitbitKind = "steps" | "heart_rate" | "daily_resting_heart_rate" | "sleep";
+export type FitbitKind = "steps" | "heart_rate" | "daily_resting_heart_rate" | "sleep" | "exercise" | "weight";
 
 const DAY_MS = 86_400_000;
 const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -214,6 +214,70 @@ function sleepSession(point: unknown): NormalizedRecord | SkippedItem {
   });
 }
 
+/** A finite number (a proto `double`), or null. */
+function double(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** "WALKING" → "walking", "HIGH_INTENSITY_INTERVAL_TRAINING" → "high intensity interval training". */
+function exerciseTypeName(value: unknown): string | null {
+  return typeof value === "string" && value && value !== "EXERCISE_TYPE_UNSPECIFIED" ? value.toLowerCase().replaceAll("_", " ") : null;
+}
+
+// exercise: an identifiable session type (DISC-v4 `Exercise`, with its `MetricsSummary`).
+function exerciseSession(point: unknown): NormalizedRecord | SkippedItem {
+  if (!isObject(point)) return skip(null, "exercise: data point is not an object");
+  const exercise = point.exercise;
+  if (!isObject(exercise)) return skip(dataPointName(point), "exercise: data point has no exercise");
+  const interval = isObject(exercise.interval) ? exercise.interval : {};
+  const start = timestamp(interval.startTime);
+  const end = timestamp(interval.endTime);
+  const name = dataPointName(point);
+  if (start === null || end === null || end <= start) return skip(name, "exercise: interval start/end are missing, not RFC 3339, or out of order");
+  const activity = (typeof exercise.displayName === "string" && exercise.displayName.trim()) || exerciseTypeName(exercise.exerciseType);
+  if (!activity) return skip(name, "exercise: neither displayName nor exerciseType says what it was");
+  const metrics = isObject(exercise.metricsSummary) ? exercise.metricsSummary : {};
+  const kcal = double(metrics.caloriesKcal);
+  // Google's own codelab response spells it `distanceMillimiters`; the discovery document says `distanceMillimeters`.
+  const millimeters = double(metrics.distanceMillimeters ?? metrics.distanceMillimiters);
+  const averageBpm = int64(metrics.averageHeartRateBeatsPerMinute);
+  return makeRecord("workout", {
+    externalId: name ?? new Date(start).toISOString(),
+    startTime: start,
+    endTime: end,
+    data: {
+      effective_time_frame: { time_interval: { start_date_time: new Date(start).toISOString(), end_date_time: new Date(end).toISOString() } },
+      activity_name: activity,
+      ...(kcal !== null && kcal >= 0 ? { kcal_burned: { value: kcal, unit: "kcal" as const } } : {}),
+      ...(millimeters !== null && millimeters >= 0 ? { distance: { value: millimeters / 1000, unit: "m" as const } } : {}),
+      ...(averageBpm !== null && averageBpm > 0 ? { heart_rate_average: { value: averageBpm, unit: "beats/min" as const } } : {}),
+    },
+    raw: point,
+  });
+}
+
+// weight: a sample type (DISC-v4 `Weight`: sampleTime, weightGrams as a double).
+function weightSample(point: unknown): NormalizedRecord | SkippedItem {
+  if (!isObject(point)) return skip(null, "weight: data point is not an object");
+  const name = dataPointName(point);
+  const weight = point.weight;
+  if (!isObject(weight)) return skip(name, "weight: data point has no weight");
+  const at = isObject(weight.sampleTime) ? timestamp(weight.sampleTime.physicalTime) : null;
+  if (at === null) return skip(name, "weight: sampleTime.physicalTime is missing or not RFC 3339");
+  const dateTime = new Date(at).toISOString();
+  // As with heart rate, two scales (or a scale and a manual entry) can record the same instant: the source completes the key.
+  const source = dataSourceKey(point.dataSource);
+  const externalId = name ?? (source ? `${dateTime}|${source}` : dateTime);
+  const grams = double(weight.weightGrams);
+  if (grams === null || grams <= 0) return skip(externalId, "weight: weightGrams is missing or not a positive number");
+  return makeRecord("body_weight", {
+    externalId,
+    startTime: at,
+    data: { effective_time_frame: { date_time: dateTime }, body_weight: { value: grams / 1000, unit: "kg" } },
+    raw: point,
+  });
+}
+
 /** Pure: one page of a Google Health API response → records and skipped items. */
 export function normalizeFitbit(kind: FitbitKind, body: unknown): NormalizeResult {
   switch (kind) {
@@ -225,6 +289,10 @@ export function normalizeFitbit(kind: FitbitKind, body: unknown): NormalizeResul
       return collect(itemsOf(body, "dataPoints", kind).map(restingHeartRate));
     case "sleep":
       return collect(itemsOf(body, "dataPoints", kind).map(sleepSession));
+    case "exercise":
+      return collect(itemsOf(body, "dataPoints", kind).map(exerciseSession));
+    case "weight":
+      return collect(itemsOf(body, "dataPoints", kind).map(weightSample));
     default:
       throw new MalformedPayloadError(`unknown Fitbit kind ${String(kind)}`);
   }

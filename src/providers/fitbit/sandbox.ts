@@ -12,19 +12,28 @@ const DEFAULT_HISTORY_DAYS = 30;
 const HISTORY_DAYS = 365;
 const HEART_RATE_EVERY_MINUTES = 10;
 /** Small pages, so pagination is exercised (the real service may return fewer points than pageSize, too). */
-const PAGE_CAP: Readonly<Record<ListedType, number>> = { "heart-rate": 100, "daily-resting-heart-rate": 3, sleep: 2 };
-/** dataPoints.list defaults: 1440, or 25 for sleep (also its maximum). */
-const DEFAULT_PAGE_SIZE: Readonly<Record<ListedType, number>> = { "heart-rate": 1440, "daily-resting-heart-rate": 1440, sleep: 25 };
-const MAX_PAGE_SIZE: Readonly<Record<ListedType, number>> = { "heart-rate": 10_000, "daily-resting-heart-rate": 10_000, sleep: 25 };
+const PAGE_CAP: Readonly<Record<ListedType, number>> = { "heart-rate": 100, "daily-resting-heart-rate": 3, sleep: 2, exercise: 2, weight: 2 };
+/** dataPoints.list defaults: 1440, or 25 for sleep and exercise (also their maximum). */
+const DEFAULT_PAGE_SIZE: Readonly<Record<ListedType, number>> = { "heart-rate": 1440, "daily-resting-heart-rate": 1440, sleep: 25, exercise: 25, weight: 1440 };
+const MAX_PAGE_SIZE: Readonly<Record<ListedType, number>> = {
+  "heart-rate": 10_000,
+  "daily-resting-heart-rate": 10_000,
+  sleep: 25,
+  exercise: 25,
+  weight: 10_000,
+};
 /** The field each list filter may compare (snake_case), and whether its literals are timestamps or dates. */
 const FILTER_FIELD: Readonly<Record<ListedType, { field: string; literal: "timestamp" | "date" }>> = {
   "heart-rate": { field: "heart_rate.sample_time.physical_time", literal: "timestamp" },
   "daily-resting-heart-rate": { field: "daily_resting_heart_rate.date", literal: "date" },
   sleep: { field: "sleep.interval.end_time", literal: "timestamp" },
+  // Exercise filters on its civil start only; the sandbox's civil times are UTC (utcOffset "0s").
+  exercise: { field: "exercise.interval.civil_start_time", literal: "date" },
+  weight: { field: "weight.sample_time.physical_time", literal: "timestamp" },
 };
 const ROLL_UP_MAX_DAYS = 90;
 
-type ListedType = "heart-rate" | "daily-resting-heart-rate" | "sleep";
+type ListedType = "heart-rate" | "daily-resting-heart-rate" | "sleep" | "exercise" | "weight";
 type DataPoint = Record<string, unknown>;
 /** A generated point with the time its filter compares (`at`) and the time the list is ordered by. */
 type Timed = { at: number; order: number; point: DataPoint };
@@ -179,12 +188,76 @@ function sleepPoint(subject: string, day: string): Timed {
   return { at: end, order: start, point };
 }
 
+const EXERCISES = [
+  { exerciseType: "WALKING", displayName: "Walk", kcalPerMinute: 4.5, metersPerMinute: 85 },
+  { exerciseType: "RUNNING", displayName: "Run", kcalPerMinute: 11, metersPerMinute: 170 },
+  { exerciseType: "BIKING", displayName: "Bike", kcalPerMinute: 8, metersPerMinute: 330 },
+] as const;
+
+/** Most days one session in the early evening, in the v4 `Exercise` shape (as in Google's codelab response). */
+function exercisePoint(subject: string, day: string, now: number): Timed | null {
+  const rand = random(seedOf("fitbit", "exercise", subject, day));
+  if (rand() < 0.35) return null;
+  const kind = EXERCISES[Math.floor(rand() * EXERCISES.length)] ?? EXERCISES[0];
+  const start = Date.parse(`${day}T00:00:00Z`) + int(rand, 17 * 60, 60, 6 * 60, 21 * 60) * MINUTE_MS;
+  const minutes = int(rand, 40, 12, 15, 90);
+  const end = start + minutes * MINUTE_MS;
+  // A session is listed once it has ended.
+  if (end > now) return null;
+  const point = {
+    name: `users/${subject}/dataTypes/exercise/dataPoints/${uuidFrom("fitbit", "exercise", subject, day)}`,
+    dataSource: wristSource,
+    exercise: {
+      interval: {
+        startTime: rfc3339(start),
+        startUtcOffset: "0s",
+        endTime: rfc3339(end),
+        endUtcOffset: "0s",
+        civilStartTime: civilDateTime(start),
+        civilEndTime: civilDateTime(end),
+      },
+      exerciseType: kind.exerciseType,
+      metricsSummary: {
+        caloriesKcal: Math.round(kind.kcalPerMinute * minutes),
+        distanceMillimeters: Math.round(kind.metersPerMinute * minutes * 1000),
+        averageHeartRateBeatsPerMinute: String(int(rand, kind.exerciseType === "WALKING" ? 102 : 142, 8, 80, 185)),
+        activeZoneMinutes: String(kind.exerciseType === "WALKING" ? 0 : minutes),
+      },
+      exerciseMetadata: {},
+      displayName: kind.displayName,
+      activeDuration: `${minutes * 60}s`,
+      updateTime: rfc3339(end + 5 * MINUTE_MS),
+    },
+  };
+  return { at: Date.parse(`${day}T00:00:00Z`), order: start, point };
+}
+
+/** A morning weigh-in on about half the days, drifting slowly around the person's own weight. */
+function weightPoint(subject: string, day: string): Timed | null {
+  const rand = random(seedOf("fitbit", "weight", subject, day));
+  if (rand() < 0.5) return null;
+  const base = normal(random(seedOf("fitbit", "body-weight", subject)), 74_000, 9_000, 50_000, 110_000);
+  const at = Date.parse(`${day}T00:00:00Z`) + int(rand, 7 * 60, 30, 5 * 60, 10 * 60) * MINUTE_MS + int(rand, 30, 15, 0, 59) * 1000;
+  const point = {
+    dataSource: { recordingMethod: "PASSIVELY_MEASURED", device: { manufacturer: "Fitbit", displayName: "Aria Air" }, platform: "FITBIT" },
+    weight: {
+      sampleTime: { physicalTime: rfc3339(at), utcOffset: "0s", civilTime: civilDateTime(at) },
+      weightGrams: Math.round(normal(rand, base, 400, base - 1500, base + 1500) / 10) * 10,
+    },
+  };
+  return { at, order: at, point };
+}
+
 /** Every point of a listed type whose filter field falls in [from, to), newest first, never in the future. */
 function listed(type: ListedType, subject: string, from: number, to: number, now: number): DataPoint[] {
   const points: Timed[] = [];
   for (const day of daysIn(Math.max(from, now - HISTORY_DAYS * DAY_MS), to, now)) {
     if (type === "heart-rate") points.push(...heartRatePoints(subject, day, now));
     else if (type === "sleep") points.push(sleepPoint(subject, day));
+    else if (type === "exercise" || type === "weight") {
+      const point = type === "exercise" ? exercisePoint(subject, day, now) : weightPoint(subject, day);
+      if (point) points.push(point);
+    }
     // A day's resting heart rate exists once the day is over.
     else if (Date.parse(`${day}T00:00:00Z`) + DAY_MS <= now) points.push(restingHeartRatePoint(subject, day));
   }

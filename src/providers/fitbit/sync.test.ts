@@ -8,7 +8,17 @@ import { ProviderRequestError } from "../../sync/pull-context";
 import { ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT } from "../../sync/run";
 import type { SyncWindow } from "../types";
 import type { FitbitKind } from "./normalize";
-import { civilDaysOf, DAILY_RESTING_HEART_RATE_POINTS, fitbitSync, HEART_RATE_PAGE_SIZE, HEART_RATE_POINTS, SLEEP_POINTS, STEPS_DAILY_ROLL_UP } from "./sync";
+import {
+  civilDaysOf,
+  DAILY_RESTING_HEART_RATE_POINTS,
+  EXERCISE_POINTS,
+  fitbitSync,
+  HEART_RATE_PAGE_SIZE,
+  HEART_RATE_POINTS,
+  SLEEP_POINTS,
+  STEPS_DAILY_ROLL_UP,
+  WEIGHT_POINTS,
+} from "./sync";
 
 const DAY_MS = 86_400_000;
 const HEART_RATE_SAMPLES_PER_DAY = 144; // the sandbox's one sample every 10 minutes
@@ -65,7 +75,7 @@ describe("fitbitSync.pull against the sandbox", () => {
     const { ctx, budget } = await sandboxPullContext("fitbit", { wrap });
     const pages = await pullAll(fitbitSync, ctx, window);
 
-    expect([...new Set(pages.map((p) => p.kind))]).toEqual(["steps", "daily_resting_heart_rate", "sleep", "heart_rate"]);
+    expect([...new Set(pages.map((p) => p.kind))]).toEqual(["steps", "daily_resting_heart_rate", "sleep", "exercise", "weight", "heart_rate"]);
     expect(budget.used).toBe(sent.length);
     expect(budget.used).toBeLessThanOrEqual(fitbitSync.maxRequestsPerJob);
 
@@ -79,7 +89,18 @@ describe("fitbitSync.pull against the sandbox", () => {
     const resting = byEndpoint(DAILY_RESTING_HEART_RATE_POINTS);
     const sleep = byEndpoint(SLEEP_POINTS);
     const heartRate = byEndpoint(HEART_RATE_POINTS);
-    expect(resting.length + sleep.length + heartRate.length).toBe(listRequests.length);
+    const exercise = byEndpoint(EXERCISE_POINTS);
+    const weight = byEndpoint(WEIGHT_POINTS);
+    expect(resting.length + sleep.length + exercise.length + weight.length + heartRate.length).toBe(listRequests.length);
+    // Exercise filters on its civil start date only (physical session times are for sleep and ECG).
+    expect(
+      exercise.every(
+        (r) =>
+          r.url.searchParams.get("filter") ===
+            `exercise.interval.civil_start_time >= "${isoDay(window.start - DAY_MS)}" AND exercise.interval.civil_start_time < "${isoDay(window.end + DAY_MS)}"` &&
+          r.url.searchParams.get("pageSize") === "25",
+      ),
+    ).toBe(true);
     expect(resting[0]!.url.searchParams.get("filter")).toBe(
       `daily_resting_heart_rate.date >= "${isoDay(window.start - DAY_MS)}" AND daily_resting_heart_rate.date < "${isoDay(window.end + DAY_MS)}"`,
     );
@@ -128,6 +149,15 @@ describe("fitbitSync.pull against the sandbox", () => {
     expect(samples).toHaveLength(3 * HEART_RATE_SAMPLES_PER_DAY);
     expect(new Set(samples.map((r) => r.externalId)).size).toBe(samples.length);
     expect(samples.every((r) => r.startTime >= window.start && r.startTime < window.end)).toBe(true);
+    expect(weight.every((r) => r.url.searchParams.get("filter") === physical("weight.sample_time.physical_time"))).toBe(true);
+    const weighIns = ofKind("body_weight");
+    expect(weighIns.length).toBeGreaterThan(0);
+    expect(weighIns.every((r) => r.startTime >= window.start && r.startTime < window.end)).toBe(true);
+    expect(new Set(weighIns.map((r) => r.externalId)).size).toBe(weighIns.length);
+    const workouts = ofKind("workout");
+    expect(workouts.length).toBeGreaterThan(0);
+    expect(new Set(workouts.map((r) => r.externalId)).size).toBe(workouts.length);
+    expect(workouts.every((r) => r.externalId.startsWith("users/") && r.endTime! > r.startTime)).toBe(true);
     // Newest first, across pages, as the service documents.
     expect(samples.map((r) => r.startTime)).toEqual([...samples.map((r) => r.startTime)].sort((a, b) => b - a));
   });
@@ -158,7 +188,8 @@ describe("fitbitSync.pull against the sandbox", () => {
 
 describe("fitbitSync.pull: budget and provider quirks", () => {
   it("fits a backfill job into the invocation's subrequest budget even at one heart-rate sample per second", () => {
-    const worstCase = fitbitSync.backfillJobDays * Math.ceil(86_400 / HEART_RATE_PAGE_SIZE) + 3;
+    // Steps, resting heart rate, sleep and weight one page each; exercise two (25 a page over the job's civil days).
+    const worstCase = fitbitSync.backfillJobDays * Math.ceil(86_400 / HEART_RATE_PAGE_SIZE) + 4 + 2;
     expect(fitbitSync.maxRequestsPerJob).toBeGreaterThanOrEqual(worstCase);
     expect(fitbitSync.maxRequestsPerJob).toBeLessThanOrEqual(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
     expect(fitbitSync.backfillDays % fitbitSync.backfillJobDays).toBeLessThan(fitbitSync.backfillJobDays);
@@ -187,7 +218,7 @@ describe("fitbitSync.pull: budget and provider quirks", () => {
     expect(asMs(rollups[1]!.end)).toBe(window.end + DAY_MS);
     expect(normalizeAll(pages.filter((p) => p.kind === "steps")).records).toHaveLength(122);
     // One request per list kind: a page without nextPageToken is the last.
-    expect(sent.filter((r) => r.method === "GET")).toHaveLength(3);
+    expect(sent.filter((r) => r.method === "GET")).toHaveLength(5);
   });
 
   it("stops paging once the newest-first points reach before the window, should the filter ever be ignored", async () => {

@@ -6,6 +6,8 @@ export const STEPS_DAILY_ROLL_UP = `${DATA_TYPES}/steps/dataPoints:dailyRollUp`;
 export const HEART_RATE_POINTS = `${DATA_TYPES}/heart-rate/dataPoints`;
 export const DAILY_RESTING_HEART_RATE_POINTS = `${DATA_TYPES}/daily-resting-heart-rate/dataPoints`;
 export const SLEEP_POINTS = `${DATA_TYPES}/sleep/dataPoints`;
+export const EXERCISE_POINTS = `${DATA_TYPES}/exercise/dataPoints`;
+export const WEIGHT_POINTS = `${DATA_TYPES}/weight/dataPoints`;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -14,6 +16,7 @@ const DAY_MS = 24 * HOUR_MS;
 export const HEART_RATE_PAGE_SIZE = 10_000;
 /** Sleep and exercise are capped at 25 per page. */
 export const SLEEP_PAGE_SIZE = 25;
+export const EXERCISE_PAGE_SIZE = 25;
 /** dailyRollUp accepts at most 90 days for steps (14 for heart-rate-style types). */
 const STEPS_ROLL_UP_MAX_DAYS = 90;
 /** The widest UTC offsets in use: a civil day overlaps the UTC instants from 14 h before to 12 h after its own. */
@@ -21,8 +24,11 @@ const EARLIEST_OFFSET_MS = -12 * HOUR_MS;
 const LATEST_OFFSET_MS = 14 * HOUR_MS;
 
 const BACKFILL_JOB_DAYS = 4;
-/** Worst case per job: heart rate at one sample per second, plus one page each of steps, resting heart rate and sleep. */
-const MAX_REQUESTS_PER_JOB = BACKFILL_JOB_DAYS * Math.ceil(86_400 / HEART_RATE_PAGE_SIZE) + 3;
+/**
+ * Worst case per job: heart rate at one sample per second, plus one page each of steps, resting heart rate, sleep
+ * and weight, and two pages of exercise (25 sessions a page over the job's civil days).
+ */
+const MAX_REQUESTS_PER_JOB = BACKFILL_JOB_DAYS * Math.ceil(86_400 / HEART_RATE_PAGE_SIZE) + 6;
 
 const utcDate = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
@@ -54,6 +60,10 @@ type PointTime = (point: unknown) => number | null;
 
 const heartRateTime: PointTime = (point) =>
   isObject(point) && isObject(point.heartRate) && isObject(point.heartRate.sampleTime) ? timestamp(point.heartRate.sampleTime.physicalTime) : null;
+const exerciseStartTime: PointTime = (point) =>
+  isObject(point) && isObject(point.exercise) && isObject(point.exercise.interval) ? timestamp(point.exercise.interval.startTime) : null;
+const weightTime: PointTime = (point) =>
+  isObject(point) && isObject(point.weight) && isObject(point.weight.sampleTime) ? timestamp(point.weight.sampleTime.physicalTime) : null;
 const sleepEndTime: PointTime = (point) =>
   isObject(point) && isObject(point.sleep) && isObject(point.sleep.interval) ? timestamp(point.sleep.interval.endTime) : null;
 
@@ -132,6 +142,22 @@ async function* pullFitbit(ctx: PullContext, window: SyncWindow): AsyncGenerator
     { filter: between("sleep.interval.end_time", physical.from, physical.to), pageSize: SLEEP_PAGE_SIZE },
     { start: window.start, pointTime: sleepEndTime },
   );
+  // Exercise can only be filtered on its civil start time (DISC-v4 list.filter: "Excluding Sleep and ECG"), so it is
+  // pulled by the civil days the window touches in any zone; a session seen twice is the same record (its name).
+  yield* listDataPoints(
+    ctx,
+    "exercise",
+    EXERCISE_POINTS,
+    { filter: between("exercise.interval.civil_start_time", days.from, days.to), pageSize: EXERCISE_PAGE_SIZE },
+    { start: Date.parse(`${days.from}T00:00:00Z`) - LATEST_OFFSET_MS, pointTime: exerciseStartTime },
+  );
+  yield* listDataPoints(
+    ctx,
+    "weight",
+    WEIGHT_POINTS,
+    { filter: between("weight.sample_time.physical_time", physical.from, physical.to) },
+    { start: window.start, pointTime: weightTime },
+  );
   yield* listDataPoints(
     ctx,
     "heart_rate",
@@ -146,7 +172,7 @@ async function* pullFitbit(ctx: PullContext, window: SyncWindow): AsyncGenerator
  * large for one invocation the cheap daily kinds have already landed.
  */
 export const fitbitSync: SyncSpec<FitbitKind> = {
-  kinds: ["steps", "daily_resting_heart_rate", "sleep", "heart_rate"],
+  kinds: ["steps", "daily_resting_heart_rate", "sleep", "exercise", "weight", "heart_rate"],
   cadenceMinutes: 60,
   // Trackers upload late when the phone is away; the day's totals, resting rate and last night's sleep settle within a day.
   lookbackHours: 24,

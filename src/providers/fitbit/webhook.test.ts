@@ -159,8 +159,10 @@ describe("fitbitWebhook.parse", () => {
   });
 
   it("ignores changes to data types it does not pull, and accepts snake_case names of those it does", () => {
-    expect(fitbitWebhook.parse(notification({ dataType: "weight" }), NOW)).toEqual([]);
+    expect(fitbitWebhook.parse(notification({ dataType: "blood-glucose" }), NOW)).toEqual([]);
     expect(fitbitWebhook.parse(notification({ dataType: "heart_rate" }), NOW)).toHaveLength(1);
+    expect(fitbitWebhook.parse(notification({ dataType: "exercise" }), NOW)).toHaveLength(1);
+    expect(fitbitWebhook.parse(notification({ dataType: "weight" }), NOW)).toHaveLength(1);
     expect(fitbitWebhook.parse(notification({ dataType: "daily-resting-heart-rate" }), NOW)).toHaveLength(1);
   });
 

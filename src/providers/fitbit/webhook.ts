@@ -13,7 +13,7 @@ const VERIFICATION_BODY_LIMIT = 256;
 const MAX_BODY_BYTES = 256 * 1024;
 const OPERATIONS = new Set(["UPSERT", "UPDATE", "DELETE"]);
 /** The data types `fitbitSync` pulls, as notifications name them (kebab-case, like subscriber configs). */
-const SYNCED_DATA_TYPES = new Set(["steps", "heart-rate", "daily-resting-heart-rate", "sleep"]);
+const SYNCED_DATA_TYPES = new Set(["steps", "heart-rate", "daily-resting-heart-rate", "sleep", "exercise", "weight"]);
 
 type Fields = Record<string, unknown>;
 
