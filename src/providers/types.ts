@@ -110,6 +110,18 @@ export interface PullContext {
   now: number;
   /** Deployment configuration (e.g. Dexcom's region decides its data host). Never secrets' values in requests. */
   env: Env;
+  /** The provider's own resume point, for providers that have one (Gmail's historyId); set by the sync engine. */
+  state?: ProviderState;
+}
+
+/** A provider cursor kept with the connection (the sync engine persists it only when the pull completes). */
+export interface ProviderState {
+  /** The stored resume point, or null before the first pull that set one. */
+  readonly value: string | null;
+  /** Scheduled, manual and push-triggered pulls may read from `value`; backfills and rescans read their window. */
+  readonly incremental: boolean;
+  /** Where this pull got to; stored when it completes. */
+  set(value: string): void;
 }
 
 /** How a source is kept in sync by polling. */

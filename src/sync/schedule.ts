@@ -13,7 +13,11 @@ const MAX_CATCH_UP_MS = 7 * DAY_MS;
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH = 100;
 
-const Cursor = z.object({ syncedThrough: z.number().optional() }).catch({});
+/**
+ * `state` is the provider's own resume point where it has one (Gmail's historyId), kept beside the time cursor so
+ * the engine stays the one place that reads and writes it (through src/db/connections.ts).
+ */
+const Cursor = z.object({ syncedThrough: z.number().optional(), state: z.string().min(1).max(256).optional() }).catch({});
 export type Cursor = z.infer<typeof Cursor>;
 
 export function readCursor(value: string | null): Cursor {

@@ -64,6 +64,25 @@ api.get("/gmail/v1/users/me/messages/:id", (c) => {
   });
 });
 
+/** Older start ids than this are "too old" and answered 404, as Gmail does once its history is trimmed. */
+const OLDEST_HISTORY_ID = HISTORY_ID - 10_000;
+
+// users.history.list: records oldest first, each message added with its labels; `history` is omitted when empty.
+// https://developers.google.com/gmail/api/reference/rest/v1/users.history/list
+api.get("/gmail/v1/users/me/history", (c) => {
+  const start = c.req.query("startHistoryId") ?? "";
+  if (!/^\d+$/.test(start)) return c.json({ error: { code: 400, message: "Invalid startHistoryId", status: "INVALID_ARGUMENT" } }, 400);
+  if (Number(start) < OLDEST_HISTORY_ID) return c.json({ error: { code: 404, message: "Requested entity was not found.", status: "NOT_FOUND" } }, 404);
+  const added = mailbox(Date.now())
+    .filter((m) => m.historyId > Number(start))
+    .sort((a, b) => a.historyId - b.historyId)
+    .map((m) => {
+      const message = { id: m.id, threadId: m.id, labelIds: ["INBOX", "CATEGORY_UPDATES"] };
+      return { id: String(m.historyId), messages: [{ id: m.id, threadId: m.id }], messagesAdded: [{ message }] };
+    });
+  return c.json({ ...(added.length ? { history: added } : {}), historyId: String(HISTORY_ID) });
+});
+
 export const gmailSandbox: ProviderSandbox = {
   source: "gmail",
   hosts: ["gmail.googleapis.com"],
