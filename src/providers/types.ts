@@ -259,4 +259,15 @@ export interface ProviderAdapter {
   sync?: SyncSpec;
   webhook?: WebhookSpec;
   live?: LiveStreamSpec;
+  watch?: WatchSpec;
+}
+
+/**
+ * Providers that push a person's changes only while a watch they expire is renewed (Gmail's users.watch, 7 days):
+ * started after connecting, renewed by the daily cron, stopped by the one disconnect.
+ */
+export interface WatchSpec {
+  /** Starts or renews the watch (Gmail replaces the previous one); false when this deployment has no push configured. */
+  start(ctx: PullContext): Promise<boolean>;
+  stop(ctx: PullContext): Promise<void>;
 }

@@ -179,6 +179,17 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     await db.update(syncRuns).set({ recordsUpserted: written, recordsSkipped: skipped }).where(eq(syncRuns.id, job.runId));
   };
 
+  const watch = provider(job.source).watch;
+  if (job.action === "watch" && watch) {
+    try {
+      await watch.start(ctx);
+    } catch (error) {
+      return handleFailure(env, job, connection, error, deps.attempt ?? 1, finishRun, { written: 0, skipped: 0 });
+    }
+    await finishRun("succeeded", { written: 0, skipped: 0, error: null });
+    return { kind: "done", status: "succeeded", written: 0, inserted: 0, unchanged: 0, skipped: 0, providerRequests: budget.used, d1RoundTrips: 3 };
+  }
+
   if (job.action === "request_backfill" && spec.requestBackfill) {
     try {
       await spec.requestBackfill(ctx, job.window);

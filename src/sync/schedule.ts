@@ -147,6 +147,20 @@ export async function enqueueInitialSync(
         },
       ]
     : jobsFor(connection, spec, "backfill", history);
-  await enqueueSyncJobs(env, jobs, now, d1);
+  await enqueueSyncJobs(env, [...jobs, ...(provider(connection.source).watch ? [watchJob(connection, "connect", now)] : [])], now, d1);
   return jobs.map((job) => ({ runId: job.runId, window: job.window }));
+}
+
+/** A job that starts or renews the provider's watch (the window is only the run's label). */
+export function watchJob(connection: { id: string; userId: string; source: SourceId }, trigger: SyncJob["trigger"], now: number): SyncJob {
+  return {
+    type: "sync",
+    connectionId: connection.id,
+    userId: connection.userId,
+    source: connection.source,
+    trigger,
+    action: "watch",
+    window: { start: now - 1, end: now },
+    runId: newId("run"),
+  };
 }

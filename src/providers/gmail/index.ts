@@ -2,10 +2,12 @@ import type { ProviderAdapter } from "../types";
 import { gmailAuth } from "./auth";
 import { gmailCatalog } from "./catalog";
 import { gmailSync } from "./sync";
+import { gmailWatch } from "./watch";
 
 export const gmail: ProviderAdapter = {
   id: "gmail",
   catalog: gmailCatalog,
   auth: gmailAuth,
   sync: gmailSync,
+  watch: gmailWatch,
 };

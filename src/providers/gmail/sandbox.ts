@@ -16,9 +16,11 @@ const api = sandboxApi();
 
 api.use("/gmail/*", sandboxBearer("gmail"));
 
+const mailboxAddress = (subject: string) => `${subject}@sandbox.gmail.test`;
+
 api.get("/gmail/v1/users/me/profile", (c) => {
   const { subject } = c.get("access");
-  return c.json({ emailAddress: `${subject}@sandbox.gmail.test`, messagesTotal: 1204, threadsTotal: 987, historyId: String(HISTORY_ID) });
+  return c.json({ emailAddress: mailboxAddress(subject), messagesTotal: 1204, threadsTotal: 987, historyId: String(HISTORY_ID) });
 });
 
 /** Message i arrived 9·i + 3 days ago: the mailbox spans about four months whatever today is. */
@@ -81,6 +83,30 @@ api.get("/gmail/v1/users/me/history", (c) => {
       return { id: String(m.historyId), messages: [{ id: m.id, threadId: m.id }], messagesAdded: [{ message }] };
     });
   return c.json({ ...(added.length ? { history: added } : {}), historyId: String(HISTORY_ID) });
+});
+
+/**
+ * The sandbox's watches, by mailbox address (as a push names it): what Gmail itself would be keeping (a watch per mailbox,
+ * replaced by each `watch`, gone after `stop` or 7 days).
+ */
+export const sandboxWatches = new Map<string, { topicName: string; expiration: number }>();
+
+// users.watch: 400 for a topic that is not projects/{project}/topics/{topic}; answers historyId and expiration (ms).
+api.post("/gmail/v1/users/me/watch", async (c) => {
+  const address = mailboxAddress(c.get("access").subject);
+  const body = (await c.req.json().catch(() => ({}))) as { topicName?: unknown };
+  if (typeof body.topicName !== "string" || !/^projects\/[^/]+\/topics\/[^/]+$/.test(body.topicName)) {
+    return c.json({ error: { code: 400, message: "Invalid topicName does not match projects/*/topics/*", status: "INVALID_ARGUMENT" } }, 400);
+  }
+  const expiration = Date.now() + 7 * DAY_MS;
+  sandboxWatches.set(address, { topicName: body.topicName, expiration });
+  return c.json({ historyId: String(HISTORY_ID), expiration: String(expiration) });
+});
+
+// users.stop: an empty body.
+api.post("/gmail/v1/users/me/stop", (c) => {
+  sandboxWatches.delete(mailboxAddress(c.get("access").subject));
+  return c.body(null, 204);
 });
 
 export const gmailSandbox: ProviderSandbox = {
