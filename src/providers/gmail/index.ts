@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from "../types";
 import { gmailAuth } from "./auth";
 import { gmailCatalog } from "./catalog";
+import { gmailPush } from "./push";
 import { gmailSync } from "./sync";
 import { gmailWatch } from "./watch";
 
@@ -10,4 +11,5 @@ export const gmail: ProviderAdapter = {
   auth: gmailAuth,
   sync: gmailSync,
   watch: gmailWatch,
+  webhook: gmailPush,
 };
