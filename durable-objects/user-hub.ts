@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
+import { sendDayMessages } from "../src/days/messages";
 import type { DaySummary } from "../src/days/picture";
 import type { Metric } from "../src/days/precedence";
 import { localDate, type ZoneSpan, zoneOn } from "../src/days/zone";
@@ -27,6 +28,8 @@ const LIVE_RETRY_MS = 5 * 60_000;
 /** Streams due within this margin of an alarm are ticked by it, so two streams share alarms rather than chase. */
 const LIVE_DUE_MARGIN_MS = 1_000;
 const liveTag = (source: SourceId) => `live:${source}`;
+/** A "day updated" message the alarm could not send is tried again this much later (it stays owed meanwhile). */
+const DAY_MESSAGE_RETRY_MS = 5 * 60_000;
 
 /** An authorization in progress: one-time, bound to this user's object, valid for ten minutes. */
 export interface PendingAuthorization {
@@ -106,13 +109,21 @@ export class UserHub extends DurableObject<Env> {
     this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
     this.dayStore = new DayStore(ctx.storage, drizzle(ctx.storage));
     // A live stream writes what it normalized straight into the person's record store, in this same object.
+    // The days it wrote into are recomputed on the object's alarm (at most every 15 minutes a day), since a
+    // stream writes a reading every five.
     this.recordSink = {
-      put: (source, batch, now) =>
-        this.records.put(
-          source,
-          batch.map(toRecordInput).filter((row) => row !== null),
-          now,
-        ),
+      put: (source, batch, now) => {
+        const rows = batch.map(toRecordInput).filter((row) => row !== null);
+        const counts = this.records.put(source, rows, now);
+        if (counts.written > 0) {
+          try {
+            this.dayStore.liveWrote(rows);
+          } catch (error) {
+            console.error(JSON.stringify({ event: "day_picture_failed", name: error instanceof Error ? error.name : typeof error }));
+          }
+        }
+        return counts;
+      },
     };
     for (const adapter of Object.values(PROVIDERS)) {
       if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens, records: this.recordSink }));
@@ -228,7 +239,9 @@ export class UserHub extends DurableObject<Env> {
       return { written: 0, inserted: 0, unchanged: 0, dropped: rows.length, days: [] };
     }
     const counts = this.records.put(source, rows, now);
-    return { ...counts, dropped: 0, days: this.recomputeDays(rows, now) };
+    const days = this.recomputeDays(rows, now);
+    await this.armDayDeadline(now);
+    return { ...counts, dropped: 0, days };
   }
 
   // --- The daily picture (src/days/, durable-objects/records/days.ts) ---------------------------------------
@@ -247,7 +260,65 @@ export class UserHub extends DurableObject<Env> {
   async days(userId: string, from: string, to: string, now = Date.now()): Promise<{ days: DaySummary[]; owed: DayUpdate[] }> {
     this.assertOwner(userId);
     this.writable();
-    return this.dayStore.days(from, to, this.vault.sources(), now);
+    const result = this.dayStore.days(from, to, this.vault.sources(), now);
+    await this.armDayDeadline(now);
+    return result;
+  }
+
+  private meta(key: string): number | null {
+    const value = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+    return value === undefined ? null : Number(value);
+  }
+
+  private setMeta(key: string, value: number | null): void {
+    const sql = this.ctx.storage.sql;
+    if (value === null) sql.exec("DELETE FROM meta WHERE key = ?", key);
+    else sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, String(value));
+  }
+
+  /**
+   * Sets the alarm for the earliest open day's 72-hour deadline, so a day becomes final, and its message is sent,
+   * even if no data comes and nobody reads. `now` is the clock the call was given (a batch's time); the alarm runs
+   * on the platform's clock, so it is set the same distance from that.
+   */
+  private async armDayDeadline(now: number): Promise<void> {
+    try {
+      const deadline = this.dayStore.nextDeadline();
+      this.setMeta("days_deadline", deadline === null ? null : Date.now() + Math.max(0, deadline - now));
+      await this.rearm();
+    } catch (error) {
+      console.error(JSON.stringify({ event: "day_deadline_failed", name: error instanceof Error ? error.name : typeof error }));
+    }
+  }
+
+  /**
+   * On the alarm: freezes the days past their deadline, recomputes the live-written days whose wait is over, and
+   * sends every owed message. A failed send keeps them owed and tries again in five minutes.
+   */
+  private async settleDays(userId: string): Promise<void> {
+    if (!this.schema.ok) return;
+    const now = Date.now();
+    let owed: DayUpdate[];
+    try {
+      owed = this.dayStore.settle(this.vault.sources(), now);
+      this.setMeta("days_deadline", this.dayStore.nextDeadline());
+    } catch (error) {
+      console.error(JSON.stringify({ event: "day_picture_failed", name: error instanceof Error ? error.name : typeof error }));
+      this.setMeta("days_retry", now + DAY_MESSAGE_RETRY_MS);
+      return;
+    }
+    if (owed.length === 0) {
+      this.setMeta("days_retry", null);
+      return;
+    }
+    try {
+      await sendDayMessages(this.env.DAYS_QUEUE, userId, owed);
+      this.dayStore.announced(owed);
+      this.setMeta("days_retry", null);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "day_messages_failed", count: owed.length, name: error instanceof Error ? error.name : typeof error }));
+      this.setMeta("days_retry", now + DAY_MESSAGE_RETRY_MS);
+    }
   }
 
   /** Marks days as sent on the days queue (only where the digest is still the current one). */
@@ -356,8 +427,15 @@ export class UserHub extends DurableObject<Env> {
     await this.rearm();
   }
 
+  /**
+   * The object has one alarm: the earliest of the live streams' looks, the next day's 72-hour deadline and a retry
+   * of unsent day messages. Live-written days waiting for a recompute ride on the streams' alarms (at least every
+   * 30 minutes while one runs) and add a wake-up of their own only when none does.
+   */
   private async rearm(): Promise<void> {
-    const next = this.ctx.storage.sql.exec<{ due: number | null }>("SELECT min(due) AS due FROM live_schedule").toArray()[0]?.due ?? null;
+    const live = this.ctx.storage.sql.exec<{ due: number | null }>("SELECT min(due) AS due FROM live_schedule").toArray()[0]?.due ?? null;
+    const candidates = [live, this.meta("days_deadline"), this.meta("days_retry"), live === null && this.schema.ok ? this.dayStore.nextLiveRecompute() : null];
+    const next = candidates.reduce<number | null>((earliest, due) => (due === null ? earliest : earliest === null ? due : Math.min(earliest, due)), null);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }
@@ -369,6 +447,7 @@ export class UserHub extends DurableObject<Env> {
    * platform retry the alarm within seconds, on top of ours.
    */
   override async alarm(): Promise<void> {
+    // Also the daily picture's clock: see settleDays and rearm.
     const userId = this.owner();
     const now = Date.now();
     const due = this.ctx.storage.sql
@@ -388,8 +467,9 @@ export class UserHub extends DurableObject<Env> {
       await this.schedule(source, stream?.enabled ? next : null);
       if (result && result.newReadings > 0) this.pushLive(source);
     }
+    if (userId) await this.settleDays(userId);
     // A look not yet due (another stream's alarm woke the object) keeps its own time.
-    if (due.length === 0) await this.rearm();
+    await this.rearm();
   }
 
   /** Sends a stream's current fragment to every open page (hibernatable WebSockets: no cost while idle). */

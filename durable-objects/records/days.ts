@@ -39,6 +39,9 @@ function digestOf(text: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
+/** A day a live stream wrote into is recomputed at most this often (a reading comes every five minutes). */
+export const LIVE_RECOMPUTE_MS = 15 * 60_000;
+
 const hasAnything = (day: DaySummary) =>
   day.sleep !== null ||
   day.naps.length > 0 ||
@@ -58,7 +61,11 @@ export class DayStore {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly db: DrizzleSqliteDODatabase<Record<string, never>>,
-  ) {}
+  ) {
+    // Days a live stream wrote into since their last recompute (`dirty`), and when that was: the object's own
+    // bookkeeping, rebuilt from nothing if lost (the next batch, read or deadline recomputes the day anyway).
+    storage.sql.exec("CREATE TABLE IF NOT EXISTS day_live (date TEXT PRIMARY KEY, recomputed_at INTEGER, dirty INTEGER NOT NULL)");
+  }
 
   zones(): ZoneSpan[] {
     return this.db.select({ from: dayZones.fromDate, zone: dayZones.zone }).from(dayZones).orderBy(asc(dayZones.fromDate)).all();
@@ -198,28 +205,98 @@ export class DayStore {
     return { days, owed };
   }
 
-  /**
-   * After a batch: the days its records can change, plus the recent days not yet final (a later record from one
-   * source can make a day final), recomputed in one read.
-   */
-  afterWrite(rows: readonly RecordInput[], connected: readonly string[], now: number): DayUpdate[] {
-    const zones = this.zones();
+  /** The days the picture's records among `rows` can change. */
+  private touched(rows: readonly RecordInput[], zones: readonly ZoneSpan[]): Set<string> {
     const dates = new Set<string>();
     const dateAt = datesByQuarterHour(zones);
     for (const row of rows) {
       if (!(PICTURE_KINDS as readonly string[]).includes(row.kind) && row.kind !== "glucose_reading") continue;
       for (const date of datesTouched(row, zones, dateAt)) dates.add(date);
     }
-    const today = dateOf(now, zones);
-    for (const row of this.db
-      .select({ date: daySummaries.date })
-      .from(daySummaries)
-      .where(and(eq(daySummaries.final, false), gte(daySummaries.date, addDays(today, -4))))
-      .all())
-      dates.add(row.date);
+    return dates;
+  }
+
+  private recompute(dates: ReadonlySet<string>, connected: readonly string[], now: number): DayUpdate[] {
     if (dates.size === 0) return [];
     const sorted = [...dates].sort();
     return this.days(sorted[0]!, sorted.at(-1)!, connected, now, dates).owed;
+  }
+
+  private openDates(): string[] {
+    return this.db
+      .select({ date: daySummaries.date })
+      .from(daySummaries)
+      .where(eq(daySummaries.final, false))
+      .orderBy(asc(daySummaries.date))
+      .all()
+      .map((row) => row.date);
+  }
+
+  /**
+   * Every stored day whose message is owed (changed since it was last sent, or never sent), final days included:
+   * a final day is never recomputed, so this is what sends it again after a failed send.
+   */
+  owed(): DayUpdate[] {
+    return this.db
+      .select()
+      .from(daySummaries)
+      .where(sql`${daySummaries.announced} IS NOT ${daySummaries.digest}`)
+      .orderBy(asc(daySummaries.date))
+      .all()
+      .map((row) => ({ date: row.date, digest: row.digest, final: row.final, summary: JSON.parse(row.summary) as DaySummary }));
+  }
+
+  /**
+   * After a batch: the days its records can change, plus every stored day not yet final (a later record from one
+   * source can make a day final; so can the clock), recomputed in one read; and any day still owed a message.
+   */
+  afterWrite(rows: readonly RecordInput[], connected: readonly string[], now: number): DayUpdate[] {
+    const dates = this.touched(rows, this.zones());
+    for (const date of this.openDates()) dates.add(date);
+    const updates = this.recompute(dates, connected, now);
+    const included = new Set(updates.map((update) => update.date));
+    return [...updates, ...this.owed().filter((update) => !included.has(update.date))];
+  }
+
+  /** When the earliest day not yet final becomes final by the clock (72 h after its end), or null when none is open. */
+  nextDeadline(): number | null {
+    const first = this.openDates()[0];
+    return first === undefined ? null : dayWindow(first, this.zones()).end + SETTLE_MS;
+  }
+
+  /** A live stream wrote `rows`: their days are recomputed on the object's next alarm, at most every LIVE_RECOMPUTE_MS. */
+  liveWrote(rows: readonly RecordInput[]): void {
+    for (const date of this.touched(rows, this.zones())) {
+      this.storage.sql.exec("INSERT INTO day_live (date, recomputed_at, dirty) VALUES (?, NULL, 1) ON CONFLICT(date) DO UPDATE SET dirty = 1", date);
+    }
+  }
+
+  /** When the next live-written day may be recomputed, or null when none waits. */
+  nextLiveRecompute(): number | null {
+    return (
+      this.storage.sql
+        .exec<{ at: number | null }>("SELECT min(coalesce(recomputed_at, 0) + ?) AS at FROM day_live WHERE dirty = 1", LIVE_RECOMPUTE_MS)
+        .toArray()[0]?.at ?? null
+    );
+  }
+
+  /**
+   * On the object's alarm: the days past their 72-hour deadline (made final now) and the live-written days whose
+   * wait is over, recomputed in one read. Returns every day owed a message.
+   */
+  settle(connected: readonly string[], now: number): DayUpdate[] {
+    const zones = this.zones();
+    const dates = new Set(this.openDates().filter((date) => dayWindow(date, zones).end + SETTLE_MS <= now));
+    const live = this.storage.sql
+      .exec<{ date: string }>("SELECT date FROM day_live WHERE dirty = 1 AND coalesce(recomputed_at, 0) + ? <= ?", LIVE_RECOMPUTE_MS, now)
+      .toArray()
+      .map((row) => row.date);
+    for (const date of live) dates.add(date);
+    this.recompute(dates, connected, now);
+    for (const date of live) this.storage.sql.exec("UPDATE day_live SET recomputed_at = ?, dirty = 0 WHERE date = ?", now, date);
+    // Older days are final or nearly: their live bookkeeping is over.
+    this.storage.sql.exec("DELETE FROM day_live WHERE dirty = 0 AND date < ?", addDays(dateOf(now, zones), -4));
+    return this.owed();
   }
 
   /** Days sent on the days queue: only a digest still current is marked, so a newer change stays owed. */

@@ -2,12 +2,13 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { userHubFor } from "../../durable-objects/user-hub";
 import { WearableCharts } from "../../views/connection-detail";
-import { ComingView } from "../../views/detail-coming";
 import { GlucoseDay, GlucoseStatsTable } from "../../views/glucose-detail";
+import { ReceiptsSummary } from "../../views/receipts-detail";
 import type { AppEnv } from "../app-env";
 import type { CardState } from "../domain/card-state";
 import { dailySummaries, SUMMARY_KINDS } from "../domain/daily-summary";
 import type { DetailView } from "../domain/integration";
+import { listPurchases, listReceipts } from "../purchases/read";
 import { bodyCharts } from "./body-detail";
 import { healthRecordsSection } from "./health-records";
 import { personTimeZone } from "./time-zone";
@@ -59,7 +60,7 @@ async function glucose({ c, now }: DetailInput): Promise<DetailContent> {
 
 /**
  * Each detail view's loader. A source's view comes from its catalog entry (`detailViewOf`); a new kind of data
- * adds its view here with one line. Receipts say plainly what is coming until their view lands.
+ * adds its view here with one line.
  */
 export const DETAIL_VIEWS: Record<DetailView, (input: DetailInput) => Promise<DetailContent>> = {
   "daily-charts": dailyCharts,
@@ -72,5 +73,9 @@ export const DETAIL_VIEWS: Record<DetailView, (input: DetailInput) => Promise<De
     const content = await healthRecordsSection(c, state);
     return content ? { content } : null;
   },
-  receipts: async () => ({ content: <ComingView kind="receipts" /> }),
+  receipts: async ({ c }) => {
+    const user = c.get("user");
+    const found = await Promise.all([listReceipts(c.env, user.id), listPurchases(c.env, user.id)]).catch(recordsUnavailable);
+    return found ? { content: <ReceiptsSummary receipts={found[0]} purchases={found[1].purchases} /> } : null;
+  },
 };

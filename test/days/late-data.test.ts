@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { userHubFor } from "../../durable-objects/user-hub";
-import type { DayUpdatedMessage } from "../../src/days/announce";
+import type { DayUpdatedMessage } from "../../src/days/messages";
 import { storeRecords } from "../../src/sync/store-records";
 import { recordingQueue } from "../helpers";
 import { holdTokens } from "../records/inspect";

@@ -8,7 +8,7 @@ import { sandboxPatientResources } from "../../src/providers/smart-fhir/sandbox-
 import type { SyncJob } from "../../src/sync/jobs";
 import { runSyncJob } from "../../src/sync/run";
 import { scheduledWindow } from "../../src/sync/schedule";
-import { db, ORIGIN, recordingQueue, type Session, signIn } from "../helpers";
+import { callbackCookie, db, ORIGIN, recordingQueue, type Session, signIn } from "../helpers";
 import { storedCount, storedRecords } from "../records/inspect";
 import { FHIR_PEER_PATIENT, FHIR_PEER_PUBLIC_BASE } from "../setup/fhir-base";
 
@@ -30,10 +30,10 @@ const seen = () => fhirControl("seen") as Promise<{ path: string; query: string;
 const healthSystemEnv = { ...env, EPIC_FHIR_BASE_URL: FHIR_PEER_PUBLIC_BASE };
 const app = createApp({ engine: { timeoutMs: 2000 } });
 
-async function call(path: string, session: Session, extraEnv: Partial<Env> = {}): Promise<Response> {
+async function call(path: string, session: Session, extraEnv: Partial<Env> = {}, cookie = session.cookie): Promise<Response> {
   const ctx = createExecutionContext();
   const response = await app.fetch(
-    new Request(`${ORIGIN}${path}`, { headers: { Cookie: session.cookie }, redirect: "manual" }),
+    new Request(`${ORIGIN}${path}`, { headers: { Cookie: cookie }, redirect: "manual" }),
     { ...healthSystemEnv, ...extraEnv },
     ctx,
   );
@@ -49,7 +49,8 @@ async function connectHealthSystem(session: Session) {
   const consent = await fetch(authorizeUrl, { redirect: "manual" });
   const callback = new URL(consent.headers.get("Location")!);
   const queue = recordingQueue<SyncJob>();
-  const done = await call(`${callback.pathname}${callback.search}`, session, { SYNC_QUEUE: queue });
+  // The callback comes back to the browser that pressed Connect, with its binding cookie (src/oauth/browser-binding.ts).
+  const done = await call(`${callback.pathname}${callback.search}`, session, { SYNC_QUEUE: queue }, callbackCookie(session, start));
   expect(done.status).toBe(303);
   return { authorizeUrl, jobs: queue.sent };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { gmailSync } from "../../src/providers/gmail/sync";
 import type { SyncJob } from "../../src/sync/jobs";
 import { runSyncJob } from "../../src/sync/run";
-import { connectThroughSandbox, recordingQueue, signIn } from "../helpers";
+import { connectThroughSandbox, get, recordingQueue, signIn } from "../helpers";
 import { storedRecords } from "../records/inspect";
 
 const DAY = 86_400_000;
@@ -47,5 +47,12 @@ describe("connecting Gmail offline (sandbox)", () => {
     expect(everything.filter((r) => r.raw !== null).map((r) => `${r.kind} ${r.raw}`)).toEqual([]);
     const text = everything.map((r) => r.data).join("\n");
     expect(text).not.toMatch(/Content-Type|Subject:|jordan\.avery|Unsubscribe|has shipped|left something/i);
+
+    // The source's detail page lists what the scan found and how many items wait for review.
+    const detail = await (await get("/settings/connections/gmail", session)).text();
+    expect(detail).toContain("9 receipts with");
+    expect(detail).toMatch(/items? waits? for your review\./);
+    expect(detail).toContain("<td>Green Basket Market</td>");
+    expect(detail).toContain('href="/settings/purchases">Review purchases</a>');
   });
 });

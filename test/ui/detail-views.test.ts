@@ -19,14 +19,13 @@ describe("each source's detail page shows its own kind of data", () => {
     expect(page).not.toContain("Resting heart rate");
   });
 
-  it("says plainly what is coming for receipts, without wearable charts", async () => {
+  it("shows receipts, not wearable charts, for a mailbox, and the way to review them", async () => {
     const session = await signIn();
     await seedConnection(session.userId, "gmail", "connected");
     const page = await (await get("/settings/connections/gmail", session)).text();
-    expect(page).toContain('<h2 id="coming-title">Your receipts</h2>');
+    expect(page).toContain('<h2 id="receipts-title">Your receipts</h2>');
+    expect(page).toContain("No receipts found yet.");
+    expect(page).toContain('href="/settings/purchases"');
     expect(page).not.toContain("Sleep score");
-    // Nothing to pull yet, so the card does not wait for a sync that will not come.
-    expect(page).not.toContain("Not synced yet");
-    expect(page).toMatch(/<p class="meta">Connected <time/);
   });
 });
