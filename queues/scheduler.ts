@@ -55,6 +55,10 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
     return;
   }
   if (controller.cron === DAILY_CRON) {
+    // Provider watches first: an Oura subscription failure must not leave Gmail's watches to lapse.
+    const { enqueueWatchRenewals } = await import("../src/sync/watch");
+    const watches = await enqueueWatchRenewals(env, controller.scheduledTime);
+    console.log(JSON.stringify({ event: "watch_renewals_enqueued", count: watches }));
     const { renewWebhookSubscriptions } = await import("./subscriptions");
     await renewWebhookSubscriptions(env, controller.scheduledTime);
   }

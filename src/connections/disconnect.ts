@@ -2,6 +2,12 @@ import { type DisconnectResult, userHubFor } from "../../durable-objects/user-hu
 import type { Database } from "../db/client";
 import { disconnectStatements } from "../db/connections";
 import type { SourceId } from "../domain/integration";
+import { openProviderCalls } from "../providers/calls";
+import { provider } from "../providers/registry";
+import { SubrequestBudget } from "../sync/pull-context";
+
+/** Provider calls a disconnect may make before the tokens go: the watch's stop and a token refresh. */
+const STOP_WATCH_BUDGET = 3;
 
 export interface DisconnectOptions {
   /** Ask the provider to revoke the grant (the person disconnected here); false when the provider told us it is gone. */
@@ -27,6 +33,10 @@ export interface DisconnectOutcome extends DisconnectResult {
  */
 export async function disconnect(env: Env, db: Database, userId: string, source: SourceId, options: DisconnectOptions): Promise<DisconnectOutcome> {
   const hub = userHubFor(env, userId);
+  // A watch is stopped while the token still works; a failure is logged and the disconnect goes on (the watch
+  // lapses by itself, and with no tokens left its notifications find nothing to pull).
+  const watch = provider(source).watch;
+  if (watch && options.revokeAtProvider) await stopWatch(env, hub, userId, source, watch).catch(logStopFailure);
   const result = await hub.disconnect(userId, source, { revokeAtProvider: options.revokeAtProvider });
   const deletedRecords = options.deleteData
     ? await hub.deleteRecords(userId, source).catch((error: unknown) => {
@@ -37,4 +47,19 @@ export async function disconnect(env: Env, db: Database, userId: string, source:
   const now = options.now ?? Date.now();
   await db.batch(disconnectStatements(db, userId, source, { reason: options.reason, now }));
   return { ...result, deletedRecords };
+}
+
+async function stopWatch(
+  env: Env,
+  hub: ReturnType<typeof userHubFor>,
+  userId: string,
+  source: SourceId,
+  watch: NonNullable<ReturnType<typeof provider>["watch"]>,
+): Promise<void> {
+  const access = await openProviderCalls({ env, userId, source, tokens: hub, budget: new SubrequestBudget(STOP_WATCH_BUDGET), externalUserId: null });
+  if (access.ok) await watch.stop(access.ctx);
+}
+
+function logStopFailure(error: unknown): void {
+  console.error(JSON.stringify({ event: "watch_stop_failed", name: error instanceof Error ? error.name : typeof error }));
 }

@@ -110,6 +110,18 @@ export interface PullContext {
   now: number;
   /** Deployment configuration (e.g. Dexcom's region decides its data host). Never secrets' values in requests. */
   env: Env;
+  /** The provider's own resume point, for providers that have one (Gmail's historyId); set by the sync engine. */
+  state?: ProviderState;
+}
+
+/** A provider cursor kept with the connection (the sync engine persists it only when the pull completes). */
+export interface ProviderState {
+  /** The stored resume point, or null before the first pull that set one. */
+  readonly value: string | null;
+  /** Scheduled, manual and push-triggered pulls may read from `value`; backfills and rescans read their window. */
+  readonly incremental: boolean;
+  /** Where this pull got to; stored when it completes. */
+  set(value: string): void;
 }
 
 /** How a source is kept in sync by polling. */
@@ -247,4 +259,15 @@ export interface ProviderAdapter {
   sync?: SyncSpec;
   webhook?: WebhookSpec;
   live?: LiveStreamSpec;
+  watch?: WatchSpec;
+}
+
+/**
+ * Providers that push a person's changes only while a watch they expire is renewed (Gmail's users.watch, 7 days):
+ * started after connecting, renewed by the daily cron, stopped by the one disconnect.
+ */
+export interface WatchSpec {
+  /** Starts or renews the watch (Gmail replaces the previous one); false when this deployment has no push configured. */
+  start(ctx: PullContext): Promise<boolean>;
+  stop(ctx: PullContext): Promise<void>;
 }

@@ -13,8 +13,11 @@ export const SyncJob = z.object({
   window: Window,
   /** Only these kinds (a notification named them); all the source's kinds when absent. */
   kinds: z.array(z.string().min(1)).optional(),
-  /** `pull` the window, or (push-first providers) ask the provider to push it: `request_backfill`. */
-  action: z.enum(["pull", "request_backfill"]).default("pull"),
+  /**
+   * `pull` the window, or (push-first providers) ask the provider to push it: `request_backfill`, or start/renew the
+   * provider's watch (`watch`; the window is not read).
+   */
+  action: z.enum(["pull", "request_backfill", "watch"]).default("pull"),
   /** The sync_runs row this job reports to (created when the job is enqueued, so the UI can poll it). */
   runId: z.string().min(1),
 });

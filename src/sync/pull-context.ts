@@ -16,6 +16,17 @@ export class ProviderRequestError extends Error {
 }
 
 /**
+ * The provider no longer knows the stored resume point (Gmail: history.list answers 404 for a historyId that is too
+ * old): the engine forgets it and re-reads the last `rescanDays` through the backfill path.
+ */
+export class ProviderStateExpiredError extends Error {
+  override name = "ProviderStateExpiredError";
+  constructor(readonly rescanDays: number) {
+    super(`the provider's resume point expired; rescanning ${rescanDays} days`);
+  }
+}
+
+/**
  * The provider answered with something the pull must not use or follow (not the documented shape, a paging link
  * to another host): the job fails with this message, in words, and retrying would not change the answer.
  */

@@ -1,17 +1,25 @@
 import { and, eq } from "drizzle-orm";
 import { userHubFor } from "../../durable-objects/user-hub";
 import { database } from "../db/client";
-import { recordSyncFailure, recordSyncSuccess, updateConnectionStatus } from "../db/connections";
+import { recordSyncFailure, recordSyncSuccess, resetSyncCursor, updateConnectionStatus } from "../db/connections";
 import { type IntegrationConnection, integrationConnections, syncRuns } from "../db/schema";
 import { catalogEntry } from "../domain/catalog";
 import { MalformedPayloadError, type NormalizedRecord } from "../domain/records";
 import { ProviderUnavailableError } from "../oauth/errors";
 import { type AccessTokens, openProviderCalls } from "../providers/calls";
 import { provider } from "../providers/registry";
-import type { PulledPage, SyncWindow } from "../providers/types";
+import type { PullContext, PulledPage, SyncWindow } from "../providers/types";
 import type { SyncJob } from "./jobs";
-import { AccessRevokedError, DataNotSharedError, ProviderRequestError, SubrequestBudget, SubrequestBudgetError, UnusableResponseError } from "./pull-context";
-import { nextSyncTime, readCursor, writeCursor } from "./schedule";
+import {
+  AccessRevokedError,
+  DataNotSharedError,
+  ProviderRequestError,
+  ProviderStateExpiredError,
+  SubrequestBudget,
+  SubrequestBudgetError,
+  UnusableResponseError,
+} from "./pull-context";
+import { enqueueSyncJobs, jobsFor, nextSyncTime, readCursor, writeCursor } from "./schedule";
 import { SourceDisconnectedError, storeRecords } from "./store-records";
 
 /**
@@ -137,7 +145,18 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     return { kind: "failed", reason: "needs reconnecting" };
   }
 
-  const ctx = access.ctx;
+  const cursor = readCursor(connection.syncCursor);
+  let reachedState = cursor.state;
+  const ctx: PullContext = {
+    ...access.ctx,
+    state: {
+      value: cursor.state ?? null,
+      incremental: job.trigger !== "backfill" && job.trigger !== "connect",
+      set: (value: string) => {
+        reachedState = value;
+      },
+    },
+  };
 
   let written = 0;
   let inserted = 0;
@@ -159,6 +178,17 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     // Progress the card can show while a long backfill runs.
     await db.update(syncRuns).set({ recordsUpserted: written, recordsSkipped: skipped }).where(eq(syncRuns.id, job.runId));
   };
+
+  const watch = provider(job.source).watch;
+  if (job.action === "watch" && watch) {
+    try {
+      await watch.start(ctx);
+    } catch (error) {
+      return handleFailure(env, job, connection, error, deps.attempt ?? 1, finishRun, { written: 0, skipped: 0 });
+    }
+    await finishRun("succeeded", { written: 0, skipped: 0, error: null });
+    return { kind: "done", status: "succeeded", written: 0, inserted: 0, unchanged: 0, skipped: 0, providerRequests: budget.used, d1RoundTrips: 3 };
+  }
 
   if (job.action === "request_backfill" && spec.requestBackfill) {
     try {
@@ -191,7 +221,6 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   }
 
   const status = malformed.length > 0 ? "partial" : "succeeded";
-  const cursor = readCursor(connection.syncCursor);
   const ref = { connectionId: connection.id, userId: job.userId };
   // Backfill jobs fill the past; they do not move the schedule.
   const schedule = job.trigger === "backfill" || job.trigger === "connect" ? {} : { nextSyncAt: nextSyncTime(spec, now) };
@@ -199,7 +228,10 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
     // Only a complete pull may move the cursor forward; a partial one is repeated next time.
     await recordSyncSuccess(db, ref, {
       now,
-      syncCursor: writeCursor({ syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)) }),
+      syncCursor: writeCursor({
+        syncedThrough: Math.max(cursor.syncedThrough ?? 0, Math.min(job.window.end, now)),
+        ...(reachedState ? { state: reachedState } : {}),
+      }),
       ...schedule,
     });
   } else {
@@ -215,7 +247,7 @@ async function handleFailure(
   connection: IntegrationConnection,
   error: unknown,
   attempt: number,
-  finishRun: (status: "failed" | "queued" | "partial", fields?: { error?: string | null; written?: number; skipped?: number }) => Promise<void>,
+  finishRun: (status: "succeeded" | "failed" | "queued" | "partial", fields?: { error?: string | null; written?: number; skipped?: number }) => Promise<void>,
   counts: { written: number; skipped: number },
 ): Promise<SyncOutcome> {
   const name = catalogEntry(job.source).name;
@@ -267,6 +299,28 @@ async function handleFailure(
     const reason = `${name} was disconnected while this sync ran; nothing more was stored.`;
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "ignored", reason };
+  }
+  if (error instanceof ProviderStateExpiredError) {
+    // Forget the resume point and re-read a bounded stretch through the backfill path (its first job stores a fresh one).
+    const spec = provider(job.source).sync;
+    const now = Date.now();
+    await resetSyncCursor(db, job.userId, job.source, now);
+    if (spec) {
+      const window = { start: now - error.rescanDays * 86_400_000, end: now };
+      await enqueueSyncJobs(env, jobsFor({ id: connection.id, userId: job.userId, source: job.source }, spec, "backfill", window), now);
+    }
+    console.warn(JSON.stringify({ event: "sync_state_expired", source: job.source, rescanDays: error.rescanDays }));
+    await finishRun("succeeded", { error: null, ...counts });
+    return {
+      kind: "done",
+      status: "succeeded",
+      written: counts.written,
+      inserted: 0,
+      unchanged: 0,
+      skipped: counts.skipped,
+      providerRequests: 0,
+      d1RoundTrips: 0,
+    };
   }
   if (error instanceof SubrequestBudgetError) {
     const hours = (job.window.end - job.window.start) / 3_600_000;

@@ -13,7 +13,11 @@ const MAX_CATCH_UP_MS = 7 * DAY_MS;
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH = 100;
 
-const Cursor = z.object({ syncedThrough: z.number().optional() }).catch({});
+/**
+ * `state` is the provider's own resume point where it has one (Gmail's historyId), kept beside the time cursor so
+ * the engine stays the one place that reads and writes it (through src/db/connections.ts).
+ */
+const Cursor = z.object({ syncedThrough: z.number().optional(), state: z.string().min(1).max(256).optional() }).catch({});
 export type Cursor = z.infer<typeof Cursor>;
 
 export function readCursor(value: string | null): Cursor {
@@ -143,6 +147,20 @@ export async function enqueueInitialSync(
         },
       ]
     : jobsFor(connection, spec, "backfill", history);
-  await enqueueSyncJobs(env, jobs, now, d1);
+  await enqueueSyncJobs(env, [...jobs, ...(provider(connection.source).watch ? [watchJob(connection, "connect", now)] : [])], now, d1);
   return jobs.map((job) => ({ runId: job.runId, window: job.window }));
+}
+
+/** A job that starts or renews the provider's watch (the window is only the run's label). */
+export function watchJob(connection: { id: string; userId: string; source: SourceId }, trigger: SyncJob["trigger"], now: number): SyncJob {
+  return {
+    type: "sync",
+    connectionId: connection.id,
+    userId: connection.userId,
+    source: connection.source,
+    trigger,
+    action: "watch",
+    window: { start: now - 1, end: now },
+    runId: newId("run"),
+  };
 }

@@ -79,9 +79,19 @@ export async function startOAuthPeer(options: { tokenExtras?: Record<string, unk
     },
   );
 
+  // Google's OIDC signing keys as the push tests publish them (each adds the public half of a key it generated);
+  // never reset, since test files share the peer.
+  const googleCerts: unknown[] = [];
+
   const front = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://peer");
     const body = await readBody(req);
+
+    if (url.pathname === "/__control/google-certs") {
+      googleCerts.push(...(JSON.parse(body.toString() || "[]") as unknown[]));
+      return json(res, 200, { keys: googleCerts.length });
+    }
+    if (url.pathname === "/__google/certs") return json(res, 200, { keys: googleCerts });
 
     if (url.pathname === "/__control/reset") {
       tokenRequests = [];

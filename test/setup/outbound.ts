@@ -18,6 +18,8 @@ const PEER_ROUTES: [prefix: string, peerPath: string][] = [
   ["https://oauth2.googleapis.com/token", "/token"],
   ["https://oauth2.googleapis.com/revoke", "/__revoke/google"],
   ["https://health.googleapis.com/v4/users/me/identity", "/__identity/fitbit"],
+  // Google's OIDC keys, for Gmail's Pub/Sub push tokens: the keys the push tests generated.
+  ["https://www.googleapis.com/oauth2/v3/certs", "/__google/certs"],
   // SMART discovery of the test health system: the peer's OpenID configuration has the same endpoint fields.
   ["https://fhir.health-system.test/api/FHIR/R4/.well-known/smart-configuration", "/.well-known/openid-configuration"],
 ];

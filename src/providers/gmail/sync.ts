@@ -1,10 +1,18 @@
 import { type AiRunner, DEFAULT_AI_MODEL } from "../../receipts/ai";
 import { extractReceipt } from "../../receipts/extract";
 import { MAX_MESSAGE_BYTES } from "../../receipts/mime";
+import { ProviderRequestError, ProviderStateExpiredError } from "../../sync/pull-context";
 import type { PullContext, PulledPage, SyncSpec, SyncWindow } from "../types";
 import { type GmailKind, type GmailMessagePage, normalizeGmail } from "./normalize";
 
 const MESSAGES_ENDPOINT = "https://gmail.googleapis.com/gmail/v1/users/me/messages";
+const HISTORY_ENDPOINT = "https://gmail.googleapis.com/gmail/v1/users/me/history";
+const PROFILE_ENDPOINT = "https://gmail.googleapis.com/gmail/v1/users/me/profile";
+
+/** When Gmail no longer has the stored historyId (404), this many days are re-read through the backfill path. */
+export const GMAIL_RESCAN_DAYS = 30;
+/** Messages added to these labels are never receipts we read (drafts, chats, spam, trash). */
+const IGNORED_LABELS = new Set(["DRAFT", "CHAT", "SPAM", "TRASH"]);
 
 /** How far back the scan on connect reads (issue 15: twelve months), in jobs of a month each. */
 export const GMAIL_LOOKBACK_DAYS = 365;
@@ -61,10 +69,18 @@ function aiRunner(env: Env, used: { n: number }): AiRunner | undefined {
  * One message as a page: the parsed receipt (or why it was skipped), its id and hash. The raw bytes end here; they
  * are never part of the page, so they never reach the record store.
  */
-async function readMessage(ctx: PullContext, id: string, ai: AiRunner | undefined): Promise<GmailMessagePage> {
+async function readMessage(ctx: PullContext, id: string, ai: AiRunner | undefined): Promise<GmailMessagePage | undefined> {
   const url = new URL(`${MESSAGES_ENDPOINT}/${encodeURIComponent(id)}`);
   url.searchParams.set("format", "raw");
-  const body = (await (await ctx.request(url)).json().catch(() => ({}))) as RawMessage;
+  let response: Response;
+  try {
+    response = await ctx.request(url);
+  } catch (error) {
+    // Deleted between being listed and being read: nothing to keep.
+    if (error instanceof ProviderRequestError && error.status === 404) return undefined;
+    throw error;
+  }
+  const body = (await response.json().catch(() => ({}))) as RawMessage;
   const size = typeof body.sizeEstimate === "number" ? body.sizeEstimate : 0;
   if (size > MAX_MESSAGE_BYTES) return { id, outcome: { status: "skipped", reason: "too_large", detail: `${size} bytes` } };
   if (typeof body.raw !== "string") return { id, outcome: { status: "skipped", reason: "malformed_mime", detail: "no raw body" } };
@@ -82,10 +98,72 @@ async function readMessage(ctx: PullContext, id: string, ai: AiRunner | undefine
   return { ...base, outcome: { status: "parsed", extraction: result.extraction, review: result.review, aiVersion: result.aiVersion } };
 }
 
+type HistoryBody = {
+  history?: { id?: unknown; messagesAdded?: { message?: { id?: unknown; labelIds?: unknown } }[] }[];
+  nextPageToken?: unknown;
+  historyId?: unknown;
+};
+
+/** A historyId is an unsigned 64-bit integer sent as a decimal string. */
+const isHistoryId = (value: unknown): value is string => typeof value === "string" && /^\d{1,20}$/.test(value);
+
+/**
+ * Messages added since `startHistoryId`, oldest first: one history page and at most LIST_PAGE_SIZE messages a job.
+ * Where that stops short, the resume point is the last history record read in full, so the next pull (the cron's
+ * or a push's) continues from there. https://developers.google.com/gmail/api/reference/rest/v1/users.history/list
+ * and https://developers.google.com/gmail/api/guides/sync ("a 404 … perform a full sync").
+ */
+async function* pullHistory(ctx: PullContext, startHistoryId: string, ai: AiRunner | undefined): AsyncGenerator<PulledPage<GmailKind>> {
+  const url = new URL(HISTORY_ENDPOINT);
+  url.searchParams.set("startHistoryId", startHistoryId);
+  url.searchParams.set("historyTypes", "messageAdded");
+  url.searchParams.set("maxResults", "100");
+  let body: HistoryBody;
+  try {
+    body = (await (await ctx.request(url)).json().catch(() => ({}))) as HistoryBody;
+  } catch (error) {
+    if (error instanceof ProviderRequestError && error.status === 404) throw new ProviderStateExpiredError(GMAIL_RESCAN_DAYS);
+    throw error;
+  }
+  const seen = new Set<string>();
+  let reached = startHistoryId;
+  let complete = true;
+  for (const record of body.history ?? []) {
+    const ids: string[] = [];
+    for (const added of record.messagesAdded ?? []) {
+      const id = added.message?.id;
+      const labels = Array.isArray(added.message?.labelIds) ? added.message.labelIds : [];
+      if (typeof id !== "string" || !id || seen.has(id) || labels.some((l) => IGNORED_LABELS.has(String(l)))) continue;
+      ids.push(id);
+    }
+    if (seen.size + ids.length > LIST_PAGE_SIZE && seen.size > 0) {
+      complete = false;
+      break;
+    }
+    for (const id of ids) {
+      seen.add(id);
+      const page = await readMessage(ctx, id, ai);
+      if (page) yield { kind: "message", body: page };
+    }
+    if (isHistoryId(record.id)) reached = record.id;
+  }
+  if (complete && !body.nextPageToken && isHistoryId(body.historyId)) reached = body.historyId;
+  ctx.state?.set(reached);
+}
+
 async function* pullGmail(ctx: PullContext, window: SyncWindow): AsyncGenerator<PulledPage<GmailKind>> {
-  if (!(window.end > window.start)) return;
   const used = { n: 0 };
   const ai = aiRunner(ctx.env, used);
+  if (ctx.state?.incremental && ctx.state.value) {
+    yield* pullHistory(ctx, ctx.state.value, ai);
+    return;
+  }
+  if (!(window.end > window.start)) return;
+  if (ctx.state && !ctx.state.value) {
+    // The mailbox's historyId before the window is listed: nothing that arrives while it is read is missed.
+    const profile = (await (await ctx.request(PROFILE_ENDPOINT)).json().catch(() => ({}))) as { historyId?: unknown };
+    if (isHistoryId(profile.historyId)) ctx.state.set(profile.historyId);
+  }
   const followed = new Set<string>();
   let pageToken: string | null = null;
   do {
@@ -96,7 +174,8 @@ async function* pullGmail(ctx: PullContext, window: SyncWindow): AsyncGenerator<
     const list = (await (await ctx.request(url)).json().catch(() => ({}))) as ListBody;
     for (const message of list.messages ?? []) {
       if (typeof message.id !== "string" || !message.id) continue;
-      yield { kind: "message", body: await readMessage(ctx, message.id, ai) };
+      const page = await readMessage(ctx, message.id, ai);
+      if (page) yield { kind: "message", body: page };
     }
     pageToken = typeof list.nextPageToken === "string" && list.nextPageToken ? list.nextPageToken : null;
     if (pageToken && followed.has(pageToken)) return;
@@ -111,8 +190,9 @@ export const gmailSync: SyncSpec<GmailKind> = {
   lookbackHours: 48,
   backfillDays: GMAIL_LOOKBACK_DAYS,
   backfillJobDays: BACKFILL_JOB_DAYS,
-  // One list page and a `messages.get` per id; a busier month runs out of budget and the engine splits the window.
-  maxRequestsPerJob: 1 + LIST_PAGE_SIZE,
+  // The profile (for the first historyId), one list (or history) page and a `messages.get` per id; a busier month
+  // runs out of budget and the engine splits the window.
+  maxRequestsPerJob: 2 + LIST_PAGE_SIZE,
   pull: pullGmail,
   normalize: normalizeGmail,
 };
