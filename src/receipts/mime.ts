@@ -39,7 +39,7 @@ export async function parseMime(raw: string | ArrayBuffer | Uint8Array): Promise
     return { ok: false, reason: "malformed_mime", detail: error instanceof Error ? error.message.slice(0, 200) : "unparseable" };
   }
   const html = email.html?.trim() ? email.html : null;
-  const text = html ? htmlToText(html) : tidy(email.text ?? "");
+  const text = html && !preferPlain(html, email.text) ? htmlToText(html) : tidy(email.text ?? "");
   if (!text) return { ok: false, reason: "empty", detail: "no readable body" };
   const from = email.from && "address" in email.from && email.from.address ? email.from : null;
   const dateHeader = email.headers.find((h) => h.key === "date")?.value;
@@ -53,6 +53,16 @@ export async function parseMime(raw: string | ArrayBuffer | Uint8Array): Promise
     forwarded: false,
   };
   return { ok: true, message: unforward(message) };
+}
+
+/**
+ * An HTML part that is only the plain text with line breaks (a forwarded or plain-text receipt re-wrapped by the mail
+ * client) loses the column gaps that separate a name, a quantity and a price; the plain part keeps them.
+ */
+function preferPlain(html: string, plain: string | undefined): boolean {
+  if (!plain?.trim() || /<(?:table|td|li)\b/i.test(html)) return false;
+  const aligned = plain.split("\n").filter((line) => /\S(?: {2,}|\t)\S/.test(line) && /\d/.test(line)).length;
+  return aligned >= 2;
 }
 
 /**

@@ -50,6 +50,8 @@ const QTY_LABEL = /\b(?:qty|quantity|menge|anzahl|qté|quantité|cantidad|cant|q
 const QTY_LEADING = /^\s*(\d{1,3})\s*[x×]\s*(?=[^\d\s])/i;
 const QTY_TRAILING = /\s+[x×]\s?(\d{1,3})\b(?!\s*(?:\d|g\b|ml\b|oz\b))/i;
 const QTY_TIMES_PRICE = /\(?\s*(\d{1,3})\s*[x×]\s*¤\s*\)?/i;
+/** A weighed line: "0.92 kg @ $1.49/kg" bought 0.92 (kilograms), like a count of units. */
+const QTY_WEIGHT = /\b(\d+[.,]\d+|\d{1,3})\s?(?:kg|lbs?)\s*(?:@|at|[x×])\s*(?=[$€£¤]|\d)/i;
 const QTY_AT = /\b(\d{1,3})\s*(?:@|at)\s*(?=[$€£¤]|\d)/i;
 
 const SIZE_UNIT = String.raw`(?:fl\.?\s?oz|oz|ounces?|lbs?|pounds?|kg|g|gr|grams?|mg|mcg|µg|ml|cl|dl|l|liters?|litres?|gal(?:lons?)?|qt|pt|ct|count|pk|pack|capsules?|caps|vcaps|veggie caps|tablets?|tabs|softgels?|gummies|lozenges|servings|pcs|pieces|stück|st|sachets?|packets?|zakjes|beutel|bags?|bars?|cans?|bottles?|rolls?|sticks?|iu)`;
@@ -119,7 +121,12 @@ export function splitSize(name: string): { name: string; size: string | null } {
     // Every size-like part leaves the name ("13.5 fl oz (Pack of 6)"); the first is the size.
     rest = rest.replace(m[0], " ");
   }
-  if (!size) return { name: cleanName(name), size: null };
+  if (!size) {
+    // "Ibuprofen 200mg Tablets (16)": a bare count in closing brackets is the pack's count.
+    const count = /\s\((\d{1,4})\)\s*$/.exec(name);
+    if (count && letters(name.slice(0, count.index)) >= 2) return { name: cleanName(name.slice(0, count.index)), size: count[1]! };
+    return { name: cleanName(name), size: null };
+  }
   const cleaned = cleanName(rest.replace(/\(\s*\)|\[\s*\]/g, " ").replace(/\s[-–—,/|]\s*(?=[-–—,/|]|$)/g, " "));
   // A name that is only a size (e.g. "1 lb") keeps its words.
   return letters(cleaned) >= 2 ? { name: cleaned, size: size.replace(/\s+/g, " ") } : { name: cleanName(name), size: null };
@@ -128,10 +135,10 @@ export function splitSize(name: string): { name: string; size: string | null } {
 /** Quantity markers in a line, and the line without them. */
 function quantityOf(text: string): { quantity: number | null; rest: string; each: boolean } {
   const each = /\b(?:each|ea\.?|\/\s?ea|per unit|je|chacun|c\/u|cad\.|pro stück|st\.)\b|\s@\s/i.test(text);
-  for (const re of [QTY_LABEL, QTY_TIMES_PRICE, QTY_LEADING, QTY_AT, QTY_TRAILING]) {
+  for (const re of [QTY_WEIGHT, QTY_LABEL, QTY_TIMES_PRICE, QTY_LEADING, QTY_AT, QTY_TRAILING]) {
     const m = re.exec(text);
     if (m) {
-      const q = Number(m[1]);
+      const q = Number(m[1]!.replace(",", "."));
       // "3 x $1.49" names the unit price: the other amount on the line is the line total.
       if (q > 0 && q < 1000)
         return { quantity: q, rest: text.replace(m[0], " "), each: each || (re === QTY_TIMES_PRICE && (text.match(/¤/g) ?? []).length < 2) };
@@ -156,7 +163,10 @@ function findTotal(lines: string[], refund: boolean): TotalHit | null {
   let best: TotalHit | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const label = labelOf(line);
+    // "Total refunded: $39.99 to Visa ending 5512. Please allow…": the label is what precedes the first amount.
+    let label = labelOf(line);
+    const first = findMoney(line)[0];
+    if (words(label) > 8 && first?.text) label = labelOf(line.slice(0, first.index + first.text.length));
     if (!label || NOT_TOTAL.test(label) || words(label) > 8) continue;
     const rank = refund && REFUNDED.test(label) ? 4 : CHARGED.test(label) ? 3 : PLAIN_TOTAL.test(label) ? 2 : 0;
     if (rank === 0) continue;
@@ -215,7 +225,15 @@ const DATE_LABEL =
   /\b(order date|date ordered|ordered on|order placed|placed on|placed|purchase date|date of purchase|purchased on|invoice date|receipt date|transaction date|payment date|date paid|paid on|date|bestelldatum|rechnungsdatum|datum|date de commande|date de la commande|fecha del pedido|fecha de compra|fecha|data dell'ordine|data ordine|data|besteldatum)\b/i;
 const NOT_ORDER_DATE = /\b(deliver|arriv|ship|estimated|expected|expires?|valid|due|return by|pickup|lieferung|livraison|entrega|consegna|bezorg)/i;
 
-function findOrderDate(lines: string[], dayFirst: boolean): { date: string; confidence: number } | null {
+const REFUND_DATE = /\b(refund(?:ed)? (?:date|on)|date (?:of )?refund|erstattet am|date (?:du|de) remboursement|fecha de(?:l)? reembolso)\b/i;
+
+function findOrderDate(lines: string[], dayFirst: boolean, refund: boolean): { date: string; confidence: number } | null {
+  // A refund is dated by when it was refunded, not by the original order's "placed on".
+  if (refund)
+    for (const line of lines.slice(0, 80)) {
+      const date = REFUND_DATE.test(line) ? parseDate(line, dayFirst) : null;
+      if (date) return { date, confidence: 0.9 };
+    }
   let fallback: string | null = null;
   for (let i = 0; i < Math.min(lines.length, 80); i++) {
     const line = lines[i]!;
@@ -311,6 +329,8 @@ function headerColumns(cells: string[]): Columns | null {
   });
   return { qty: qty >= 0 ? qty : null, price };
 }
+
+const BUNDLE = /^(?:(?:weekly |monthly )?(?:box|plan|bundle|kit|subscription)(?: price| total| cost)?|meal (?:kit|plan)(?: price)?)\b/i;
 
 type Draft = { name: string | null; details: string[]; quantity: number | null; lineTotal: number | null; unit: number | null; each: boolean };
 
@@ -450,7 +470,8 @@ function extractItems(lines: string[], refund: boolean, merchant: string | null)
     const sizeOnly = hasName && isSizeOnly(namePart);
 
     if (money.length === 0) {
-      if (notName || isMerchant) {
+      // A heading ("This week's meals (2 servings each):") starts a new list: what came above it is not an item.
+      if (notName || isMerchant || /:\s*$/.test(line)) {
         flush();
         reset();
         continue;
@@ -487,7 +508,7 @@ function extractItems(lines: string[], refund: boolean, merchant: string | null)
       flush();
       if (pending.length && sizeOnly) pendingDetails.push(namePart);
       else pending.push(namePart);
-      if (pending.length > 3) pending.shift();
+      if (pending.length > 12) pending.shift();
       pendingDetails.push(...details);
       continue;
     }
@@ -509,6 +530,14 @@ function extractItems(lines: string[], refund: boolean, merchant: string | null)
     }
     flush();
     if (notName || isMerchant) {
+      reset();
+      continue;
+    }
+    // One price for a box of listed things ("Box price (3 meals x 2 servings) $59.94" under three meal names): the
+    // names are the items, bought once each, and the price belongs to none of them alone.
+    if (BUNDLE.test(namePart) && pending.length >= 2 && pendingQuantity === null) {
+      for (const bundled of pending) finishItem({ name: bundled, details: [], quantity: 1, lineTotal: null, unit: null, each: false }, items, refund);
+      pending = [];
       reset();
       continue;
     }
@@ -564,8 +593,15 @@ function dedupe(items: RuleItem[]): RuleItem[] {
 
 // --- the whole message --------------------------------------------------------------------------------------------
 
+/** Dot leaders ("Tahini ........ 7.25") separate a name from its amount the way a column gap does. */
+const LEADER = /\s*\.{4,}\s*|\s+\.{2,}\s+/g;
+/** A unit price's "/kg" or "/lb" ("$1.49/kg") says "each" in weight; left in, it would read as a name. */
+const PER_UNIT = /([$€£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?[$€£])\s*(?:\/|per\s)\s*(?:kg|lbs?|100\s?g|g|oz|ea|each)\b/gi;
+/** "Substituted for Organic Gala Apples" under a delivered item names what was replaced, not what was bought. */
+const SUBSTITUTE = /^(?:substitut(?:ed|e|ion)|replac(?:ed|ement)|instead of|ersetzt durch|ersatz für|remplacé|sustituido)\b[^·•|\t]*/i;
+
 export function extractByRules(message: Message): RuleResult {
-  const lines = message.text.split("\n");
+  const lines = message.text.split("\n").map((line) => line.replace(LEADER, "  ").replace(PER_UNIT, "$1 each").replace(SUBSTITUTE, " "));
   const sig = signals(message, lines);
   const refund = sig.refund;
   const total = findTotal(lines, refund);
@@ -573,7 +609,7 @@ export function extractByRules(message: Message): RuleResult {
   const dayFirst = currency === "EUR" || currency === "GBP" || /\.(de|fr|es|it|nl|at|be|uk|ie|eu)$/.test(message.fromAddress);
   const orderId = findOrderId(message.subject, lines);
   const items = extractItems(lines, refund, merchantOf(message, lines).merchant);
-  const date = findOrderDate(lines, dayFirst);
+  const date = findOrderDate(lines, dayFirst, refund);
   const { merchant, confidence: merchantConfidence } = merchantOf(message, lines);
 
   // Detection: what the message says it is (signals.ts), then whether it has the shape of a receipt.

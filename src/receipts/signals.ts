@@ -7,7 +7,7 @@ import type { Message } from "./mime.ts";
  */
 
 const RECEIPT =
-  /\b(order confirm(?:ation|ed)|confirmation of your (?:order|purchase)|thanks?(?: you)? for (?:your|the) (?:order|purchase|payment)|thank you for shopping|thanks for shopping|your (?:e-?)?receipt|receipt (?:for|from)|e-?receipt|payment receipt|purchase receipt|digital receipt|your invoice|invoice (?:#|no|number|for)|tax invoice|we(?:'ve|’ve| have) received your order|order (?:received|placed|summary|details|#)|your order (?:is confirmed|has been (?:placed|received|confirmed))|payment (?:received|confirmation|successful|confirmed)|purchase confirmation|bestellbestätigung|bestellung (?:bestätigt|eingegangen)|vielen dank für ihre bestellung|danke für deine bestellung|ihre rechnung|deine rechnung|kaufbeleg|confirmation de (?:votre )?commande|merci pour votre (?:commande|achat)|votre facture|votre reçu|confirmación (?:de|del) (?:su |tu )?pedido|gracias por (?:tu|su) (?:compra|pedido)|tu recibo|su factura|conferma (?:dell'|d')?ordine|grazie per (?:il tuo|l') ?(?:ordine|acquisto)|la tua ricevuta|bedankt voor je bestelling|orderbevestiging|je factuur)/i;
+  /\b(order confirm(?:ation|ed)|confirmation of your (?:order|purchase)|thanks?(?: you)? for (?:your|the) (?:order|purchase|payment)|thank you for shopping|thanks for shopping|your (?:e-?)?receipt|receipt (?:for|from)|e-?receipt|payment receipt|purchase receipt|digital receipt|your invoice|invoice (?:#|no|number|for)|tax invoice|we(?:'ve|’ve| have) received your order|order (?:received|placed|summary|details|#)|your order (?:is confirmed|has been (?:placed|received|confirmed))|payment (?:received|confirmation|successful|confirmed)|(?:has|have) been charged|you(?:'ve|’ve| have) been charged|we(?:'ve|’ve| have) charged|purchase confirmation|bestellbestätigung|bestellung (?:bestätigt|eingegangen)|vielen dank für ihre bestellung|danke für deine bestellung|ihre rechnung|deine rechnung|kaufbeleg|confirmation de (?:votre )?commande|merci pour votre (?:commande|achat)|votre facture|votre reçu|confirmación (?:de|del) (?:su |tu )?pedido|gracias por (?:tu|su) (?:compra|pedido)|tu recibo|su factura|conferma (?:dell'|d')?ordine|grazie per (?:il tuo|l') ?(?:ordine|acquisto)|la tua ricevuta|bedankt voor je bestelling|orderbevestiging|je factuur)/i;
 
 /** Weaker: the word alone ("Your Harvest Lane receipt", "Order #1047"), which look-alikes use too. */
 const RECEIPT_WORD =
@@ -28,6 +28,10 @@ const PROMO =
 
 const REMINDER =
   /\b(will (?:renew|be charged|be billed|ship)|(?:upcoming|next) (?:order|charge|delivery|renewal|shipment|box)|renews? on|subscription reminder|payment (?:failed|declined|reminder|due)|(?:auto-?ship|autoship) reminder|order reminder|skip (?:your|this) (?:order|delivery))\b/i;
+
+/** Words that only a completed charge uses: a delivery or "on its way" subject over them is still a receipt. */
+const CHARGE =
+  /\b(amount charged|total charged|(?:has|have) been charged|charged to|you paid|amount paid|total paid|paid with|betrag belastet|bezahlt mit|montant débité|payé avec|importe cobrado|pagado con)\b/i;
 
 const PAYMENT_METHOD =
   /\b(visa|mastercard|master card|amex|american express|discover|paypal|apple pay|google pay|klarna|card ending|ending in|charged to|paid with|payment method|zahlungsart|bezahlt mit|moyen de paiement|payé avec|método de pago|pagado con|metodo di pagamento|betaalmethode)\b/i;
@@ -59,11 +63,13 @@ export function signals(message: Message, lines: string[]): Signals {
     what.push("refund");
   }
   let veto = false;
-  if (SHIPPING.test(subject) && !receiptInSubject && !refund) {
+  const charged = CHARGE.test(body);
+  if (charged) what.push("charged");
+  if (SHIPPING.test(subject) && !receiptInSubject && !refund && !charged) {
     score -= 5;
     veto = true;
     what.push("shipping:subject");
-  } else if (SHIPPING.test(opening) && !receiptInSubject) {
+  } else if (SHIPPING.test(opening) && !receiptInSubject && !charged) {
     score -= 2;
     what.push("shipping:body");
   }
