@@ -330,7 +330,8 @@ function headerColumns(cells: string[]): Columns | null {
   return { qty: qty >= 0 ? qty : null, price };
 }
 
-const BUNDLE = /^(?:(?:weekly |monthly )?(?:box|plan|bundle|kit|subscription)(?: price| total| cost)?|meal (?:kit|plan)(?: price)?)\b/i;
+// The whole label is the bundle ("Box price (3 meals x 2 servings)", "Subscription"), so "Kit Kat" is not one.
+const BUNDLE = /^(?:(?:weekly|monthly) )?(?:box|plan|bundle|kit|subscription|meal kit|meal plan)(?: price| total| cost| fee)?\s*(?:\(.*\))?$/i;
 
 type Draft = { name: string | null; details: string[]; quantity: number | null; lineTotal: number | null; unit: number | null; each: boolean };
 
