@@ -1,7 +1,7 @@
 import type { DevelopmentKit } from "../platform/development";
-import { WithingsScaleControl } from "../providers/withings/sandbox-scale";
 import { sandboxAuthorizationEndpoint, sandboxCredentials } from "../sandbox/credentials";
 import { createSandboxFetch } from "../sandbox/fetch";
+import { SANDBOX_CONTROLS } from "../sandbox/registry";
 import { devSessionUser } from "./session";
 
 /** Everything production code may reach of the development features, through src/platform/development.ts. */
@@ -15,7 +15,10 @@ export const developmentKit: DevelopmentKit = {
     ) : (
       <p class="sandbox-note">Development sandbox: you will approve on a simulated {vendor} page and receive generated data. No real account is used.</p>
     ),
-  sandboxControls: (source, csrfToken) => (source === "withings" ? <WithingsScaleControl csrfToken={csrfToken} /> : null),
+  sandboxControls: (source, csrfToken) => {
+    const Control = SANDBOX_CONTROLS.get(source);
+    return Control ? <Control csrfToken={csrfToken} /> : null;
+  },
   sessionUser: devSessionUser,
   signInPath: (next) => `/dev/sign-in?next=${encodeURIComponent(next)}`,
 };

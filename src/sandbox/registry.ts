@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import type { SourceId } from "../domain/integration";
 import { dexcomSandbox } from "../providers/dexcom/sandbox";
 import { epicSandbox } from "../providers/epic/sandbox";
@@ -10,6 +11,7 @@ import { junctionSandboxApi } from "../providers/junction/sandbox";
 import { ouraSandbox } from "../providers/oura/sandbox";
 import { whoopSandbox } from "../providers/whoop/sandbox";
 import { withingsSandbox } from "../providers/withings/sandbox";
+import { WithingsScaleControl } from "../providers/withings/sandbox-scale";
 import type { ProviderSandbox, SandboxEnv } from "./types";
 
 /** Every source that has a development sandbox (catalog `hasSandbox`). */
@@ -24,3 +26,6 @@ export const SHARED_SANDBOX_HOSTS: ReadonlyMap<string, Hono<SandboxEnv>> = new M
   ["api.sandbox.us.junction.com", junctionSandboxApi],
   ["api.sandbox.eu.junction.com", junctionSandboxApi],
 ]);
+
+/** Controls a sandbox offers on its source's detail page, standing in for the person's device (Withings: "Step on the scale"). */
+export const SANDBOX_CONTROLS: ReadonlyMap<SourceId, (props: { csrfToken: string }) => Child> = new Map([["withings", WithingsScaleControl]]);

@@ -1,4 +1,7 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -22,4 +25,34 @@ export function watchConsole(page: Page): string[] {
   });
   page.on("pageerror", (error) => problems.push(error.message));
   return problems;
+}
+
+/** Where the browser tests save the screenshots people look at (phone and desktop width). */
+export const SCREENSHOTS = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
+
+/** One Chromium for a test file: launched before its tests, closed after them. Read `.browser` inside a test. */
+export function useChromium(folder = SCREENSHOTS): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    mkdirSync(folder, { recursive: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error("Chromium is not running: useChromium() must be called at the top of the test file");
+      return browser;
+    },
+  };
+}
+
+/** A new person, as a browser meets the app: the development sign-in first, with an email never used before. */
+export async function signInAsNewPerson(page: Page, baseUrl: string, prefix: string): Promise<void> {
+  await page.goto(`${baseUrl}/settings`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
+  await page.getByLabel("Email").fill(`${prefix}-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${baseUrl}/settings`);
 }

@@ -1,25 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, watchConsole } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { SCREENSHOTS, useChromium, watchConsole } from "./browser.ts";
 
 // Every state of every card, and the detail pages, at phone and desktop width: screenshots to look at.
 const baseUrl = inject("baseUrl");
 const statePath = inject("statePath");
 const root = join(import.meta.dirname, "..", "..");
-const screenshots = join(root, "test-results", "screenshots", "states");
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const screenshots = join(SCREENSHOTS, "states");
+const chromium = useChromium(screenshots);
 
 const VIEWPORTS = [
   { name: "390", width: 390, height: 844 },
@@ -70,7 +61,7 @@ describe("card states and detail pages, screenshotted", () => {
   it("renders available, connected, syncing, stale, needs_reauth, error, disconnected (and coming soon where any is)", async () => {
     const email = `states-${Date.now()}@example.test`;
     const userId = userIdOf(email);
-    const setup = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const setup = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await setup.newPage();
     const problems = watchConsole(page);
     await signIn(page, email);
@@ -116,7 +107,7 @@ describe("card states and detail pages, screenshotted", () => {
     await setup.close();
 
     for (const viewport of VIEWPORTS) {
-      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+      const context = await chromium.browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
       const view = await context.newPage();
       const viewProblems = watchConsole(view);
       await signIn(view, email);

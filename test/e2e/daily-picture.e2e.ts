@@ -1,28 +1,12 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, watchConsole } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { SCREENSHOTS, signInAsNewPerson, useChromium, watchConsole } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signInAsNewPerson(page: Page): Promise<void> {
-  await page.goto(`${baseUrl}/settings`);
-  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
-  await page.getByLabel("Email").fill(`days-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${baseUrl}/settings`);
-}
+const screenshots = SCREENSHOTS;
+const chromium = useChromium();
+const signIn = (page: Page) => signInAsNewPerson(page, baseUrl, "days");
 
 async function connectInBrowser(page: Page, source: string, vendor: string): Promise<void> {
   await page.locator(`#card-${source}`).getByRole("link", { name: "Connect" }).click();
@@ -35,10 +19,10 @@ async function connectInBrowser(page: Page, source: string, vendor: string): Pro
 
 describe("What Wellness OS sees", () => {
   it("shows yesterday from two wearables, and the person picks where sleep comes from", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await signInAsNewPerson(page);
+    await signIn(page);
     await connectInBrowser(page, "oura", "Oura");
     await connectInBrowser(page, "whoop", "WHOOP");
     await page.goto(`${baseUrl}/settings`);
@@ -62,9 +46,9 @@ describe("What Wellness OS sees", () => {
   });
 
   it("works without JavaScript: the slot links to the panel as a page, and the form posts back to it", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    const context = await chromium.browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     const page = await context.newPage();
-    await signInAsNewPerson(page);
+    await signIn(page);
     await page.getByRole("link", { name: /Yesterday's picture/ }).click();
     await page.waitForURL(`${baseUrl}/settings/days`);
     await page.getByLabel("Time zone").fill("Not/AZone");

@@ -1,28 +1,12 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, watchConsole } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { SCREENSHOTS, signInAsNewPerson, useChromium, watchConsole } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signInAsNewPerson(page: Page): Promise<void> {
-  await page.goto(`${baseUrl}/settings`);
-  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
-  await page.getByLabel("Email").fill(`records-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${baseUrl}/settings`);
-}
+const screenshots = SCREENSHOTS;
+const chromium = useChromium();
+const signIn = (page: Page) => signInAsNewPerson(page, baseUrl, "records");
 
 describe("health records in a real browser", () => {
   for (const viewport of [
@@ -31,10 +15,10 @@ describe("health records in a real browser", () => {
   ]) {
     // The first run also waits for wrangler dev's queue consumer to start and work through ten backfill jobs.
     it(`a newcomer connects Epic's sandbox and the records fill, at ${viewport.name} width`, { timeout: 180_000 }, async () => {
-      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+      const context = await chromium.browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
       const page = await context.newPage();
       const problems = watchConsole(page);
-      await signInAsNewPerson(page);
+      await signIn(page);
 
       await page.locator("#card-epic").getByRole("link", { name: "Connect" }).click();
       await page.getByRole("button", { name: "Continue to Epic" }).click();

@@ -1,28 +1,12 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, watchConsole } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { SCREENSHOTS, signInAsNewPerson, useChromium, watchConsole } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signInAsNewPerson(page: Page): Promise<void> {
-  await page.goto(`${baseUrl}/settings`);
-  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
-  await page.getByLabel("Email").fill(`buyer-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${baseUrl}/settings`);
-}
+const screenshots = SCREENSHOTS;
+const chromium = useChromium();
+const signIn = (page: Page) => signInAsNewPerson(page, baseUrl, "buyer");
 
 /** Connect Gmail: our own consent checkbox first, then the sandbox's Google consent page. */
 async function connectGmail(page: Page): Promise<void> {
@@ -36,10 +20,10 @@ async function connectGmail(page: Page): Promise<void> {
 
 describe("Purchase Intelligence in a real browser", () => {
   it("a newcomer connects Gmail offline, sees receipts parsed and items waiting for review, and corrects one", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await signInAsNewPerson(page);
+    await signIn(page);
     await connectGmail(page);
     await page.getByRole("link", { name: "Review purchases" }).click();
     await page.waitForURL(`${baseUrl}/settings/purchases`);
@@ -70,12 +54,12 @@ describe("Purchase Intelligence in a real browser", () => {
   });
 
   it("works without JavaScript: rejecting an item is a plain form post", async () => {
-    const setup = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const setup = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await setup.newPage();
-    await signInAsNewPerson(page);
+    await signIn(page);
     await connectGmail(page);
     const cookies = await setup.cookies();
-    const noJs = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    const noJs = await chromium.browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     await noJs.addCookies(cookies);
     const plain = await noJs.newPage();
     await expect

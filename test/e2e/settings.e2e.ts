@@ -1,29 +1,12 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, watchConsole } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { SCREENSHOTS, signInAsNewPerson, useChromium, watchConsole } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-const screenshots = join(import.meta.dirname, "..", "..", "test-results", "screenshots");
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signInAsNewPerson(page: Page): Promise<void> {
-  await page.goto(`${baseUrl}/settings`);
-  // A new person lands on the development sign-in first.
-  await expect.poll(() => new URL(page.url()).pathname).toBe("/dev/sign-in");
-  await page.getByLabel("Email").fill(`new-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${baseUrl}/settings`);
-}
+const screenshots = SCREENSHOTS;
+const chromium = useChromium();
+const signIn = (page: Page) => signInAsNewPerson(page, baseUrl, "new");
 
 const dialog = (page: Page) => page.locator("dialog#modal");
 
@@ -42,10 +25,10 @@ describe("settings page in a real browser", () => {
     { name: "desktop", width: 1280, height: 900 },
   ]) {
     it(`works for a new person at ${viewport.name} width`, async () => {
-      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+      const context = await chromium.browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
       const page = await context.newPage();
       const problems = watchConsole(page);
-      await signInAsNewPerson(page);
+      await signIn(page);
 
       await expect.poll(() => page.locator("#connected-count").innerText()).toContain("0 of 10 sources connected");
       await expect.poll(() => page.locator("#device-grid article").count()).toBe(8);
@@ -110,10 +93,10 @@ describe("settings page in a real browser", () => {
   }
 
   it("connects and disconnects a sandbox source", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await signInAsNewPerson(page);
+    await signIn(page);
 
     await page.locator("#card-oura").getByRole("link", { name: "Connect" }).click();
     await page.getByRole("button", { name: "Continue to Oura" }).click();
@@ -144,10 +127,10 @@ describe("settings page in a real browser", () => {
   });
 
   it("syncs a connected source: the card shows the sync running and then its result, and the detail view charts it", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await signInAsNewPerson(page);
+    await signIn(page);
     await connectInBrowser(page, "oura", "Oura");
 
     // The backfill runs in wrangler dev's queue consumer; the card polls itself until it is done.
@@ -165,12 +148,12 @@ describe("settings page in a real browser", () => {
   });
 
   it("shows live Dexcom glucose on its card, pushed over a WebSocket", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
     const sockets: string[] = [];
     page.on("websocket", (socket) => sockets.push(new URL(socket.url()).pathname));
-    await signInAsNewPerson(page);
+    await signIn(page);
     await connectInBrowser(page, "dexcom", "Dexcom");
 
     // The Durable Object's first tick runs at once; the card then shows the reading, its trend and "As of".
@@ -199,9 +182,9 @@ describe("settings page in a real browser", () => {
   });
 
   it("reads and filters without JavaScript", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await chromium.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await signInAsNewPerson(page);
+    await signIn(page);
     await page.getByRole("link", { name: "CGM", exact: true }).click();
     await page.waitForURL(`${baseUrl}/settings?filter=cgm`);
     expect(await page.locator("#device-grid article").count()).toBe(1);

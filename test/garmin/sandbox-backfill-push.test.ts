@@ -35,10 +35,12 @@ describe("the Garmin sandbox plays Garmin's side of a backfill", () => {
     const kindOf = (sent: WebhookJob) => sent.event.pages?.[0]?.kind;
     const count = (kind: string) => pushed.filter((sent) => kindOf(sent) === kind).length;
     // 30 days recorded before now: about 30 dailies, 30 nights and 96 epochs a day, each for this person's Garmin id.
-    expect(count("dailies")).toBeGreaterThanOrEqual(29);
+    // A day reaches Garmin at the watch's next morning sync (06:30–09:30 local, in the person's random time zone), so
+    // before that sync the last day or two are not uploaded yet: 28 to 31, by the hour of the run.
+    expect(count("dailies")).toBeGreaterThanOrEqual(28);
     expect(count("dailies")).toBeLessThanOrEqual(31);
-    expect(count("sleeps")).toBeGreaterThanOrEqual(29);
-    expect(count("epochs")).toBeGreaterThanOrEqual(29 * 96);
+    expect(count("sleeps")).toBeGreaterThanOrEqual(28);
+    expect(count("epochs")).toBeGreaterThanOrEqual(28 * 96);
     expect(pushed.every((sent) => sent.source === "garmin" && sent.event.externalUserId === connection!.externalUserId)).toBe(true);
 
     // The webhook consumer stores what the pushes carried (dailies and sleeps; epochs carry no record kind yet).
