@@ -25,7 +25,7 @@ export function ReceiptsSummary({ receipts, purchases }: { receipts: ReceiptView
             {receipts.length} {receipts.length === 1 ? "receipt" : "receipts"} with {purchases.length} {purchases.length === 1 ? "item" : "items"}
             {waiting > 0 ? `; ${waiting} ${waiting === 1 ? "item waits" : "items wait"} for your review.` : "; nothing waits for your review."}
           </p>
-          <table class="history">
+          <table class="runs">
             <thead>
               <tr>
                 <th scope="col">Date</th>

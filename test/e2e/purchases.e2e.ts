@@ -49,6 +49,14 @@ describe("Purchase Intelligence in a real browser", () => {
     await page.waitForURL(/\/settings\/purchases\?done=correct/);
     expect(await page.locator(".notice").innerText()).toContain("Corrected.");
     await page.screenshot({ path: join(screenshots, "purchases-corrected-phone.png") });
+
+    // Gmail's own detail page lists the receipts found and leads to the review.
+    await page.goto(`${baseUrl}/settings/connections/gmail`);
+    expect(await page.getByRole("heading", { name: "Your receipts" }).count()).toBe(1);
+    expect(await page.locator("#receipts-title + p").innerText()).toMatch(/^\d+ receipts with \d+ items/);
+    await page.screenshot({ path: join(screenshots, "gmail-detail-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(screenshots, "gmail-detail-desktop.png"), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
   });
