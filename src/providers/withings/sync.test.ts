@@ -49,8 +49,9 @@ describe("withingsSync.pull against the sandbox", () => {
     const records = normalizeAll(pages);
     const ids = records.filter((r) => r.kind === "body_composition").map((r) => r.externalId);
     expect(new Set(ids).size).toBe(ids.length);
-    // Most mornings' weigh-ins, every one inside the window.
-    expect(ids.length).toBeGreaterThan(60);
+    // Most mornings' weigh-ins, every one inside the window. The sandbox person steps on the scale on 82% of days
+    // (about 69 of 90 with body composition, ±4); more than half the days holds for any person the sandbox draws.
+    expect(ids.length).toBeGreaterThan(45);
     for (const record of records) expect(record.startTime >= window.start && record.startTime < window.end).toBe(true);
     // The sandbox person checks their blood pressure every twelve days over the last four months.
     expect(records.filter((r) => r.kind === "blood_pressure").length).toBeGreaterThanOrEqual(7);
