@@ -56,3 +56,12 @@ export async function signInAsNewPerson(page: Page, baseUrl: string, prefix: str
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${baseUrl}/settings`);
 }
+
+/** Connects a source through its development sandbox as a person does: Connect, the vendor's page, Allow. */
+export async function connectThroughSandbox(page: Page, baseUrl: string, source: string, vendor: string): Promise<void> {
+  await page.locator(`#card-${source}`).getByRole("link", { name: "Connect" }).click();
+  await page.getByRole("button", { name: `Continue to ${vendor}` }).click();
+  await page.waitForURL(new RegExp(`/sandbox/${source}/authorize`));
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(`${baseUrl}/settings?connected=${source}`);
+}

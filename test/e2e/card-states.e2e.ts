@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { SCREENSHOTS, useChromium, watchConsole } from "./browser.ts";
+import { connectThroughSandbox, SCREENSHOTS, useChromium, watchConsole } from "./browser.ts";
 
 // Every state of every card, and the detail pages, at phone and desktop width: screenshots to look at.
 const baseUrl = inject("baseUrl");
@@ -50,11 +50,7 @@ async function signIn(page: Page, email: string): Promise<void> {
 }
 
 async function connectInBrowser(page: Page, source: string, vendor: string): Promise<void> {
-  await page.locator(`#card-${source}`).getByRole("link", { name: "Connect" }).click();
-  await page.getByRole("button", { name: `Continue to ${vendor}` }).click();
-  await page.waitForURL(new RegExp(`/sandbox/${source}/authorize`));
-  await page.getByRole("button", { name: "Allow" }).click();
-  await page.waitForURL(`${baseUrl}/settings?connected=${source}`);
+  await connectThroughSandbox(page, baseUrl, source, vendor);
 }
 
 describe("card states and detail pages, screenshotted", () => {

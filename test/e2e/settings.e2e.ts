@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { SCREENSHOTS, signInAsNewPerson, useChromium, watchConsole } from "./browser.ts";
+import { connectThroughSandbox, SCREENSHOTS, signInAsNewPerson, useChromium, watchConsole } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
 const screenshots = SCREENSHOTS;
@@ -12,11 +12,7 @@ const dialog = (page: Page) => page.locator("dialog#modal");
 
 /** Connect → Continue → the sandbox's consent page → Allow → back on settings, connected. */
 async function connectInBrowser(page: Page, source: string, vendor: string): Promise<void> {
-  await page.locator(`#card-${source}`).getByRole("link", { name: "Connect" }).click();
-  await page.getByRole("button", { name: `Continue to ${vendor}` }).click();
-  await page.waitForURL(new RegExp(`/sandbox/${source}/authorize`));
-  await page.getByRole("button", { name: "Allow" }).click();
-  await page.waitForURL(`${baseUrl}/settings?connected=${source}`);
+  await connectThroughSandbox(page, baseUrl, source, vendor);
 }
 
 describe("settings page in a real browser", () => {
