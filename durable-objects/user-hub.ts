@@ -83,25 +83,6 @@ export class UserHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    sql.exec(`CREATE TABLE IF NOT EXISTS pending_authorizations (
-      state TEXT PRIMARY KEY,
-      source TEXT NOT NULL,
-      code_verifier TEXT,
-      mode TEXT NOT NULL,
-      expires_at INTEGER NOT NULL
-    )`);
-    // Added for the browser binding; an object created before it gains the column once.
-    if (
-      !sql
-        .exec<{ name: string }>("PRAGMA table_info(pending_authorizations)")
-        .toArray()
-        .some((column) => column.name === "browser_binding")
-    ) {
-      sql.exec("ALTER TABLE pending_authorizations ADD COLUMN browser_binding TEXT");
-    }
-    // When each live stream wants its next look; the object's one alarm is the earliest of them.
-    sql.exec("CREATE TABLE IF NOT EXISTS live_schedule (source TEXT PRIMARY KEY, due INTEGER NOT NULL)");
     this.vault = new TokenVault(sql, env);
     const tokens = {
       getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options),
@@ -128,7 +109,9 @@ export class UserHub extends DurableObject<Env> {
     for (const adapter of Object.values(PROVIDERS)) {
       if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens, records: this.recordSink }));
     }
-    // Before any request: the record store's pending migrations, all or none (durable-objects/records/migrate.ts).
+    // Before any request or alarm: the object's pending migrations (the record store, the hub's own tables, each
+    // live stream's), all or none (durable-objects/records/migrate.ts). Nothing above reads a table: the streams
+    // touch storage only when ticked or asked, and blockConcurrencyWhile holds both until this resolves.
     void ctx.blockConcurrencyWhile(async () => {
       this.schema = await migrateRecordStore(ctx.storage);
     });

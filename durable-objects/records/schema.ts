@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * A person's health records, in their own UserHub's SQLite (drizzle-kit generates the migrations from this file:
@@ -64,3 +64,12 @@ export const dayZones = sqliteTable("day_zones", {
   zone: text("zone").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Days a live stream wrote into since their last recompute (`dirty`, 0 or 1), and when that was: the object's own
+ * bookkeeping, rebuilt from nothing if lost (the next batch, read or deadline recomputes the day anyway). Created by
+ * hand before it moved here, so declared as those objects have it: `date` is the table's primary key, nullable.
+ */
+export const dayLive = sqliteTable("day_live", { date: text("date"), recomputedAt: integer("recomputed_at"), dirty: integer("dirty").notNull() }, (t) => [
+  primaryKey({ columns: [t.date] }),
+]);
