@@ -5,7 +5,7 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "sqlite",
   driver: "durable-sqlite",
-  schema: "./durable-objects/records/schema.ts",
+  schema: ["./durable-objects/records/schema.ts", "./durable-objects/token-vault-schema.ts"],
   out: "./durable-objects/records/migrations",
   migrations: { prefix: "index" },
 });
