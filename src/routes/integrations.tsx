@@ -158,7 +158,8 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           return errorResponse(
             c,
             422,
-            `${system.name} does not offer SMART on FHIR sign-in at ${system.fhirBase} (it has no .well-known/smart-configuration there). Check the address with your health system. Nothing was connected.`,
+            // No `{base}/.well-known/smart-configuration` there (or it could not be read): said without the jargon.
+            `No SMART on FHIR sign-in was found at ${system.fhirBase}. Check the address with your health system (its patient-portal help page lists it). Nothing was connected.`,
           );
         }
         return beginConnect(c, entry, mode, system, 303, engine);

@@ -168,7 +168,14 @@ export const settingsRoutes = new Hono<AppEnv>()
     return renderPage(
       c,
       entry.name,
-      <ConnectionDetail state={state} charts={view.content} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />,
+      <ConnectionDetail
+        state={state}
+        charts={view.content}
+        runs={runs}
+        now={now}
+        csrfToken={c.get("csrfToken")}
+        live={live[entry.id] ?? healthRecordsCardSlots([state], now, c.get("csrfToken"))[entry.id]}
+      />,
       200,
       { liveScripts: entry.id in live },
     );

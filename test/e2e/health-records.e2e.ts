@@ -25,14 +25,14 @@ describe("health records in a real browser", () => {
       await page.getByLabel("Health system or hospital").fill("sandbox");
       await page.locator("#system-results li").first().waitFor();
       await page.locator("#modal").screenshot({ path: join(screenshots, `health-systems-dialog-${viewport.name}.png`) });
-      await page.locator("#system-results li", { hasText: "Epic sandbox hospital" }).getByRole("button", { name: "Connect" }).click();
+      await page.locator("#system-results li", { hasText: "Epic Sandbox Hospital" }).getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\/epic\/authorize/);
       await page.getByRole("button", { name: "Allow" }).click();
       await page.waitForURL(`${baseUrl}/settings?connected=epic`);
 
       await page.locator("#card-epic").getByRole("link", { name: "Add a health system" }).click();
       await page.getByLabel("Health system or hospital").fill("smart health");
-      await page.locator("#system-results li", { hasText: "SMART Health IT" }).getByRole("button", { name: "Connect" }).click();
+      await page.locator("#system-results li", { hasText: "SMART Sandbox Clinic" }).getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\/epic\/authorize/);
       await page.getByRole("button", { name: "Allow" }).click();
       await page.waitForURL(`${baseUrl}/settings?connected=epic`);
@@ -61,15 +61,16 @@ describe("health records in a real browser", () => {
       expect(await page.locator("svg.lab-trend").count()).toBeGreaterThanOrEqual(3);
       // Six conditions and six medications from each system, each naming where it came from.
       expect(await page.locator(".clinical-list li").count()).toBe(24);
-      expect(await page.locator(".clinical-list li", { hasText: "SMART Health IT sandbox clinic" }).count()).toBe(12);
+      expect(await page.locator(".clinical-list li", { hasText: "SMART Sandbox Clinic" }).count()).toBe(12);
       await page.screenshot({ path: join(screenshots, `health-records-${viewport.name}.png`), fullPage: true });
+      await page.screenshot({ path: join(screenshots, `health-records-top-${viewport.name}.png`) });
 
       // A typed address that is not https is refused in words, and nothing is connected.
       await page.goto(`${baseUrl}/settings/connect/epic`);
       await page.getByText("Not listed? Enter its FHIR address").click();
       await page.getByLabel(/FHIR R4 address/).fill("https://fhir.not-a-smart-server.example.org/api/FHIR/R4");
       await page.locator(".system-address-form").getByRole("button", { name: "Connect" }).click();
-      await expect.poll(() => page.locator("main").innerText()).toContain("does not offer SMART on FHIR sign-in");
+      await expect.poll(() => page.locator("main").innerText()).toContain("No SMART on FHIR sign-in was found");
       await page.screenshot({ path: join(screenshots, `health-systems-refused-${viewport.name}.png`) });
       expect(problems).toEqual([]);
       await context.close();

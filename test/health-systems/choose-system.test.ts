@@ -31,7 +31,7 @@ describe("choosing a health system by its address", () => {
     const response = await start(session, { fhir_base: "https://fhir.no-smart.example.org/api/FHIR/R4" });
     expect(response.status).toBe(422);
     const page = await response.text();
-    expect(page).toContain("does not offer SMART on FHIR sign-in at https://fhir.no-smart.example.org/api/FHIR/R4");
+    expect(page).toContain("No SMART on FHIR sign-in was found at https://fhir.no-smart.example.org/api/FHIR/R4");
     expect(await connectionsOf(session.userId)).toEqual([]);
   });
 

@@ -7,8 +7,8 @@ describe("the health-system directory in the Connect dialog", () => {
     const response = await get("/settings/health-systems/epic?q=smart%20clinic", session, { "HX-Request": "true" });
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toContain("SMART Health IT sandbox clinic (another vendor)");
-    expect(html).not.toContain("Epic sandbox hospital");
+    expect(html).toContain("SMART Sandbox Clinic");
+    expect(html).not.toContain("Epic Sandbox Hospital");
     expect(html).toContain('name="fhir_base" value="https://launch.smarthealthit.org/v/r4/fhir"');
     expect(html).toContain(`name="_csrf" value="${session.csrfToken}"`);
   });
@@ -24,7 +24,7 @@ describe("the health-system directory in the Connect dialog", () => {
     const session = await signIn();
     const page = await (await get("/settings/connect/epic?q=epic", session)).text();
     expect(page).toContain("Connect your health system");
-    expect(page).toContain("Epic sandbox hospital (fhir.epic.com)");
+    expect(page).toContain("Epic Sandbox Hospital");
     expect(page).toContain("Not listed? Enter its FHIR address");
   });
 

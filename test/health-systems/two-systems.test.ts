@@ -38,8 +38,8 @@ describe("two health systems for one person", () => {
 
     const rows = await db().select().from(integrationConnections).where(eq(integrationConnections.userId, session.userId));
     expect(rows.map((row) => [row.account, row.accountName, row.status]).sort()).toEqual([
-      ["", "Epic sandbox hospital (fhir.epic.com)", "connected"],
-      [SMART_IT, "SMART Health IT sandbox clinic (another vendor)", "connected"],
+      ["", "Epic Sandbox Hospital", "connected"],
+      [SMART_IT, "SMART Sandbox Clinic", "connected"],
     ]);
     // Each system was asked in its own dialect: SMART v1 names at Epic, v2 (`.rs`) at the v2 server.
     const scopesOf = (account: string) => rows.find((row) => row.account === account)!.scopes ?? "";
@@ -64,8 +64,8 @@ describe("two health systems for one person", () => {
 
     // The records view names each record's system; the card lists both with their own counts.
     const page = await (await get("/settings/connections/epic", session)).text();
-    expect(page).toContain("Epic sandbox hospital (fhir.epic.com)");
-    expect(page).toContain("SMART Health IT sandbox clinic (another vendor)");
+    expect(page).toContain("Epic Sandbox Hospital");
+    expect(page).toContain("SMART Sandbox Clinic");
     const settings = await (await get("/settings", session)).text();
     expect(settings).toContain("2 health systems");
     const smartIt = rows.find((row) => row.account === SMART_IT)!;

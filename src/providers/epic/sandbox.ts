@@ -62,8 +62,8 @@ addFhirSandboxRoutes(api, new URL(EPIC_SANDBOX_FHIR_BASE).pathname, "epic", epic
 addFhirSandboxRoutes(api, new URL(SMART_IT_FHIR_BASE).pathname, "epic", smartItPatientOf);
 
 const SYSTEMS: readonly HealthSystem[] = [
-  { name: "Epic sandbox hospital (fhir.epic.com)", fhirBase: EPIC_SANDBOX_FHIR_BASE },
-  { name: "SMART Health IT sandbox clinic (another vendor)", fhirBase: SMART_IT_FHIR_BASE },
+  { name: "Epic Sandbox Hospital", fhirBase: EPIC_SANDBOX_FHIR_BASE },
+  { name: "SMART Sandbox Clinic", fhirBase: SMART_IT_FHIR_BASE },
 ];
 
 export const epicSandbox: ProviderSandbox = {
