@@ -6,7 +6,12 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "sqlite",
   driver: "durable-sqlite",
-  schema: ["./durable-objects/records/schema.ts", "./durable-objects/hub-schema.ts", "./src/providers/dexcom/live-schema.ts"],
+  schema: [
+    "./durable-objects/records/schema.ts",
+    "./durable-objects/token-vault-schema.ts",
+    "./durable-objects/hub-schema.ts",
+    "./src/providers/dexcom/live-schema.ts",
+  ],
   out: "./durable-objects/records/migrations",
   migrations: { prefix: "index" },
 });

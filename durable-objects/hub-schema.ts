@@ -20,8 +20,10 @@ export const pendingAuthorizations = sqliteTable(
     codeVerifier: text("code_verifier"),
     mode: text("mode").notNull(),
     expiresAt: integer("expires_at").notNull(),
-    /** SHA-256 of the nonce in the starting browser's cookie (src/oauth/browser-binding.ts); added last, so it is the last column. */
+    /** SHA-256 of the nonce in the starting browser's cookie (src/oauth/browser-binding.ts). Added after the others. */
     browserBinding: text("browser_binding"),
+    /** The health system (JSON) a SMART connection is for; null for every other source. Added after browser_binding. */
+    healthSystem: text("health_system"),
   },
   (t) => [primaryKey({ columns: [t.state] })],
 );

@@ -19,10 +19,17 @@ it("a new UserHub gets every table of its schema from the migrations, columns an
   );
   expect(Object.keys(shape).sort()).toEqual(["__drizzle_migrations", ...declared.map((table) => table.name)].sort());
   for (const table of declared) {
-    const columns = shape[table.name]!.columns;
-    expect(columns.map((column) => column.name)).toEqual(table.columns.map((column) => column.name));
-    expect(columns.map((column) => column.notnull === 1)).toEqual(table.columns.map((column) => column.notNull));
-    expect(columns.map((column) => column.type)).toEqual(table.columns.map((column) => column.getSQLType()));
+    // By name: a column a later migration added (ALTER TABLE) comes last in SQLite whatever its place in the schema.
+    const columns = Object.fromEntries(shape[table.name]!.columns.map((column) => [column.name, column]));
+    expect(Object.keys(columns).sort()).toEqual(table.columns.map((column) => column.name).sort());
+    for (const column of table.columns) {
+      expect({ table: table.name, column: column.name, notNull: columns[column.name]!.notnull === 1, type: columns[column.name]!.type }).toEqual({
+        table: table.name,
+        column: column.name,
+        notNull: column.notNull,
+        type: column.getSQLType(),
+      });
+    }
     for (const index of table.indexes) {
       expect(shape[table.name]!.indexes.map((existing) => existing.name)).toContain(index.config.name);
     }

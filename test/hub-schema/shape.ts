@@ -2,10 +2,11 @@ import { is } from "drizzle-orm";
 import { SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as hub from "../../durable-objects/hub-schema";
 import * as records from "../../durable-objects/records/schema";
+import * as vault from "../../durable-objects/token-vault-schema";
 import * as dexcom from "../../src/providers/dexcom/live-schema";
 
 /** Every table the UserHub's schema declares (the files drizzle.user-hub.config.ts lists). */
-export const DECLARED_TABLES: SQLiteTable[] = [hub, records, dexcom].flatMap((module) =>
+export const DECLARED_TABLES: SQLiteTable[] = [hub, records, vault, dexcom].flatMap((module) =>
   Object.values(module).filter((value): value is SQLiteTable => is(value, SQLiteTable)),
 );
 
@@ -31,12 +32,12 @@ export interface TableShape {
 
 /**
  * The object's tables as SQLite sees them (columns in order with type, NOT NULL, default and key; indexes with
- * their columns), leaving out the runtime's own (`_cf_…`) and the token vault's, which it still creates by hand.
+ * their columns), leaving out the runtime's own (`_cf_…`).
  * Type names are lowered: SQLite reads them case-insensitively, and the old hand-written DDL spelled them in capitals.
  */
 export function schemaShape(sql: SqlStorage): Record<string, TableShape> {
   const tables = sql
-    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'tokens' ORDER BY name")
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name")
     .toArray()
     .map((row) => row.name);
   return Object.fromEntries(

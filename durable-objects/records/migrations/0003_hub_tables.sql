@@ -1,11 +1,12 @@
--- Edited by hand after drizzle-kit generated it; meta/0002_snapshot.json is drizzle-kit's, unchanged, and describes
+-- Edited by hand after drizzle-kit generated it; meta/0003_snapshot.json is drizzle-kit's, unchanged, and describes
 -- the schema this file ends with. Why: these tables were created by hand (CREATE TABLE IF NOT EXISTS in the
 -- UserHub's, the Dexcom stream's and the day store's constructors) before they moved into the schema, so an
 -- object already running has them, with rows, and a new object has none. `IF NOT EXISTS` adopts an existing table
--- as it is: it was created with exactly these columns. `pending_authorizations` gained `browser_binding` by ALTER
--- TABLE later, so an object may hold it with or without that column (SQLite has no ADD COLUMN IF NOT EXISTS): the
--- table is rebuilt (create, copy, drop, rename), and the copy's NATURAL LEFT JOIN with a one-row `browser_binding`
--- reads the old column where the table has it and NULL where it does not.
+-- as it is: it was created with exactly these columns. `pending_authorizations` gained `browser_binding` and then
+-- `health_system` by ALTER TABLE, so an object may hold it with neither, the first, or both (SQLite has no ADD
+-- COLUMN IF NOT EXISTS): the table is rebuilt (create, copy, drop, rename), and the copy's NATURAL LEFT JOIN with
+-- a one-row (`browser_binding`, `health_system`) reads each column from the old table where it has it and NULL
+-- where it does not.
 CREATE TABLE IF NOT EXISTS `day_live` (
 	`date` text PRIMARY KEY,
 	`recomputed_at` integer,
@@ -36,12 +37,13 @@ CREATE TABLE `__new_pending_authorizations` (
 	`code_verifier` text,
 	`mode` text NOT NULL,
 	`expires_at` integer NOT NULL,
-	`browser_binding` text
+	`browser_binding` text,
+	`health_system` text
 );
 --> statement-breakpoint
-INSERT INTO `__new_pending_authorizations` (`state`, `source`, `code_verifier`, `mode`, `expires_at`, `browser_binding`)
-	SELECT `state`, `source`, `code_verifier`, `mode`, `expires_at`, `browser_binding`
-	FROM `pending_authorizations` NATURAL LEFT JOIN (SELECT NULL AS `browser_binding`);
+INSERT INTO `__new_pending_authorizations` (`state`, `source`, `code_verifier`, `mode`, `expires_at`, `browser_binding`, `health_system`)
+	SELECT `state`, `source`, `code_verifier`, `mode`, `expires_at`, `browser_binding`, `health_system`
+	FROM `pending_authorizations` NATURAL LEFT JOIN (SELECT NULL AS `browser_binding`, NULL AS `health_system`);
 --> statement-breakpoint
 DROP TABLE `pending_authorizations`;
 --> statement-breakpoint
