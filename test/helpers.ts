@@ -1,9 +1,11 @@
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { consumeSyncBatch } from "../queues/sync-consumer";
 import { database } from "../src/db/client";
 import { integrationConnections, users } from "../src/db/schema";
 import type { SourceId, StoredConnectionStatus } from "../src/domain/integration";
 import { userIdFor } from "../src/lib/ids";
+import type { SyncJob } from "../src/sync/jobs";
 
 export const ORIGIN = "http://localhost:8787";
 
@@ -197,4 +199,15 @@ export async function hubHoldsTokens(userId: string, source: SourceId): Promise<
     if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_tokens'").toArray().length === 0) return false;
     return sql.exec("SELECT 1 FROM vault_tokens WHERE source = ?", source).toArray().length > 0;
   });
+}
+
+/** Runs sync jobs through the real sync-queue consumer as one delivered batch (first attempt); returns its verdict. */
+export async function consumeSyncJobs(jobs: readonly SyncJob[]) {
+  const batch = createMessageBatch(
+    "wellness-sync",
+    jobs.map((body, i) => ({ id: `sync-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await consumeSyncBatch(batch, env);
+  return getQueueResult(batch, ctx);
 }

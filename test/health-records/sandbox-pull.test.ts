@@ -1,24 +1,12 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { consumeSyncBatch } from "../../queues/sync-consumer";
 import { syncRuns } from "../../src/db/schema";
 import { epicSync } from "../../src/providers/epic/sync";
 import type { SyncJob } from "../../src/sync/jobs";
 import { ENGINE_SUBREQUESTS, runSyncJob, SUBREQUEST_LIMIT } from "../../src/sync/run";
-import { connectThroughSandbox, db, recordingQueue, signIn } from "../helpers";
+import { connectThroughSandbox, consumeSyncJobs, db, recordingQueue, signIn } from "../helpers";
 import { storedCount, storedRecords } from "../records/inspect";
-
-async function consume(jobs: SyncJob[]) {
-  const batch = createMessageBatch(
-    "wellness-sync",
-    jobs.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await consumeSyncBatch(batch, env);
-  return getQueueResult(batch, ctx);
-}
 
 describe("Epic sandbox, offline: connect and the records fill", () => {
   it("backfills labs, conditions and medications in jobs that fit the budget, and a replay writes nothing", async () => {
@@ -27,7 +15,7 @@ describe("Epic sandbox, offline: connect and the records fill", () => {
     const done = await connectThroughSandbox("epic", session, { callbackEnv: { SYNC_QUEUE: queue } });
     expect(done.status).toBe(303);
     expect(queue.sent.length).toBeGreaterThan(1);
-    const verdict = await consume(queue.sent);
+    const verdict = await consumeSyncJobs(queue.sent);
     expect(verdict.retryMessages).toEqual([]);
     const runs = await db().select().from(syncRuns).where(eq(syncRuns.userId, session.userId));
     expect(runs.every((run) => run.status === "succeeded")).toBe(true);
@@ -50,7 +38,7 @@ describe("Epic sandbox, offline: connect and the records fill", () => {
 
     const total = await storedCount(session.userId, "epic");
     const replay = queue.sent.map((job) => ({ ...job, runId: `${job.runId}-again` }));
-    await consume(replay);
+    await consumeSyncJobs(replay);
     expect(await storedCount(session.userId, "epic")).toBe(total);
     const again = await db().select().from(syncRuns).where(eq(syncRuns.userId, session.userId));
     const replayRuns = again.filter((run) => run.id.endsWith("-again"));

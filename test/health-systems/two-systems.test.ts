@@ -1,28 +1,17 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { userHubFor } from "../../durable-objects/user-hub";
-import { consumeSyncBatch } from "../../queues/sync-consumer";
 import { consents, integrationConnections } from "../../src/db/schema";
 import type { SyncJob } from "../../src/sync/jobs";
-import { connectThroughSandbox, db, get, postForm, recordingQueue, signIn } from "../helpers";
+import { connectThroughSandbox, consumeSyncJobs, db, get, postForm, recordingQueue, signIn } from "../helpers";
 import { storedRecords } from "../records/inspect";
 
 // The sandbox serves two health systems (src/providers/epic/sandbox.ts): Epic's sandbox, which is also this
 // deployment's own system (EPIC_FHIR_BASE_URL is blank here), and SMART Health IT's, a second vendor's SMART v2 server.
 const EPIC = "https://fhir.epic.com/interconnect-fhir-oauth/api/FHIR/R4";
 const SMART_IT = "https://launch.smarthealthit.org/v/r4/fhir";
-
-async function consume(jobs: SyncJob[]) {
-  const batch = createMessageBatch(
-    "wellness-sync",
-    jobs.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await consumeSyncBatch(batch, env);
-  return getQueueResult(batch, ctx);
-}
 
 const vaultRows = (userId: string) =>
   runInDurableObject(userHubFor(env, userId), (_instance, state) =>
@@ -53,7 +42,7 @@ describe("two health systems for one person", () => {
     // Each connection's jobs pull from its own system: two patients, two sets of records.
     const connectionIds = new Set(queue.sent.map((job) => job.connectionId));
     expect(connectionIds).toEqual(new Set(rows.map((row) => row.id)));
-    expect((await consume(queue.sent)).retryMessages).toEqual([]);
+    expect((await consumeSyncJobs(queue.sent)).retryMessages).toEqual([]);
     const labs = await storedRecords(session.userId, { source: "epic", kind: "lab_result" });
     const atEpic = labs.filter((row) => row.account === "");
     const atSmartIt = labs.filter((row) => row.account === SMART_IT);

@@ -2,12 +2,11 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { consumeSyncBatch } from "../../queues/sync-consumer";
 import { consumeWebhookBatch } from "../../queues/webhook-consumer";
 import { createApp } from "../../src/app";
 import { integrationConnections } from "../../src/db/schema";
 import type { SyncJob, WebhookJob } from "../../src/sync/jobs";
-import { connectThroughSandbox, countingD1, db, recordingQueue, signIn } from "../helpers";
+import { connectThroughSandbox, consumeSyncJobs, countingD1, db, recordingQueue, signIn } from "../helpers";
 import { storedRecords } from "../records/inspect";
 
 /**
@@ -58,16 +57,6 @@ async function consumeWebhooks(jobs: readonly WebhookJob[]) {
   const ctx = createExecutionContext();
   await consumeWebhookBatch(batch, { ...env, SYNC_QUEUE: syncQueue });
   return { verdict: await getQueueResult(batch, ctx), syncJobs: syncQueue.sent };
-}
-
-async function consumeSyncs(jobs: readonly SyncJob[]) {
-  const batch = createMessageBatch(
-    "wellness-sync",
-    jobs.map((body, i) => ({ id: `sync-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await consumeSyncBatch(batch, env);
-  return getQueueResult(batch, ctx);
 }
 
 describe("Withings' check of the callback URL", () => {
@@ -140,7 +129,7 @@ describe("a notification pulls the announced window, once", () => {
     expect(handled.verdict.retryMessages).toEqual([]);
     expect(handled.syncJobs.length).toBeGreaterThan(0);
     for (const job of handled.syncJobs) expect(job).toMatchObject({ source: "withings", userId: person.userId, trigger: "webhook" });
-    const synced = await consumeSyncs(handled.syncJobs);
+    const synced = await consumeSyncJobs(handled.syncJobs);
     expect(synced.retryMessages).toEqual([]);
     const stored = await storedRecords(person.userId, { source: "withings" });
     const weighIns = stored.filter((row) => row.kind === "body_composition");
@@ -152,7 +141,7 @@ describe("a notification pulls the announced window, once", () => {
     expect(again.verdict.retryMessages).toEqual([]);
     expect(again.syncJobs).toEqual([]);
     // And a second pull of the same window (a retried sync) changes nothing.
-    await consumeSyncs(handled.syncJobs.map((job) => ({ ...job, runId: crypto.randomUUID() })));
+    await consumeSyncJobs(handled.syncJobs.map((job) => ({ ...job, runId: crypto.randomUUID() })));
     const after = await storedRecords(person.userId, { source: "withings" });
     expect(after.length).toBe(stored.length);
     expect(after.map((row) => row.updated_at)).toEqual(stored.map((row) => row.updated_at));

@@ -10,46 +10,43 @@ const SMART_IT_OAUTH = "https://launch.smarthealthit.org/v/r4/auth";
 
 const api = sandboxApi();
 
-// SMART App Launch discovery, as Epic publishes it for its R4 endpoint.
-api.get(`${new URL(EPIC_SANDBOX_FHIR_BASE).pathname}/.well-known/smart-configuration`, (c) =>
-  c.json({
-    authorization_endpoint: `${EPIC_OAUTH}/authorize`,
-    token_endpoint: `${EPIC_OAUTH}/token`,
+/** What a standalone patient launch reads of SMART discovery; the two systems differ in version and scope names. */
+const STANDALONE_CAPABILITIES = [
+  "launch-standalone",
+  "client-public",
+  "client-confidential-symmetric",
+  "context-standalone-patient",
+  "permission-offline",
+  "permission-patient",
+];
+
+function smartConfiguration(oauth: string, extra: { scopes: string[]; capabilities: string[]; issuer?: string }) {
+  return {
+    ...(extra.issuer ? { issuer: extra.issuer } : {}),
+    authorization_endpoint: `${oauth}/authorize`,
+    token_endpoint: `${oauth}/token`,
     token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"],
-    scopes_supported: ["openid", "fhirUser", "launch/patient", "offline_access", "patient/*.read"],
+    scopes_supported: ["openid", "fhirUser", "launch/patient", "offline_access", ...extra.scopes],
     response_types_supported: ["code"],
     code_challenge_methods_supported: ["S256"],
-    capabilities: [
-      "launch-standalone",
-      "client-public",
-      "client-confidential-symmetric",
-      "context-standalone-patient",
-      "permission-offline",
-      "permission-patient",
-    ],
-  }),
+    capabilities: [...STANDALONE_CAPABILITIES, ...extra.capabilities],
+  };
+}
+
+// SMART App Launch discovery, as Epic publishes it for its R4 endpoint (SMART v1 scope names).
+api.get(`${new URL(EPIC_SANDBOX_FHIR_BASE).pathname}/.well-known/smart-configuration`, (c) =>
+  c.json(smartConfiguration(EPIC_OAUTH, { scopes: ["patient/*.read"], capabilities: [] })),
 );
 
-// The same discovery as SMART Health IT's reference server publishes it: SMART 2, so scopes are asked in v2 form.
+// As SMART Health IT's reference server publishes it: SMART 2, so scopes are asked in v2 form.
 api.get(`${new URL(SMART_IT_FHIR_BASE).pathname}/.well-known/smart-configuration`, (c) =>
-  c.json({
-    issuer: "https://launch.smarthealthit.org/v/r4",
-    authorization_endpoint: `${SMART_IT_OAUTH}/authorize`,
-    token_endpoint: `${SMART_IT_OAUTH}/token`,
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"],
-    scopes_supported: ["openid", "fhirUser", "launch/patient", "offline_access", "patient/*.rs", "patient/*.read"],
-    response_types_supported: ["code"],
-    code_challenge_methods_supported: ["S256"],
-    capabilities: [
-      "launch-standalone",
-      "client-public",
-      "client-confidential-symmetric",
-      "context-standalone-patient",
-      "permission-offline",
-      "permission-patient",
-      "permission-v2",
-    ],
-  }),
+  c.json(
+    smartConfiguration(SMART_IT_OAUTH, {
+      issuer: "https://launch.smarthealthit.org/v/r4",
+      scopes: ["patient/*.rs", "patient/*.read"],
+      capabilities: ["permission-v2"],
+    }),
+  ),
 );
 
 /** The patient a sandbox grant is scoped to at each system (what the token response names as `patient`). */
