@@ -11,6 +11,7 @@ import type { RecordKind } from "../src/domain/records";
 import { type ConnectionMode, resolveOAuthClient } from "../src/oauth/engine";
 import { deregisterAtJunction, isJunctionGrant } from "../src/providers/junction/deregister";
 import { PROVIDERS } from "../src/providers/registry";
+import type { HealthSystem } from "../src/providers/smart-fhir/systems";
 import type { LiveStream, LiveTick, RecordSink, TokenSet } from "../src/providers/types";
 import { type GlucosePoint, TARGET_RANGE_MGDL } from "../views/glucose";
 import { DayStore, type DayUpdate } from "./records/days";
@@ -20,7 +21,7 @@ export type { DayUpdate };
 import { migrateRecordStore, type SchemaState } from "./records/migrate";
 import { type RecordInput, toRecordInput } from "./records/rows";
 import { type ListedRecord, type RecordQuery, RecordStore, type SummaryRecord, type WriteCounts } from "./records/store";
-import { type AccessResult, TokenVault } from "./token-vault";
+import { type AccessResult, TokenVault, toVaultKey, type VaultTarget, vaultKey } from "./token-vault";
 
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
 /** A live stream whose tick threw (storage, a bug) looks again after this long. */
@@ -38,6 +39,8 @@ export interface PendingAuthorization {
   mode: ConnectionMode;
   /** SHA-256 of the nonce in the starting browser's cookie (src/oauth/browser-binding.ts). */
   browserBinding: string | null;
+  /** The health system a SMART connection is for; null for every other source (and the deployment's own system). */
+  system: HealthSystem | null;
 }
 
 export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
@@ -83,28 +86,9 @@ export class UserHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    sql.exec(`CREATE TABLE IF NOT EXISTS pending_authorizations (
-      state TEXT PRIMARY KEY,
-      source TEXT NOT NULL,
-      code_verifier TEXT,
-      mode TEXT NOT NULL,
-      expires_at INTEGER NOT NULL
-    )`);
-    // Added for the browser binding; an object created before it gains the column once.
-    if (
-      !sql
-        .exec<{ name: string }>("PRAGMA table_info(pending_authorizations)")
-        .toArray()
-        .some((column) => column.name === "browser_binding")
-    ) {
-      sql.exec("ALTER TABLE pending_authorizations ADD COLUMN browser_binding TEXT");
-    }
-    // When each live stream wants its next look; the object's one alarm is the earliest of them.
-    sql.exec("CREATE TABLE IF NOT EXISTS live_schedule (source TEXT PRIMARY KEY, due INTEGER NOT NULL)");
     this.vault = new TokenVault(sql, env);
     const tokens = {
-      getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, source, options),
+      getAccessToken: (userId: string, source: SourceId, options?: { forceRefresh?: boolean }) => this.vault.accessToken(userId, vaultKey(source), options),
     };
     this.records = new RecordStore(ctx.storage, drizzle(ctx.storage));
     this.dayStore = new DayStore(ctx.storage, drizzle(ctx.storage));
@@ -128,7 +112,9 @@ export class UserHub extends DurableObject<Env> {
     for (const adapter of Object.values(PROVIDERS)) {
       if (adapter.live) this.live.set(adapter.id, adapter.live.open({ sql, env, tokens, records: this.recordSink }));
     }
-    // Before any request: the record store's pending migrations, all or none (durable-objects/records/migrate.ts).
+    // Before any request or alarm: the object's pending migrations (the record store, the hub's own tables, each
+    // live stream's), all or none (durable-objects/records/migrate.ts). Nothing above reads a table: the streams
+    // touch storage only when ticked or asked, and blockConcurrencyWhile holds both until this resolves.
     void ctx.blockConcurrencyWhile(async () => {
       this.schema = await migrateRecordStore(ctx.storage);
     });
@@ -150,12 +136,13 @@ export class UserHub extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM pending_authorizations WHERE expires_at < ?", Date.now());
     sql.exec(
-      "INSERT INTO pending_authorizations (state, source, code_verifier, mode, browser_binding, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO pending_authorizations (state, source, code_verifier, mode, browser_binding, health_system, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       state,
       pending.source,
       pending.codeVerifier,
       pending.mode,
       pending.browserBinding,
+      pending.system ? JSON.stringify(pending.system) : null,
       Date.now() + AUTHORIZATION_TTL_MS,
     );
   }
@@ -165,24 +152,31 @@ export class UserHub extends DurableObject<Env> {
     this.assertOwner(userId);
     const sql = this.ctx.storage.sql;
     const row = sql
-      .exec<{ source: string; code_verifier: string | null; mode: string; browser_binding: string | null; expires_at: number }>(
-        "DELETE FROM pending_authorizations WHERE state = ? RETURNING source, code_verifier, mode, browser_binding, expires_at",
+      .exec<{ source: string; code_verifier: string | null; mode: string; browser_binding: string | null; health_system: string | null; expires_at: number }>(
+        "DELETE FROM pending_authorizations WHERE state = ? RETURNING source, code_verifier, mode, browser_binding, health_system, expires_at",
         state,
       )
       .toArray()[0];
     if (!row) return null;
     if (row.expires_at < Date.now()) return "expired";
-    return { source: row.source as SourceId, codeVerifier: row.code_verifier, mode: row.mode as ConnectionMode, browserBinding: row.browser_binding };
+    return {
+      source: row.source as SourceId,
+      codeVerifier: row.code_verifier,
+      mode: row.mode as ConnectionMode,
+      browserBinding: row.browser_binding,
+      system: row.health_system ? (JSON.parse(row.health_system) as HealthSystem) : null,
+    };
   }
 
-  async storeTokens(userId: string, source: SourceId, mode: ConnectionMode, tokens: TokenSet): Promise<void> {
+  /** `connection` is a source (its only connection) or a source and account (one of the person's health systems). */
+  async storeTokens(userId: string, connection: VaultTarget, mode: ConnectionMode, tokens: TokenSet): Promise<void> {
     this.assertOwner(userId);
-    await this.vault.store(userId, source, mode, tokens);
+    await this.vault.store(userId, toVaultKey(connection), mode, tokens);
   }
 
-  async getAccessToken(userId: string, source: SourceId, options: { forceRefresh?: boolean } = {}): Promise<AccessResult> {
+  async getAccessToken(userId: string, connection: VaultTarget, options: { forceRefresh?: boolean } = {}): Promise<AccessResult> {
     this.assertOwner(userId);
-    return this.vault.accessToken(userId, source, options);
+    return this.vault.accessToken(userId, toVaultKey(connection), options);
   }
 
   /**
@@ -190,12 +184,14 @@ export class UserHub extends DurableObject<Env> {
    * stream, revokes at the provider where it offers a way and was asked to, then deletes the tokens whatever the
    * provider said: a person who disconnects must never be left with us still holding their keys.
    */
-  async disconnect(userId: string, source: SourceId, options: HubDisconnectOptions = { revokeAtProvider: true }): Promise<DisconnectResult> {
+  async disconnect(userId: string, connection: VaultTarget, options: HubDisconnectOptions = { revokeAtProvider: true }): Promise<DisconnectResult> {
     this.assertOwner(userId);
+    const key = toVaultKey(connection);
+    const { source } = key;
     await this.stopLive(source);
-    const stored = options.revokeAtProvider ? await this.vault.read(userId, source).catch(() => null) : null;
+    const stored = options.revokeAtProvider ? await this.vault.read(userId, key).catch(() => null) : null;
     if (!stored) {
-      this.vault.drop(source);
+      this.vault.drop(key);
       return { revokedAtProvider: options.revokeAtProvider ? "no_tokens" : "not_asked" };
     }
     let revokedAtProvider: DisconnectResult["revokedAtProvider"] = "not_offered";
@@ -216,7 +212,7 @@ export class UserHub extends DurableObject<Env> {
       revokedAtProvider = "failed";
       console.warn(JSON.stringify({ event: "provider_revoke_failed", source }));
     }
-    this.vault.drop(source);
+    this.vault.drop(key);
     return { revokedAtProvider };
   }
 
@@ -231,14 +227,16 @@ export class UserHub extends DurableObject<Env> {
    * for a source this person has disconnected (the vault holds no tokens for it) is dropped and logged: it may
    * have been pulled before they disconnected, or asked for their data to be deleted.
    */
-  async putRecords(userId: string, source: SourceId, rows: RecordInput[], now = Date.now()): Promise<PutRecordsResult> {
+  async putRecords(userId: string, connection: VaultTarget, rows: RecordInput[], now = Date.now()): Promise<PutRecordsResult> {
     this.assertOwner(userId);
     this.writable();
-    if (!this.vault.has(source)) {
+    const key = toVaultKey(connection);
+    const { source } = key;
+    if (!this.vault.has(key)) {
       console.warn(JSON.stringify({ event: "records_dropped_not_connected", source, count: rows.length }));
       return { written: 0, inserted: 0, unchanged: 0, dropped: rows.length, days: [] };
     }
-    const counts = this.records.put(source, rows, now);
+    const counts = this.records.put(source, rows, now, key.account);
     const days = this.recomputeDays(rows, now);
     await this.armDayDeadline(now);
     return { ...counts, dropped: 0, days };
@@ -376,9 +374,10 @@ export class UserHub extends DurableObject<Env> {
     return this.records.list(query);
   }
 
-  async recordsSince(userId: string, source: SourceId, kinds: readonly RecordKind[], since: number): Promise<SummaryRecord[]> {
+  /** One source's records since a time: of one of its accounts when given, else of all of them. */
+  async recordsSince(userId: string, source: SourceId, kinds: readonly RecordKind[], since: number, account?: string): Promise<SummaryRecord[]> {
     this.assertOwner(userId);
-    return this.records.since(source, kinds, since);
+    return this.records.since(source, kinds, since, account);
   }
 
   /** The newest glucose reading and the `span` of readings before it (see RecordStore.latestGlucose). */
@@ -394,10 +393,10 @@ export class UserHub extends DurableObject<Env> {
     return glucoseStats(this.records.glucoseAggregate(since, until, TARGET_RANGE_MGDL.low, TARGET_RANGE_MGDL.high), since, until);
   }
 
-  /** "Delete my data" for one source; returns how many records were deleted. */
-  async deleteRecords(userId: string, source: SourceId): Promise<number> {
+  /** "Delete my data" for one source (or one of its accounts); returns how many records were deleted. */
+  async deleteRecords(userId: string, source: SourceId, account?: string): Promise<number> {
     this.assertOwner(userId);
-    return this.records.deleteSource(source);
+    return this.records.deleteSource(source, account);
   }
 
   // --- Live streams (any adapter with `live`) ------------------------------------------------------------------

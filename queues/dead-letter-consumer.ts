@@ -33,7 +33,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
         .where(eq(syncRuns.id, job.runId));
       // Only a healthy connection turns to `error`; one that needs reconnecting already says so. It stays
       // scheduled: `error` stays visible, and the next success turns it back to connected.
-      await updateConnectionStatus(db, job.userId, job.source, "error", reason, {
+      await updateConnectionStatus(db, job.userId, { connectionId: job.connectionId }, "error", reason, {
         onlyFrom: ["connected"],
         nextSyncAt: Date.now() + RETRY_AFTER_DEAD_LETTER_MS,
       });

@@ -166,10 +166,13 @@ export function callbackCookie(session: Session, start: Response): string {
 export async function connectThroughSandbox(
   source: SourceId,
   session: Session,
-  options: { callbackEnv?: Partial<Env>; startQuery?: string } = {},
+  options: { callbackEnv?: Partial<Env>; startQuery?: string; fhirBase?: string } = {},
 ): Promise<Response> {
-  const start = await get(`/api/integrations/${source}/start${options.startQuery ?? (source === "gmail" ? "?consent=receipts-read-only" : "")}`, session);
-  if (start.status !== 302) throw new Error(`start answered ${start.status}`);
+  // A health system chosen in the dialog is posted (with the CSRF token); every other Connect is a link.
+  const start = options.fhirBase
+    ? await postForm(`/api/integrations/${source}/start`, session, { fhir_base: options.fhirBase })
+    : await get(`/api/integrations/${source}/start${options.startQuery ?? (source === "gmail" ? "?consent=receipts-read-only" : "")}`, session);
+  if (start.status !== (options.fhirBase ? 303 : 302)) throw new Error(`start answered ${start.status}`);
   const authorize = new URL(start.headers.get("Location")!);
   const approved = await postForm(authorize.pathname, session, { ...Object.fromEntries(authorize.searchParams), decision: "allow" });
   if (approved.status !== 302) throw new Error(`sandbox consent answered ${approved.status}`);
@@ -191,7 +194,7 @@ export async function hubHoldsTokens(userId: string, source: SourceId): Promise<
   const stub = env.USER_HUB.get(env.USER_HUB.idFromName(userId));
   return runInDurableObject(stub, (_instance, state) => {
     const sql = state.storage.sql;
-    if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tokens'").toArray().length === 0) return false;
-    return sql.exec("SELECT 1 FROM tokens WHERE source = ?", source).toArray().length > 0;
+    if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_tokens'").toArray().length === 0) return false;
+    return sql.exec("SELECT 1 FROM vault_tokens WHERE source = ?", source).toArray().length > 0;
   });
 }

@@ -395,7 +395,7 @@ describe("Garmin pushes (data in the notification)", () => {
     const before = await connectionOf(person.userId, "garmin");
     // The disconnect reached the person's UserHub (their tokens are gone) before it reached this event's D1 lookup.
     await runInDurableObject(hub(person.userId), async (_instance, state) => {
-      state.storage.sql.exec("DELETE FROM tokens WHERE source = 'garmin'");
+      state.storage.sql.exec("DELETE FROM vault_tokens WHERE source = 'garmin'");
     });
 
     const { verdict, ids } = await consume(jobs, { deps: { now: Date.now() + 60_000 } });

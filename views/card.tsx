@@ -79,6 +79,17 @@ function DisconnectLink({ id }: { id: string }) {
  */
 function CardAction({ state, csrfToken, onDetail }: { state: CardState; csrfToken: string; onDetail: boolean }) {
   const id = state.entry.id;
+  if (state.systems.length > 0) {
+    // Each health system has its own Sync now and Disconnect in the list above; the card adds one more system.
+    return (
+      <>
+        <ModalLink href={`/settings/connect/${id}`} class="btn btn-secondary">
+          Add a health system
+        </ModalLink>
+        {onDetail ? null : <DetailsLink id={id} label="Records" />}
+      </>
+    );
+  }
   const synced = state.connection !== null && provider(state.entry.id).sync !== undefined;
   const canSyncNow = synced && state.activity !== "syncing";
   switch (state.status) {
@@ -152,6 +163,18 @@ function SyncLine({ state, now }: { state: CardState; now: number }) {
   const connection = state.connection;
   const live = state.status === "connected" || state.status === "error" || state.status === "needs_reauth";
   if (!connection || !live) return <p class="meta">{TYPE_LABELS[state.entry.type]}</p>;
+  if (state.systems.length > 0) {
+    const n = state.systems.length;
+    const id = state.entry.id;
+    // While any system pulls, the card polls itself, as a single connection's card does.
+    return state.activity === "syncing" ? (
+      <p class="meta syncing" role="status" hx-get={`/settings/cards/${id}`} hx-trigger="every 2s" hx-target={`#card-${id}`} hx-swap="outerHTML">
+        {n === 1 ? "1 health system" : `${n} health systems`} · pulling records…
+      </p>
+    ) : (
+      <p class="meta">{n === 1 ? "1 health system" : `${n} health systems`}</p>
+    );
+  }
   // A source with nothing to pull yet (records and receipts until their sync lands) is connected, not waiting.
   if (!provider(state.entry.id).sync) {
     return <p class="meta">{connection.connectedAt ? <>Connected {timeTag(connection.connectedAt, now)}</> : "Connected"}</p>;
@@ -202,7 +225,7 @@ export function IntegrationCard({
         <StatusBadge status={state.status} stale={state.activity === "stale"} />
       </div>
       {live}
-      {state.reason ? <p class="reason">{state.reason}</p> : null}
+      {state.reason && state.systems.length === 0 ? <p class="reason">{state.reason}</p> : null}
       <div class="actions">
         <CardAction state={state} csrfToken={csrfToken} onDetail={onDetail} />
       </div>

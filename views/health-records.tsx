@@ -86,7 +86,7 @@ function TrendChart({ group }: { group: LabGroup }) {
   );
 }
 
-function LabRow({ group, system }: { group: LabGroup; system: string }) {
+function LabRow({ group }: { group: LabGroup }) {
   const lab = group.latest;
   const flag = lab.flag && lab.flag !== "normal" ? lab.flag : null;
   const value = lab.value ? quantityText(lab.value) : (lab.value_text ?? "No value given");
@@ -102,7 +102,7 @@ function LabRow({ group, system }: { group: LabGroup; system: string }) {
         </p>
         <p class="muted">
           {range ? `Normal range ${range} · ` : ""}
-          {dateWords(lab.effective)} · {system}
+          {dateWords(lab.effective)} · {group.latestSystem}
           {group.count > 1 ? ` · ${group.count} results` : ""}
         </p>
       </div>
@@ -120,23 +120,38 @@ function NotShared({ words, system }: { words: string; system: string }) {
   );
 }
 
+/** What one health system's connection says about its records: what was not shared, and its last error. */
+export interface SystemNotice {
+  system: string;
+  notShared: string | null;
+  error: string | null;
+}
+
+const listWords = (names: readonly string[]) => (names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`);
+
 /**
- * A health system's records: labs grouped by test with their latest value, flag, range and trend; conditions and
- * medications, active first; each with the system and the date.
+ * The person's health records from all their health systems: labs grouped by test with their latest value, flag,
+ * range and trend; conditions and medications, active first; each with its system and its date.
  */
-export function HealthRecords({ view, system, notShared, error }: { view: HealthRecordsView; system: string; notShared: string | null; error: string | null }) {
+export function HealthRecords({ view, notices }: { view: HealthRecordsView; notices: readonly SystemNotice[] }) {
   const empty = view.labs.length === 0 && view.conditions.length === 0 && view.medications.length === 0;
+  const systems = notices.map((notice) => notice.system);
   return (
     <section class="health-records" aria-labelledby="records-title">
       <h2 id="records-title">Your health records</h2>
-      {notShared ? <NotShared words={notShared} system={system} /> : null}
-      {error ? (
-        <p class="notice notice-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      {notices.map((notice) => (notice.notShared ? <NotShared words={notice.notShared} system={notice.system} /> : null))}
+      {notices.map((notice) =>
+        notice.error ? (
+          <p class="notice notice-error" role="alert">
+            {notices.length > 1 ? `${notice.system}: ` : ""}
+            {notice.error}
+          </p>
+        ) : null,
+      )}
       {empty ? (
-        <p class="muted">No records from {system} yet. The first pull reads your whole history; this page fills as it arrives.</p>
+        <p class="muted">
+          No records from {listWords(systems) || "your health system"} yet. The first pull reads your whole history; this page fills as it arrives.
+        </p>
       ) : (
         <>
           <h3>Lab results</h3>
@@ -145,7 +160,7 @@ export function HealthRecords({ view, system, notShared, error }: { view: Health
           ) : (
             <ul class="labs">
               {view.labs.map((group) => (
-                <LabRow group={group} system={system} />
+                <LabRow group={group} />
               ))}
             </ul>
           )}
@@ -154,7 +169,7 @@ export function HealthRecords({ view, system, notShared, error }: { view: Health
             <p class="muted">No conditions.</p>
           ) : (
             <ul class="clinical-list">
-              {view.conditions.map(({ body, active }) => (
+              {view.conditions.map(({ body, active, system }) => (
                 <li class={active ? "clinical-active" : "clinical-past"}>
                   <strong>{body.name}</strong>
                   <span class="muted">
@@ -172,7 +187,7 @@ export function HealthRecords({ view, system, notShared, error }: { view: Health
             <p class="muted">No medications.</p>
           ) : (
             <ul class="clinical-list">
-              {view.medications.map(({ body, active }) => (
+              {view.medications.map(({ body, active, system }) => (
                 <li class={active ? "clinical-active" : "clinical-past"}>
                   <strong>{body.name}</strong>
                   <span class="muted">

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import type { ConnectionWithActivity } from "../src/db/connections";
 import type { CardState } from "../src/domain/card-state";
 import type { SuggestionInput } from "../src/domain/suggestion";
 import { SUGGESTION_TYPES } from "../src/domain/suggestion";
@@ -25,7 +26,7 @@ export function Dismiss({ inPage, label = "Cancel" }: ModalProps & { label?: str
   );
 }
 
-function CsrfField({ token }: { token: string }) {
+export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
@@ -79,20 +80,29 @@ export function ConnectModal({ state, inPage }: ModalProps & { state: CardState 
   );
 }
 
-export function DisconnectModal({ state, inPage, csrfToken }: ModalProps & { state: CardState; csrfToken: string }) {
+export function DisconnectModal({
+  state,
+  connection,
+  inPage,
+  csrfToken,
+}: ModalProps & { state: CardState; connection?: ConnectionWithActivity | null; csrfToken: string }) {
   const { entry } = state;
   const action = `/api/integrations/${entry.id}/disconnect`;
+  // One of several health systems is named as the person knows it; the others stay connected.
+  const name = connection?.accountName ?? entry.name;
+  const vendor = connection?.accountName ?? entry.vendor;
   return (
     <div class="modal-content">
-      <h2 id="modal-title">Disconnect {entry.name}?</h2>
+      <h2 id="modal-title">Disconnect {name}?</h2>
       <p>
-        Wellness OS stops syncing {entry.name}, revokes its access where {entry.vendor} allows it, and deletes the keys it held. Data already synced stays until
-        you delete it.
+        Wellness OS stops syncing {name}, revokes its access where {vendor} allows it, and deletes the keys it held. Data already synced stays until you delete
+        it.
       </p>
       <form method="post" action={action} hx-post={action} hx-target="#modal-body" class="modal-actions">
         <CsrfField token={csrfToken} />
+        {connection && state.systems.length > 0 ? <input type="hidden" name="connection" value={connection.id} /> : null}
         <label class="consent">
-          <input type="checkbox" name="delete_data" value="yes" /> Also delete the data already synced from {entry.name}
+          <input type="checkbox" name="delete_data" value="yes" /> Also delete the data already synced from {name}
         </label>
         <button type="submit" class="btn btn-danger">
           Disconnect

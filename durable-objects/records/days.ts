@@ -61,11 +61,7 @@ export class DayStore {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly db: DrizzleSqliteDODatabase<Record<string, never>>,
-  ) {
-    // Days a live stream wrote into since their last recompute (`dirty`), and when that was: the object's own
-    // bookkeeping, rebuilt from nothing if lost (the next batch, read or deadline recomputes the day anyway).
-    storage.sql.exec("CREATE TABLE IF NOT EXISTS day_live (date TEXT PRIMARY KEY, recomputed_at INTEGER, dirty INTEGER NOT NULL)");
-  }
+  ) {}
 
   zones(): ZoneSpan[] {
     return this.db.select({ from: dayZones.fromDate, zone: dayZones.zone }).from(dayZones).orderBy(asc(dayZones.fromDate)).all();

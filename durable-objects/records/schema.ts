@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * A person's health records, in their own UserHub's SQLite (drizzle-kit generates the migrations from this file:
@@ -13,6 +13,11 @@ export const records = sqliteTable(
     /** The row id: unique within the person's object, the tie-breaker of the API's keyset pagination. */
     id: integer("id").primaryKey(),
     source: text("source").notNull(),
+    /**
+     * The connection's account at the source: empty for a source's only connection, a health system's FHIR base
+     * for health records (two hospitals may both have an `Observation/123`).
+     */
+    account: text("account").notNull().default(""),
     /** Normalized record kind (src/domain/records.ts), e.g. `sleep_session`, `glucose_reading`. */
     kind: text("kind").notNull(),
     /** The provider's id for the record (or a stable composite for samples). */
@@ -26,7 +31,7 @@ export const records = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
-    uniqueIndex("records_identity").on(t.source, t.kind, t.externalId),
+    uniqueIndex("records_identity").on(t.source, t.account, t.kind, t.externalId),
     // Charts and summaries read one kind over a time range; the API pages by (start_time, id) with or without a kind.
     index("records_kind_time").on(t.kind, t.startTime),
     index("records_time").on(t.startTime),
@@ -64,3 +69,12 @@ export const dayZones = sqliteTable("day_zones", {
   zone: text("zone").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Days a live stream wrote into since their last recompute (`dirty`, 0 or 1), and when that was: the object's own
+ * bookkeeping, rebuilt from nothing if lost (the next batch, read or deadline recomputes the day anyway). Created by
+ * hand before it moved here, so declared as those objects have it: `date` is the table's primary key, nullable.
+ */
+export const dayLive = sqliteTable("day_live", { date: text("date"), recomputedAt: integer("recomputed_at"), dirty: integer("dirty").notNull() }, (t) => [
+  primaryKey({ columns: [t.date] }),
+]);

@@ -11,24 +11,24 @@ const STATEMENT_CHARS = 1_000_000;
 // statement, and json_each takes the rows as one. Unchanged records are not rewritten (the DO UPDATE's WHERE),
 // so a replay changes nothing and `changes()` counts only what was written.
 const UPSERT_SQL = `
-INSERT INTO records (source, kind, external_id, start_time, end_time, data, raw, updated_at)
-SELECT ?2, r.value ->> 'kind', r.value ->> 'externalId', r.value ->> 'startTime', r.value ->> 'endTime',
+INSERT INTO records (source, account, kind, external_id, start_time, end_time, data, raw, updated_at)
+SELECT ?2, ?4, r.value ->> 'kind', r.value ->> 'externalId', r.value ->> 'startTime', r.value ->> 'endTime',
        r.value ->> 'data', r.value ->> 'raw', coalesce(r.value ->> 'updatedAt', ?3)
 FROM json_each(?1) AS r
 WHERE true
-ON CONFLICT (source, kind, external_id) DO UPDATE SET
+ON CONFLICT (source, account, kind, external_id) DO UPDATE SET
   start_time = excluded.start_time, end_time = excluded.end_time, data = excluded.data, raw = excluded.raw, updated_at = excluded.updated_at
 WHERE records.data IS NOT excluded.data OR records.raw IS NOT excluded.raw
    OR records.start_time IS NOT excluded.start_time OR records.end_time IS NOT excluded.end_time`;
 
 // Moving rows in from D1: what the object already holds was written later, so it wins.
 const IMPORT_SQL = `
-INSERT INTO records (source, kind, external_id, start_time, end_time, data, raw, updated_at)
-SELECT ?2, r.value ->> 'kind', r.value ->> 'externalId', r.value ->> 'startTime', r.value ->> 'endTime',
+INSERT INTO records (source, account, kind, external_id, start_time, end_time, data, raw, updated_at)
+SELECT ?2, ?4, r.value ->> 'kind', r.value ->> 'externalId', r.value ->> 'startTime', r.value ->> 'endTime',
        r.value ->> 'data', r.value ->> 'raw', coalesce(r.value ->> 'updatedAt', ?3)
 FROM json_each(?1) AS r
 WHERE true
-ON CONFLICT (source, kind, external_id) DO NOTHING`;
+ON CONFLICT (source, account, kind, external_id) DO NOTHING`;
 
 export interface WriteCounts {
   /** Records inserted or changed. */
@@ -50,8 +50,8 @@ export interface RecordQuery {
 
 export type ListedRecord = Omit<RecordRow, "raw">;
 
-/** The four columns the daily summaries fold. */
-export type SummaryRecord = Pick<RecordRow, "kind" | "startTime" | "endTime" | "data">;
+/** The columns the daily summaries and the health-records view fold (the account says which health system). */
+export type SummaryRecord = Pick<RecordRow, "account" | "kind" | "startTime" | "endTime" | "data">;
 
 interface GlucoseRow {
   time: number;
@@ -79,17 +79,17 @@ export class RecordStore {
     private readonly db: DrizzleSqliteDODatabase<Record<string, never>>,
   ) {}
 
-  /** Upserts one source's rows, all or nothing. Duplicates within the input collapse to the last one. */
-  put(source: string, rows: readonly RecordInput[], now: number): WriteCounts {
-    return this.write(UPSERT_SQL, source, rows, now);
+  /** Upserts one connection's rows, all or nothing. Duplicates within the input collapse to the last one. */
+  put(source: string, rows: readonly RecordInput[], now: number, account = ""): WriteCounts {
+    return this.write(UPSERT_SQL, source, account, rows, now);
   }
 
   /** Inserts rows moved from elsewhere, keeping any the store already holds. */
   import(source: string, rows: readonly RecordInput[], now: number): WriteCounts {
-    return this.write(IMPORT_SQL, source, rows, now);
+    return this.write(IMPORT_SQL, source, "", rows, now);
   }
 
-  private write(statement: string, source: string, rows: readonly RecordInput[], now: number): WriteCounts {
+  private write(statement: string, source: string, account: string, rows: readonly RecordInput[], now: number): WriteCounts {
     const unique = new Map<string, RecordInput>();
     for (const row of rows) unique.set(`${row.kind}\u0000${row.externalId}`, row);
     if (unique.size === 0) return { written: 0, inserted: 0, unchanged: 0 };
@@ -98,7 +98,7 @@ export class RecordStore {
       const before = this.storage.sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM records").one().id ?? 0;
       let changed = 0;
       for (const chunk of chunkRows([...unique.values()], STATEMENT_CHARS)) {
-        this.storage.sql.exec(statement, JSON.stringify(chunk), source, now);
+        this.storage.sql.exec(statement, JSON.stringify(chunk), source, now, account);
         changed += this.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
       }
       return { written: changed, inserted: this.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM records WHERE id > ?", before).one().n };
@@ -126,12 +126,19 @@ export class RecordStore {
       .all();
   }
 
-  /** One source's records of the given kinds since a time: what a connection's daily charts fold. */
-  since(source: string, kinds: readonly RecordKind[], since: number): SummaryRecord[] {
+  /** One source's records of the given kinds since a time (of one account, or all): what a detail view folds. */
+  since(source: string, kinds: readonly RecordKind[], since: number, account?: string): SummaryRecord[] {
     return this.db
-      .select({ kind: records.kind, startTime: records.startTime, endTime: records.endTime, data: records.data })
+      .select({ account: records.account, kind: records.kind, startTime: records.startTime, endTime: records.endTime, data: records.data })
       .from(records)
-      .where(and(eq(records.source, source), inArray(records.kind, [...kinds]), gte(records.startTime, since)))
+      .where(
+        and(
+          eq(records.source, source),
+          account !== undefined ? eq(records.account, account) : undefined,
+          inArray(records.kind, [...kinds]),
+          gte(records.startTime, since),
+        ),
+      )
       .all();
   }
 
@@ -177,10 +184,13 @@ export class RecordStore {
       .get()!;
   }
 
-  /** Deletes every record of one source; returns how many there were. */
-  deleteSource(source: string): number {
+  /** Deletes every record of one source (of one of its accounts, when given); returns how many there were. */
+  deleteSource(source: string, account?: string): number {
     return this.storage.transactionSync(() => {
-      this.db.delete(records).where(eq(records.source, source)).run();
+      this.db
+        .delete(records)
+        .where(and(eq(records.source, source), account !== undefined ? eq(records.account, account) : undefined))
+        .run();
       return this.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
     });
   }

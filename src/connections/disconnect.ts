@@ -1,6 +1,6 @@
 import { type DisconnectResult, userHubFor } from "../../durable-objects/user-hub";
 import type { Database } from "../db/client";
-import { disconnectStatements } from "../db/connections";
+import { type ConnectionKey, disconnectStatements, keyParts } from "../db/connections";
 import type { SourceId } from "../domain/integration";
 import { openProviderCalls } from "../providers/calls";
 import { provider } from "../providers/registry";
@@ -31,21 +31,22 @@ export interface DisconnectOutcome extends DisconnectResult {
  * are gone first, so a sync still running cannot store anything afterwards. Then, in one D1 batch, the connection
  * stops and the consent is recorded as withdrawn.
  */
-export async function disconnect(env: Env, db: Database, userId: string, source: SourceId, options: DisconnectOptions): Promise<DisconnectOutcome> {
+export async function disconnect(env: Env, db: Database, userId: string, key: ConnectionKey, options: DisconnectOptions): Promise<DisconnectOutcome> {
   const hub = userHubFor(env, userId);
+  const { sourceId: source, account } = keyParts(key);
   // A watch is stopped while the token still works; a failure is logged and the disconnect goes on (the watch
   // lapses by itself, and with no tokens left its notifications find nothing to pull).
   const watch = provider(source).watch;
   if (watch && options.revokeAtProvider) await stopWatch(env, hub, userId, source, watch).catch(logStopFailure);
-  const result = await hub.disconnect(userId, source, { revokeAtProvider: options.revokeAtProvider });
+  const result = await hub.disconnect(userId, { source, account }, { revokeAtProvider: options.revokeAtProvider });
   const deletedRecords = options.deleteData
-    ? await hub.deleteRecords(userId, source).catch((error: unknown) => {
+    ? await hub.deleteRecords(userId, source, account).catch((error: unknown) => {
         console.error(JSON.stringify({ event: "records_delete_failed", name: error instanceof Error ? error.name : typeof error }));
         return null;
       })
     : null;
   const now = options.now ?? Date.now();
-  await db.batch(disconnectStatements(db, userId, source, { reason: options.reason, now }));
+  await db.batch(disconnectStatements(db, userId, key, { reason: options.reason, now }));
   return { ...result, deletedRecords };
 }
 

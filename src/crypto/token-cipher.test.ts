@@ -50,10 +50,10 @@ describe("TokenVault key rotation in a Durable Object", () => {
       await before.store("rotation-user", "oura", "sandbox", { accessToken: "at", refreshToken: "rt", expiresAt: null, scope: null, context: {} });
       const after = new TokenVault(state.storage.sql, { ...env, TOKEN_ENCRYPTION_KEY: KEY_B, TOKEN_ENCRYPTION_KEYS_PREVIOUS: KEY_A } as Env);
       expect((await after.read("rotation-user", "oura"))?.tokens.refreshToken).toBe("rt");
-      const [row] = state.storage.sql.exec<{ key_id: string }>("SELECT key_id FROM tokens WHERE source = 'oura'").toArray();
+      const [row] = state.storage.sql.exec<{ key_id: string }>("SELECT key_id FROM vault_tokens WHERE source = 'oura'").toArray();
       expect(row?.key_id).toBe("b");
       // Nothing in storage is the token in the clear.
-      const raw = JSON.stringify(state.storage.sql.exec("SELECT * FROM tokens").toArray(), (_k, v) =>
+      const raw = JSON.stringify(state.storage.sql.exec("SELECT * FROM vault_tokens").toArray(), (_k, v) =>
         v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v,
       );
       expect(raw).not.toContain('"rt"');

@@ -16,6 +16,27 @@ export const ACTIVE_RUN_WINDOW_MS = 60 * 60_000;
 export type ConnectionWithActivity = IntegrationConnection & { activeRunId: string | null };
 
 /**
+ * Which of a person's connections: the source, and for a source a person connects more than once (their health
+ * systems) which account. A bare source id means the source's only connection (account "").
+ */
+export type ConnectionKey = SourceId | { sourceId: SourceId; account: string };
+
+export function keyParts(key: ConnectionKey): { sourceId: SourceId; account: string } {
+  return typeof key === "string" ? { sourceId: key, account: "" } : key;
+}
+
+/** A connection to change: by key, or by its id (jobs carry it). */
+export type ConnectionTarget = ConnectionKey | { connectionId: string };
+
+const whereKey = (userId: string, key: ConnectionTarget) => {
+  if (typeof key !== "string" && "connectionId" in key) {
+    return and(eq(integrationConnections.userId, userId), eq(integrationConnections.id, key.connectionId));
+  }
+  const { sourceId, account } = keyParts(key);
+  return and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId), eq(integrationConnections.account, account));
+};
+
+/**
  * The person's connections, each with its in-progress sync run if any: one statement (the settings page's only
  * D1 query), the run found through the (connection_id, started_at) index.
  */
@@ -54,13 +75,18 @@ export async function listConnections(d1: D1Queryable, userId: string, now = Dat
   return preparedList.mapAllResult(rows) as ConnectionWithActivity[];
 }
 
-export async function getConnection(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<ConnectionWithActivity | undefined> {
-  const rows = await db
+export async function getConnection(db: Database, userId: string, key: ConnectionKey, now = Date.now()): Promise<ConnectionWithActivity | undefined> {
+  const rows = await db.select(withActivity(now)).from(integrationConnections).where(whereKey(userId, key)).limit(1);
+  return rows[0];
+}
+
+/** Every connection of the person's at one source (their health systems), oldest first. */
+export async function getSourceConnections(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<ConnectionWithActivity[]> {
+  return db
     .select(withActivity(now))
     .from(integrationConnections)
     .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)))
-    .limit(1);
-  return rows[0];
+    .orderBy(integrationConnections.createdAt, integrationConnections.id);
 }
 
 export interface ConnectedDetails {
@@ -69,14 +95,18 @@ export interface ConnectedDetails {
   mode: "live" | "sandbox";
   tokenExpiresAt?: number | null;
   nextSyncAt?: number | null;
+  /** The account as the person knows it (a health system's name). */
+  accountName?: string | null;
 }
 
 /**
  * The statement that creates the connection, or revives a disconnected or broken one, as `connected`; unexecuted,
  * so the OAuth callback can batch it with the user's row and the consent record.
  */
-export function connectStatement(db: Database, userId: string, sourceId: SourceId, details: ConnectedDetails, now = Date.now()) {
+export function connectStatement(db: Database, userId: string, key: ConnectionKey, details: ConnectedDetails, now = Date.now()) {
+  const { sourceId, account } = keyParts(key);
   const values = {
+    ...(details.accountName !== undefined ? { accountName: details.accountName } : {}),
     status: "connected" as const,
     statusReason: null,
     lastError: null,
@@ -90,8 +120,8 @@ export function connectStatement(db: Database, userId: string, sourceId: SourceI
   };
   return db
     .insert(integrationConnections)
-    .values({ id: newId("conn"), userId, sourceId, ...values })
-    .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId], set: values })
+    .values({ id: newId("conn"), userId, sourceId, account, ...values })
+    .onConflictDoUpdate({ target: [integrationConnections.userId, integrationConnections.sourceId, integrationConnections.account], set: values })
     .returning();
 }
 
@@ -110,7 +140,7 @@ export interface StatusOptions {
 export async function updateConnectionStatus(
   db: Database,
   userId: string,
-  sourceId: SourceId,
+  key: ConnectionTarget,
   status: StoredConnectionStatus,
   reason: string | null = null,
   options: StatusOptions = {},
@@ -122,13 +152,7 @@ export async function updateConnectionStatus(
   const [row] = await db
     .update(integrationConnections)
     .set({ status, statusReason: reason, lastError: status === "error" ? reason : null, updatedAt: options.now ?? Date.now(), ...schedule })
-    .where(
-      and(
-        eq(integrationConnections.userId, userId),
-        eq(integrationConnections.sourceId, sourceId),
-        options.onlyFrom ? inArray(integrationConnections.status, [...options.onlyFrom]) : undefined,
-      ),
-    )
+    .where(and(whereKey(userId, key), options.onlyFrom ? inArray(integrationConnections.status, [...options.onlyFrom]) : undefined))
     .returning();
   return row;
 }
@@ -143,7 +167,8 @@ export interface DisconnectStatementOptions {
  * The statements that disconnect a connection and record its consent as withdrawn; unexecuted, so the one
  * disconnect flow (src/connections/disconnect.ts) batches them with the deletion of the person's data.
  */
-export function disconnectStatements(db: Database, userId: string, sourceId: SourceId, options: DisconnectStatementOptions) {
+export function disconnectStatements(db: Database, userId: string, key: ConnectionKey, options: DisconnectStatementOptions) {
+  const { sourceId, account } = keyParts(key);
   return [
     db
       .update(integrationConnections)
@@ -155,21 +180,21 @@ export function disconnectStatements(db: Database, userId: string, sourceId: Sou
         updatedAt: options.now,
         ...(options.reason ? { lastError: options.reason } : {}),
       })
-      .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId))),
+      .where(whereKey(userId, key)),
     db
       .update(consents)
       .set({ revokedAt: options.now })
-      .where(and(eq(consents.userId, userId), eq(consents.sourceId, sourceId), isNull(consents.revokedAt))),
+      .where(and(eq(consents.userId, userId), eq(consents.sourceId, sourceId), eq(consents.account, account), isNull(consents.revokedAt))),
   ] as const;
 }
 
 /** Which connection a job or a stream is about: by id (jobs carry it) or by person and source. */
-export type ConnectionRef = { connectionId: string; userId: string } | { userId: string; sourceId: SourceId };
+export type ConnectionRef = { connectionId: string; userId: string } | { userId: string; sourceId: SourceId; account?: string };
 
 const whereRef = (ref: ConnectionRef) =>
   "connectionId" in ref
     ? and(eq(integrationConnections.id, ref.connectionId), eq(integrationConnections.userId, ref.userId))
-    : and(eq(integrationConnections.userId, ref.userId), eq(integrationConnections.sourceId, ref.sourceId));
+    : whereKey(ref.userId, { sourceId: ref.sourceId, account: ref.account ?? "" });
 
 export interface SyncSuccess {
   now: number;
@@ -216,19 +241,13 @@ export async function recordSyncFailure(db: Database, ref: ConnectionRef, failur
 }
 
 /** The vault renewed the person's access: the card shows when the new token expires. */
-export async function recordTokenExpiry(db: Database, userId: string, sourceId: SourceId, expiresAt: number | null, now = Date.now()): Promise<void> {
-  await db
-    .update(integrationConnections)
-    .set({ tokenExpiresAt: expiresAt, updatedAt: now })
-    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)));
+export async function recordTokenExpiry(db: Database, userId: string, key: ConnectionKey, expiresAt: number | null, now = Date.now()): Promise<void> {
+  await db.update(integrationConnections).set({ tokenExpiresAt: expiresAt, updatedAt: now }).where(whereKey(userId, key));
 }
 
 /** The person deleted this source's data: a connected source starts over from a fresh backfill, not after it. */
-export async function resetSyncCursor(db: Database, userId: string, sourceId: SourceId, now = Date.now()): Promise<void> {
-  await db
-    .update(integrationConnections)
-    .set({ syncCursor: null, updatedAt: now })
-    .where(and(eq(integrationConnections.userId, userId), eq(integrationConnections.sourceId, sourceId)));
+export async function resetSyncCursor(db: Database, userId: string, key: ConnectionKey, now = Date.now()): Promise<void> {
+  await db.update(integrationConnections).set({ syncCursor: null, updatedAt: now }).where(whereKey(userId, key));
 }
 
 export interface DueConnection {

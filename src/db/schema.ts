@@ -23,6 +23,13 @@ export const integrationConnections = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     sourceId: text("source_id").notNull(),
+    /**
+     * Which of the person's accounts at the source, for sources a person connects more than once: a health
+     * system's FHIR base (src/providers/smart-fhir/systems.ts). Empty for every other source (one connection each).
+     */
+    account: text("account").notNull().default(""),
+    /** The account as the person knows it ("Mass General Brigham"); null where there is only one. */
+    accountName: text("account_name"),
     status: text("status", { enum: ["connected", "disconnected", "needs_reauth", "error"] }).notNull(),
     /** Why the connection needs attention, in words the user can act on; null when healthy. */
     statusReason: text("status_reason"),
@@ -45,7 +52,7 @@ export const integrationConnections = sqliteTable(
     updatedAt: integer("updated_at", { mode: "number" }).notNull(),
   },
   (t) => [
-    uniqueIndex("integration_connections_user_source").on(t.userId, t.sourceId),
+    uniqueIndex("integration_connections_user_source_account").on(t.userId, t.sourceId, t.account),
     // The cron scans only rows it may sync (healthy, or failing and still retried) that are due.
     index("integration_connections_due").on(t.nextSyncAt).where(sql`status IN ('connected', 'error')`),
     // Webhooks name the person by the provider's id.
@@ -120,6 +127,8 @@ export const consents = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     sourceId: text("source_id").notNull(),
+    /** The connection's account (a health system), as in integration_connections; empty for single-account sources. */
+    account: text("account").notNull().default(""),
     scopes: text("scopes").notNull(),
     grantedAt: integer("granted_at", { mode: "number" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "number" }),

@@ -1,7 +1,7 @@
 import type { DevelopmentKit } from "../platform/development";
 import { sandboxAuthorizationEndpoint, sandboxCredentials } from "../sandbox/credentials";
 import { createSandboxFetch } from "../sandbox/fetch";
-import { SANDBOX_CONTROLS } from "../sandbox/registry";
+import { SANDBOX_CONTROLS, SANDBOXES } from "../sandbox/registry";
 import { devSessionUser } from "./session";
 
 /** Everything production code may reach of the development features, through src/platform/development.ts. */
@@ -9,6 +9,7 @@ export const developmentKit: DevelopmentKit = {
   sandboxFetch: createSandboxFetch,
   sandboxCredentials,
   sandboxAuthorizationEndpoint,
+  sandboxHealthSystems: (source) => SANDBOXES.get(source)?.healthSystems ?? [],
   sandboxNote: (place, vendor) =>
     place === "page" ? (
       <p class="sandbox-note">Development: sources without credentials connect to local sandboxes that simulate each provider with generated data.</p>

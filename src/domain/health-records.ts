@@ -9,6 +9,8 @@ interface StoredClinical {
   kind: string;
   startTime: number;
   data: string;
+  /** The health system the record came from, as the person knows it. */
+  system: string;
 }
 
 export interface LabPoint {
@@ -21,6 +23,8 @@ export interface LabGroup {
   name: string;
   latest: RecordBody<"lab_result">;
   latestTime: number;
+  /** Where the latest result came from (a test repeated at several systems is one group, one trend). */
+  latestSystem: string;
   /** Numeric results in time order (for the trend chart); text results are not plotted. */
   points: LabPoint[];
   count: number;
@@ -28,12 +32,14 @@ export interface LabGroup {
 
 export interface ConditionItem {
   body: RecordBody<"condition">;
+  system: string;
   time: number;
   active: boolean;
 }
 
 export interface MedicationItem {
   body: RecordBody<"medication">;
+  system: string;
   time: number;
   active: boolean;
 }
@@ -59,7 +65,7 @@ function parse<T>(text: string): T | null {
 const activeThenNewest = <T extends { active: boolean; time: number }>(a: T, b: T) => Number(b.active) - Number(a.active) || b.time - a.time;
 
 /**
- * Pure: a health system's stored records → what the records view shows. Labs are grouped by test (LOINC code,
+ * Pure: the person's stored health records (from one or several health systems) → what the records view shows. Labs are grouped by test (LOINC code,
  * else name), newest test first, each with its latest result and its numeric history; results entered in error
  * or cancelled are left out. Conditions and medications are listed active first.
  */
@@ -72,11 +78,12 @@ export function buildHealthRecords(rows: readonly StoredClinical[]): HealthRecor
       const lab = parse<RecordBody<"lab_result">>(row.data);
       if (!lab || lab.status === "entered-in-error" || lab.status === "cancelled") continue;
       const key = lab.code?.system === "http://loinc.org" ? `loinc:${lab.code.code}` : `name:${lab.name.toLowerCase()}`;
-      const group = groups.get(key) ?? { key, name: lab.name, latest: lab, latestTime: row.startTime, points: [], count: 0 };
+      const group = groups.get(key) ?? { key, name: lab.name, latest: lab, latestTime: row.startTime, latestSystem: row.system, points: [], count: 0 };
       group.count++;
       if (row.startTime >= group.latestTime) {
         group.latest = lab;
         group.latestTime = row.startTime;
+        group.latestSystem = row.system;
         group.name = lab.name;
       }
       if (lab.value && !lab.value.comparator) group.points.push({ time: row.startTime, value: lab.value.value });
@@ -84,11 +91,11 @@ export function buildHealthRecords(rows: readonly StoredClinical[]): HealthRecor
     } else if (row.kind === "condition") {
       const body = parse<RecordBody<"condition">>(row.data);
       if (!body || body.verification_status === "entered-in-error" || body.verification_status === "refuted") continue;
-      conditions.push({ body, time: row.startTime, active: ACTIVE_CONDITION.has(body.clinical_status ?? "") });
+      conditions.push({ body, system: row.system, time: row.startTime, active: ACTIVE_CONDITION.has(body.clinical_status ?? "") });
     } else if (row.kind === "medication") {
       const body = parse<RecordBody<"medication">>(row.data);
       if (!body || body.status === "entered-in-error") continue;
-      medications.push({ body, time: row.startTime, active: ACTIVE_MEDICATION.has(body.status) });
+      medications.push({ body, system: row.system, time: row.startTime, active: ACTIVE_MEDICATION.has(body.status) });
     }
   }
   return {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AppEnv, AppUser } from "../app-env";
 import type { SourceId } from "../domain/integration";
+import type { HealthSystem } from "../providers/smart-fhir/systems";
 import type { ClientCredentials } from "../providers/types";
 
 /**
@@ -15,6 +16,8 @@ export interface DevelopmentKit {
   sandboxFetch(env: Env): typeof fetch;
   /** The sandbox's OAuth client for a source (a public client has no secret). */
   sandboxCredentials(source: SourceId, env: Env, publicClient: boolean): Promise<ClientCredentials>;
+  /** The sandbox's health systems a person picks from, for a source connected per health system. */
+  sandboxHealthSystems(source: SourceId): readonly HealthSystem[];
   /** The consent page a browser is sent to instead of the provider's. */
   sandboxAuthorizationEndpoint(source: SourceId, env: Env): string;
   /** The "this is simulated" note: once on the settings page (not on every card), and in a connect dialog. */

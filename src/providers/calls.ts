@@ -1,4 +1,4 @@
-import type { AccessResult } from "../../durable-objects/token-vault";
+import type { AccessResult, VaultTarget } from "../../durable-objects/token-vault";
 import type { SourceId } from "../domain/integration";
 import { ProviderUnavailableError } from "../oauth/errors";
 import { sandboxFetch } from "../platform/development";
@@ -43,7 +43,8 @@ export function providerFetch(env: Env, mode: ConnectionMode, options: ProviderF
 
 /** How a caller reaches the person's token vault (the UserHub's RPC, or the vault itself inside the object). */
 export interface AccessTokens {
-  getAccessToken(userId: string, source: SourceId, options?: { forceRefresh?: boolean }): Promise<AccessResult>;
+  /** `connection`: a source (its only connection) or a source and account (one of the person's health systems). */
+  getAccessToken(userId: string, connection: VaultTarget, options?: { forceRefresh?: boolean }): Promise<AccessResult>;
 }
 
 /**
@@ -51,12 +52,12 @@ export interface AccessTokens {
  * could not happen just now is not a refusal: it is thrown as unavailable so the work is retried, rather than
  * the person being asked to reconnect.
  */
-function tokenSource(tokens: AccessTokens, userId: string, source: SourceId, accessToken: string): TokenSource {
+function tokenSource(tokens: AccessTokens, userId: string, connection: VaultTarget, accessToken: string): TokenSource {
   let token = accessToken;
   return {
     current: async () => token,
     afterUnauthorized: async () => {
-      const refreshed = await tokens.getAccessToken(userId, source, { forceRefresh: true });
+      const refreshed = await tokens.getAccessToken(userId, connection, { forceRefresh: true });
       if (refreshed.ok) {
         token = refreshed.accessToken;
         return token;
@@ -71,6 +72,8 @@ export interface ProviderCallsOptions extends ProviderFetchOptions {
   env: Env;
   userId: string;
   source: SourceId;
+  /** Which of the person's accounts at the source (a health system); the source's only connection when absent. */
+  account?: string;
   tokens: AccessTokens;
   budget: SubrequestBudget;
   externalUserId: string | null;
@@ -85,12 +88,13 @@ export type ProviderCalls = { ok: true; ctx: PullContext; mode: ConnectionMode }
  * budget, and typed errors for 401 / 429 / 5xx (with the provider's Retry-After).
  */
 export async function openProviderCalls(options: ProviderCallsOptions): Promise<ProviderCalls> {
-  const access = await options.tokens.getAccessToken(options.userId, options.source);
+  const connection: VaultTarget = options.account ? { source: options.source, account: options.account } : options.source;
+  const access = await options.tokens.getAccessToken(options.userId, connection);
   if (!access.ok) return access;
   const ctx = createPullContext({
     env: options.env,
     fetch: providerFetch(options.env, access.mode, options.fetch ? { fetch: options.fetch } : {}),
-    token: tokenSource(options.tokens, options.userId, options.source, access.accessToken),
+    token: tokenSource(options.tokens, options.userId, connection, access.accessToken),
     budget: options.budget,
     externalUserId: options.externalUserId,
     tokenContext: access.context,

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { CatalogEntry, SourceId } from "../domain/integration";
 import type { NormalizedRecord, NormalizeResult } from "../domain/records";
 import type { AccessTokens } from "./calls";
+import type { HealthSystem } from "./smart-fhir/systems";
 
 /** Client credentials as configured; `clientSecret` is null for public clients (PKCE only). */
 export interface ClientCredentials {
@@ -70,7 +71,10 @@ export interface OAuth2Auth {
 /** SMART on FHIR standalone launch: endpoints come from the server's `.well-known/smart-configuration`. */
 export interface SmartOnFhirAuth {
   kind: "smart-on-fhir";
+  /** The deployment's own health system: what Connect reaches when the person does not choose one. */
   fhirBaseUrl: (env: Env) => string;
+  /** The published directory of the vendor's health systems a person picks from (src/providers/smart-fhir/systems.ts). */
+  directory: readonly HealthSystem[];
   credentials: (env: Env) => ClientCredentials | null;
   requiresRefreshToken: boolean;
 }

@@ -117,6 +117,8 @@ export const apiV1Routes = new Hono<{ Bindings: Env }>()
       records: page.map((row) => ({
         id: `rec_${row.id}`,
         source: row.source,
+        // Which of the person's health systems (its FHIR base); null for every other source.
+        account: row.account || null,
         kind: row.kind,
         external_id: row.externalId,
         start_time: new Date(row.startTime).toISOString(),

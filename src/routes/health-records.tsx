@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { userHubFor } from "../../durable-objects/user-hub";
 import { HealthRecords, HealthRecordsSummary } from "../../views/health-records";
+import { SystemList } from "../../views/health-systems";
 import type { AppEnv } from "../app-env";
 import type { IntegrationConnection } from "../db/schema";
 import type { CardState } from "../domain/card-state";
@@ -18,35 +19,51 @@ function notSharedWords(connection: Pick<IntegrationConnection, "scopes"> | null
   return missing.length > 0 ? inWords(missing) : null;
 }
 
-async function clinicalRows(c: Context<AppEnv>, userId: string, source: CardState["entry"]["id"]) {
+async function clinicalRows(c: Context<AppEnv>, userId: string, source: CardState["entry"]["id"], account?: string) {
   try {
-    return await userHubFor(c.env, userId).recordsSince(userId, source, CLINICAL_KINDS, EARLIEST);
+    return await userHubFor(c.env, userId).recordsSince(userId, source, CLINICAL_KINDS, EARLIEST, account);
   } catch (error) {
     console.error(JSON.stringify({ event: "records_unavailable", name: error instanceof Error ? error.name : typeof error }));
     return null;
   }
 }
 
+/** The connections whose records the view shows: every health system, or the source's one connection. */
+const connectionsOf = (state: CardState) => (state.systems.length > 0 ? state.systems : state.connection ? [state.connection] : []);
+
 /** The records view for a connection's detail page; null when the person's records cannot be read just now. */
 export async function healthRecordsSection(c: Context<AppEnv>, state: CardState): Promise<Child | null> {
   const rows = await clinicalRows(c, c.get("user").id, state.entry.id);
   if (!rows) return null;
-  const error = state.connection?.lastError ?? state.reason ?? null;
-  return <HealthRecords view={buildHealthRecords(rows)} system={state.entry.name} notShared={notSharedWords(state.connection)} error={error} />;
+  const connections = connectionsOf(state);
+  // Records of a system since disconnected keep its name when the person kept its data.
+  const names = new Map(connections.map((row) => [row.account, row.accountName ?? state.entry.name]));
+  const systemOf = (account: string) => names.get(account) ?? (account ? new URL(account).hostname : state.entry.name);
+  const notices = connections.map((row) => ({
+    system: row.accountName ?? state.entry.name,
+    notShared: notSharedWords(row),
+    error: row.status === "disconnected" ? null : (row.lastError ?? row.statusReason ?? null),
+  }));
+  return <HealthRecords view={buildHealthRecords(rows.map((row) => ({ ...row, system: systemOf(row.account) })))} notices={notices} />;
 }
 
-/** The card's counts load after the page (one read of the person's records), as the live card's readings do. */
-export function healthRecordsCardSlots(states: readonly CardState[]): Partial<Record<string, Child>> {
+/** The card's list of health systems (each with its counts, loaded after the page) for a card that has them. */
+export function healthRecordsCardSlots(states: readonly CardState[], now: number, csrfToken: string): Partial<Record<string, Child>> {
   const slots: Partial<Record<string, Child>> = {};
   for (const state of states) {
-    if (!showsHealthRecords(state) || (state.status !== "connected" && state.status !== "error")) continue;
-    slots[state.entry.id] = <div hx-get={`/settings/records-summary/${state.entry.id}`} hx-trigger="load" hx-swap="outerHTML" class="records-summary" />;
+    if (!showsHealthRecords(state)) continue;
+    if (state.systems.length > 0) {
+      slots[state.entry.id] = <SystemList entry={state.entry} systems={state.systems} now={now} csrfToken={csrfToken} />;
+    } else if (state.status === "connected" || state.status === "error") {
+      slots[state.entry.id] = <div hx-get={`/settings/records-summary/${state.entry.id}`} hx-trigger="load" hx-swap="outerHTML" class="records-summary" />;
+    }
   }
   return slots;
 }
 
-export async function healthRecordsSummary(c: Context<AppEnv>, state: CardState): Promise<Response> {
-  const rows = await clinicalRows(c, c.get("user").id, state.entry.id);
+/** One connection's counts (one health system's, on a card that lists several). */
+export async function healthRecordsSummary(c: Context<AppEnv>, state: CardState, connection: IntegrationConnection): Promise<Response> {
+  const rows = await clinicalRows(c, c.get("user").id, state.entry.id, state.systems.length > 0 ? connection.account : undefined);
   if (!rows) return c.html(<p class="reason">Your records cannot be counted just now.</p>);
-  return c.html(<HealthRecordsSummary counts={countHealthRecords(rows)} notShared={notSharedWords(state.connection)} />);
+  return c.html(<HealthRecordsSummary counts={countHealthRecords(rows)} notShared={notSharedWords(connection)} />);
 }

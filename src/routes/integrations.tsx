@@ -6,21 +6,27 @@ import { ModalNotice } from "../../views/modals";
 import { ConnectedCount, SectionCount } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
 import { disconnect } from "../connections/disconnect";
-import { connectStatement, getConnection, listConnections, resetSyncCursor } from "../db/connections";
+import { connectStatement, getSourceConnections, listConnections, resetSyncCursor } from "../db/connections";
 import { consents } from "../db/schema";
 import { upsertUserStatement } from "../db/users";
 import { sourceMode } from "../domain/availability";
-import { cardState, cardStates } from "../domain/card-state";
+import { cardStates, connectsPerSystem } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
 import type { CatalogEntry, SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
 import { bindToBrowser, forgetBinding, fromBoundBrowser } from "../oauth/browser-binding";
 import { createAuthorization, type EngineOptions, exchangeCode, resolveOAuthClient } from "../oauth/engine";
 import { OAuth2RequestError, ProviderUnavailableError, safeErrorCode, TokenResponseError } from "../oauth/errors";
+import { discoverSmartConfiguration } from "../oauth/smart-discovery";
+import { type ConnectionMode, providerFetch } from "../providers/calls";
 import { provider } from "../providers/registry";
+import { accountFor, healthSystemAt } from "../providers/smart-fhir/health-systems";
+import { type HealthSystem, normalizeFhirBase } from "../providers/smart-fhir/systems";
 import type { TokenSet } from "../providers/types";
 import { enqueueInitialSync, enqueueSyncJobs, firstScheduledSync, jobsFor, readCursor, scheduledWindow } from "../sync/schedule";
+import { namedConnection, sourceTarget } from "./connection-target";
 import { errorResponse } from "./errors";
+import { healthRecordsCardSlots } from "./health-records";
 import { isHtmx } from "./render";
 import { sourceParam } from "./source-param";
 
@@ -63,7 +69,7 @@ async function connectionPartials(c: Context<AppEnv>, source: SourceId, title: s
   return c.html(
     <>
       <hx-partial hx-target={`#card-${source}`} hx-swap="outerHTML">
-        <IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} />
+        <IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={healthRecordsCardSlots([state], now, c.get("csrfToken"))[source]} />
       </hx-partial>
       <hx-partial hx-target="#connected-count" hx-swap="outerHTML">
         <ConnectedCount states={states} />
@@ -86,6 +92,36 @@ function deleteFailed(error: unknown): null {
   return null;
 }
 
+/**
+ * Starts an authorization: a pending state bound to this person's object and browser, then off to the provider's
+ * consent page. `system` is the health system a SMART connection is for (null: the deployment's own).
+ */
+async function beginConnect(
+  c: Context<AppEnv>,
+  entry: CatalogEntry,
+  mode: ConnectionMode,
+  system: HealthSystem | null,
+  status: 302 | 303,
+  engine: EngineOptions,
+) {
+  let authorization: ReturnType<typeof createAuthorization>;
+  try {
+    const client = await resolveOAuthClient(entry.id, c.env, mode, system ? { ...engine, fhirBase: system.fhirBase } : engine);
+    authorization = createAuthorization(client);
+  } catch (error) {
+    return providerFailure(c, entry, error);
+  }
+  const user = c.get("user");
+  await userHubFor(c.env, user.id).beginAuthorization(user.id, authorization.state, {
+    source: entry.id,
+    codeVerifier: authorization.codeVerifier,
+    mode,
+    browserBinding: await bindToBrowser(c, entry.id),
+    system,
+  });
+  return c.redirect(authorization.url.toString(), status);
+}
+
 export function integrationRoutes(engine: EngineOptions = {}) {
   return (
     new Hono<AppEnv>()
@@ -102,21 +138,31 @@ export function integrationRoutes(engine: EngineOptions = {}) {
             `${entry.name} need${entry.name.endsWith("s") ? "" : "s"} your explicit consent first: tick the box in the Connect dialog, then continue.`,
           );
         }
-        let authorization: ReturnType<typeof createAuthorization>;
+        return beginConnect(c, entry, mode, null, 302, engine);
+      })
+      // Connect one more health system (a SMART source), chosen from the directory or by its FHIR address. A POST
+      // with the CSRF token: the address decides whose server the person is sent to and whose records are stored,
+      // so another site must not be able to choose it for them.
+      .post("/:source/start", sourceParam, async (c) => {
+        const entry = catalogEntry(c.req.valid("param").source);
+        const mode = sourceMode(entry, c.env);
+        if (!connectsPerSystem(entry)) return errorResponse(c, 404, `${entry.name} is connected from its Connect button.`);
+        if (mode === "unavailable") return errorResponse(c, 409, `${entry.name} is not available to connect yet.`);
+        const form = await c.req.parseBody();
+        const checked = normalizeFhirBase(typeof form.fhir_base === "string" ? form.fhir_base : "");
+        if (!checked.ok) return errorResponse(c, 400, `${checked.reason} Nothing was connected.`);
+        const system = healthSystemAt(entry.id, mode, checked.fhirBase);
         try {
-          const client = await resolveOAuthClient(entry.id, c.env, mode, engine);
-          authorization = createAuthorization(client);
-        } catch (error) {
-          return providerFailure(c, entry, error);
+          await discoverSmartConfiguration(system.fhirBase, providerFetch(c.env, mode, engine.fetch ? { fetch: engine.fetch } : {}), engine.timeoutMs);
+        } catch {
+          return errorResponse(
+            c,
+            422,
+            // No `{base}/.well-known/smart-configuration` there (or it could not be read): said without the jargon.
+            `No SMART on FHIR sign-in was found at ${system.fhirBase}. Check the address with your health system (its patient-portal help page lists it). Nothing was connected.`,
+          );
         }
-        const user = c.get("user");
-        await userHubFor(c.env, user.id).beginAuthorization(user.id, authorization.state, {
-          source: entry.id,
-          codeVerifier: authorization.codeVerifier,
-          mode,
-          browserBinding: await bindToBrowser(c, entry.id),
-        });
-        return c.redirect(authorization.url.toString(), 302);
+        return beginConnect(c, entry, mode, system, 303, engine);
       })
       .get("/:source/callback", sourceParam, async (c) => {
         const entry = catalogEntry(c.req.valid("param").source);
@@ -153,8 +199,9 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         let tokens: TokenSet;
         let externalUserId: string | null = null;
         let client: Awaited<ReturnType<typeof resolveOAuthClient>>;
+        const system = pending.system;
         try {
-          client = await resolveOAuthClient(entry.id, c.env, pending.mode, engine);
+          client = await resolveOAuthClient(entry.id, c.env, pending.mode, system ? { ...engine, fhirBase: system.fhirBase } : engine);
           tokens = await exchangeCode(client, code, pending.codeVerifier, engine);
         } catch (failure) {
           return providerFailure(c, entry, failure);
@@ -166,7 +213,9 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           externalUserId = null;
         }
 
-        await hub.storeTokens(user.id, entry.id, pending.mode, tokens);
+        // Each health system is its own connection: its own tokens, pulls and consent.
+        const account = system ? accountFor(entry.id, c.env, system.fhirBase) : "";
+        await hub.storeTokens(user.id, { source: entry.id, account }, pending.mode, tokens);
         const db = c.get("db");
         const now = Date.now();
         const granted = tokens.scope ?? client.scopes.join(" ");
@@ -175,17 +224,18 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           connectStatement(
             db,
             user.id,
-            entry.id,
+            { sourceId: entry.id, account },
             {
               externalUserId,
               scopes: granted,
               mode: pending.mode,
               tokenExpiresAt: tokens.expiresAt,
               nextSyncAt: firstScheduledSync(entry.id, now),
+              ...(system ? { accountName: system.name } : {}),
             },
             now,
           ),
-          db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, scopes: granted, grantedAt: now }),
+          db.insert(consents).values({ id: newId("cns"), userId: user.id, sourceId: entry.id, account, scopes: granted, grantedAt: now }),
         ]);
         // The first 30 days, in jobs that each fit one invocation; the cron takes over from there.
         if (connection) await enqueueInitialSync(c.env, { id: connection.id, userId: user.id, source: entry.id }, now, c.get("d1"));
@@ -197,12 +247,19 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const entry = catalogEntry(c.req.valid("param").source);
         const db = c.get("db");
         const user = c.get("user");
-        const connection = await getConnection(db, user.id, entry.id);
-        if (!connection || connection.status === "disconnected") return errorResponse(c, 404, `${entry.name} is not connected.`);
         const form = await c.req.parseBody();
+        const { connection } = await sourceTarget(c, entry, namedConnection(form.connection));
+        if (!connection || connection.status === "disconnected") return errorResponse(c, 404, `${entry.name} is not connected.`);
         const deleteData = form.delete_data === "yes";
+        const name = connection.accountName ?? entry.name;
 
-        const { revokedAtProvider, deletedRecords } = await disconnect(c.env, db, user.id, entry.id, { revokeAtProvider: true, deleteData, reason: null });
+        const { revokedAtProvider, deletedRecords } = await disconnect(
+          c.env,
+          db,
+          user.id,
+          { sourceId: entry.id, account: connection.account },
+          { revokeAtProvider: true, deleteData, reason: null },
+        );
         const revoked =
           revokedAtProvider === "yes"
             ? ` ${entry.vendor} confirmed the access is revoked.`
@@ -214,17 +271,17 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           : deletedRecords === null
             ? ` The synced data could not be deleted just now: use "Delete synced data" on the ${entry.name} page to try again.`
             : " The synced data was deleted.";
-        const message = `Wellness OS deleted its keys for ${entry.name} and stopped syncing.${revoked}${dataNote}`;
+        const message = `Wellness OS deleted its keys for ${name} and stopped syncing.${revoked}${dataNote}`;
         if (!isHtmx(c)) return c.redirect(`/settings?disconnected=${entry.id}`, 303);
-        return connectionPartials(c, entry.id, `${entry.name} disconnected`, message);
+        return connectionPartials(c, entry.id, `${name} disconnected`, message);
       })
       // Sync now: one run for the scheduled window, unless one is already queued or running.
       .post("/:source/sync", sourceParam, async (c) => {
         const entry = catalogEntry(c.req.valid("param").source);
         const spec = provider(entry.id).sync;
-        const db = c.get("db");
         const user = c.get("user");
-        const connection = await getConnection(db, user.id, entry.id);
+        const form = await c.req.parseBody();
+        const { connection } = await sourceTarget(c, entry, namedConnection(form.connection));
         if (!connection || (connection.status !== "connected" && connection.status !== "error") || !spec) {
           return errorResponse(c, 409, `${entry.name} is not connected, so there is nothing to sync.`);
         }
@@ -234,18 +291,27 @@ export function integrationRoutes(engine: EngineOptions = {}) {
           await enqueueSyncJobs(c.env, jobsFor({ id: connection.id, userId: user.id, source: entry.id }, spec, "manual", window), now, c.get("d1"));
         }
         if (!isHtmx(c)) return c.redirect("/settings", 303);
-        const state = cardState(entry, (await getConnection(db, user.id, entry.id)) ?? null, c.env, now);
-        return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} />);
+        const { state } = await sourceTarget(c, entry, undefined, now);
+        return c.html(
+          <IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={healthRecordsCardSlots([state], now, c.get("csrfToken"))[entry.id]} />,
+        );
       })
       .post("/:source/data/delete", sourceParam, async (c) => {
         const entry = catalogEntry(c.req.valid("param").source);
         const db = c.get("db");
         const user = c.get("user");
-        const deleted = await userHubFor(c.env, user.id).deleteRecords(user.id, entry.id).catch(deleteFailed);
+        // Every connection of the source (all its health systems), or the one the form names.
+        const form = await c.req.parseBody();
+        const named = namedConnection(form.connection);
+        const rows = await getSourceConnections(db, user.id, entry.id);
+        const targets = named ? rows.filter((row) => row.id === named) : rows;
+        if (named && targets.length === 0) return errorResponse(c, 404, `${entry.name} is not connected.`);
+        const hub = userHubFor(c.env, user.id);
+        const deleted = await hub.deleteRecords(user.id, entry.id, named ? targets[0]!.account : undefined).catch(deleteFailed);
         if (deleted === null)
           return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.
-        await resetSyncCursor(db, user.id, entry.id);
+        for (const row of targets) await resetSyncCursor(db, user.id, { sourceId: entry.id, account: row.account });
         const message = `Deleted ${deleted} record${deleted === 1 ? "" : "s"} synced from ${entry.name}.`;
         if (!isHtmx(c)) return c.redirect(`/settings?deleted=${entry.id}`, 303);
         return connectionPartials(c, entry.id, "Data deleted", message);

@@ -1,5 +1,5 @@
 import { zValidator } from "@hono/zod-validator";
-import { desc, eq } from "drizzle-orm";
+import { desc, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { userHubFor } from "../../durable-objects/user-hub";
@@ -9,10 +9,10 @@ import { GlucoseLive } from "../../views/glucose";
 import { PhoneHandoffModal } from "../../views/phone-handoff";
 import { DevicesPanel, SettingsPage } from "../../views/settings-page";
 import type { AppEnv } from "../app-env";
-import { getConnection, listConnections } from "../db/connections";
+import { getSourceConnections, listConnections } from "../db/connections";
 import { syncRuns } from "../db/schema";
 import { saveSuggestion } from "../db/users";
-import { cardState, cardStates } from "../domain/card-state";
+import { cardState, cardStates, connectsPerSystem } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
 import { DeviceFilter, detailViewOf, SourceId } from "../domain/integration";
 import { SuggestionInput } from "../domain/suggestion";
@@ -21,7 +21,12 @@ import { provider } from "../providers/registry";
 
 const RECORDS_UNAVAILABLE = "Your synced data cannot be read just now. Nothing was lost; please try again in a minute.";
 
+import { HealthSystemModal, HealthSystemResults } from "../../views/health-systems";
 import { ComingSoonModal, ConnectModal, DisconnectModal, SuggestForm, type SuggestionErrors, SuggestThanks } from "../../views/modals";
+import { sourceMode } from "../domain/availability";
+import { healthSystemDirectory } from "../providers/smart-fhir/health-systems";
+import { searchSystems } from "../providers/smart-fhir/systems";
+import { namedConnection, sourceTarget } from "./connection-target";
 import { DETAIL_VIEWS, recordsUnavailable } from "./detail-views";
 import { errorResponse } from "./errors";
 import { healthRecordsCardSlots, healthRecordsSummary, showsHealthRecords } from "./health-records";
@@ -63,7 +68,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    const live = { ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) };
+    const live = { ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states, now, c.get("csrfToken")) };
     const notice = noticeFor(c.req.valid("query"));
     return renderPage(
       c,
@@ -83,7 +88,7 @@ export const settingsRoutes = new Hono<AppEnv>()
         filter={filter}
         now={now}
         csrfToken={c.get("csrfToken")}
-        live={{ ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states) }}
+        live={{ ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states, now, c.get("csrfToken")) }}
       />,
     );
   })
@@ -91,8 +96,8 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/cards/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const now = Date.now();
-    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env, now);
-    const live = { ...(await glucoseLive(c, [state], now)), ...healthRecordsCardSlots([state]) };
+    const state = cardState(entry, await getSourceConnections(c.get("db"), c.get("user").id, entry.id, now), c.env, now);
+    const live = { ...(await glucoseLive(c, [state], now)), ...healthRecordsCardSlots([state], now, c.get("csrfToken")) };
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
   // The live view alone: the live card's polling fallback.
@@ -107,44 +112,70 @@ export const settingsRoutes = new Hono<AppEnv>()
   })
   .get("/connect/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
-    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
+    const { state, connection } = await sourceTarget(c, entry, namedConnection(c.req.query("connection")));
     if (state.status === "coming_soon") {
       return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={state} inPage={inPage} />);
     }
     if (entry.connectMethod === "aggregator") {
       return renderModal(c, `Connect ${entry.name}`, (inPage) => <PhoneHandoffModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
     }
+    if (connectsPerSystem(entry)) {
+      // Reconnecting names the system; connecting one more is choosing it from the directory or by its address.
+      const reconnect = connection && connection.status !== "connected" && c.req.query("connection") ? connection : null;
+      const query = (c.req.query("q") ?? "").slice(0, 100);
+      const matches = state.mode === "unavailable" ? [] : searchSystems(healthSystemDirectory(entry.id, state.mode), query);
+      return renderModal(c, `Connect ${entry.name}`, (inPage) => (
+        <HealthSystemModal state={state} reconnect={reconnect} query={query} matches={matches} inPage={inPage} csrfToken={c.get("csrfToken")} />
+      ));
+    }
     return renderModal(c, `Connect ${entry.name}`, (inPage) => <ConnectModal state={state} inPage={inPage} />);
+  })
+  // The directory's matches for what the person typed (the health-system dialog's search, as they type).
+  .get("/health-systems/:source", sourceParam, (c) => {
+    const entry = catalogEntry(c.req.valid("param").source);
+    if (!connectsPerSystem(entry)) return errorResponse(c, 404, `${entry.name} has no directory of health systems.`);
+    const query = (c.req.query("q") ?? "").slice(0, 100);
+    const mode = sourceMode(entry, c.env);
+    const matches = mode === "unavailable" ? [] : searchSystems(healthSystemDirectory(entry.id, mode), query);
+    return c.html(<HealthSystemResults entry={entry} query={query} matches={matches} csrfToken={c.get("csrfToken")} />);
   })
   .get("/disconnect/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
-    const connection = await getConnection(c.get("db"), c.get("user").id, entry.id);
+    const { state, connection } = await sourceTarget(c, entry, namedConnection(c.req.query("connection")));
     if (!connection || connection.status === "disconnected") {
       return errorResponse(c, 404, `${entry.name} is not connected.`);
     }
-    const state = cardState(entry, connection, c.env);
-    return renderModal(c, `Disconnect ${entry.name}`, (inPage) => <DisconnectModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
+    return renderModal(c, `Disconnect ${connection.accountName ?? entry.name}`, (inPage) => (
+      <DisconnectModal state={state} connection={connection} inPage={inPage} csrfToken={c.get("csrfToken")} />
+    ));
   })
   // A connection's own kind of data (its catalog entry's detail view) and its recent syncs. A disconnected source's
   // page stays: its data is kept until the person deletes it.
   .get("/connections/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const db = c.get("db");
-    const user = c.get("user");
-    const connection = await getConnection(db, user.id, entry.id);
-    if (!connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
     const now = Date.now();
-    const state = cardState(entry, connection, c.env, now);
+    const { state, connection } = await sourceTarget(c, entry, undefined, now);
+    if (!connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
+    // A records card's runs are those of every one of its health systems.
+    const runsOf = state.systems.length > 0 ? state.systems.map((row) => row.id) : [connection.id];
     const [view, runs, live] = await Promise.all([
       DETAIL_VIEWS[detailViewOf(entry)]({ c, state, now }),
-      db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id)).orderBy(desc(syncRuns.startedAt)).limit(10),
+      db.select().from(syncRuns).where(inArray(syncRuns.connectionId, runsOf)).orderBy(desc(syncRuns.startedAt)).limit(10),
       glucoseLive(c, [state], now),
     ]);
     if (!view) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     return renderPage(
       c,
       entry.name,
-      <ConnectionDetail state={state} charts={view.content} runs={runs} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />,
+      <ConnectionDetail
+        state={state}
+        charts={view.content}
+        runs={runs}
+        now={now}
+        csrfToken={c.get("csrfToken")}
+        live={live[entry.id] ?? healthRecordsCardSlots([state], now, c.get("csrfToken"))[entry.id]}
+      />,
       200,
       { liveScripts: entry.id in live },
     );
@@ -152,18 +183,19 @@ export const settingsRoutes = new Hono<AppEnv>()
   // A health-records card's counts, loaded after the page.
   .get("/records-summary/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
-    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
+    const { state, connection, missing } = await sourceTarget(c, entry, namedConnection(c.req.query("connection")));
     if (!showsHealthRecords(state)) return errorResponse(c, 404, `${entry.name} holds no health records.`);
-    return healthRecordsSummary(c, state);
+    if (missing || !connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
+    return healthRecordsSummary(c, state, connection);
   })
   .get("/delete-data/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
-    const state = cardState(entry, (await getConnection(c.get("db"), c.get("user").id, entry.id)) ?? null, c.env);
+    const { state } = await sourceTarget(c, entry, undefined);
     return renderModal(c, `Delete ${entry.name} data`, (inPage) => <DeleteDataModal state={state} inPage={inPage} csrfToken={c.get("csrfToken")} />);
   })
   .get("/coming-soon/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
-    return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={cardState(entry, null, c.env)} inPage={inPage} />);
+    return renderModal(c, entry.name, (inPage) => <ComingSoonModal state={cardState(entry, [], c.env)} inPage={inPage} />);
   })
   .get("/suggest", (c) => renderModal(c, "Suggest a device", (inPage) => <SuggestForm inPage={inPage} csrfToken={c.get("csrfToken")} />))
   .post("/suggestions", async (c) => {

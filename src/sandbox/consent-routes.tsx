@@ -36,7 +36,9 @@ async function validate(c: Context<AppEnv>, source: SourceId, params: Record<str
   const needsPkce = auth.kind === "smart-on-fhir" || (auth.kind === "oauth2" && auth.pkce);
   if (needsPkce && (!request.code_challenge || request.code_challenge_method !== "S256")) return "PKCE (S256) is required";
   if (auth.kind === "oauth2" && auth.stateLength && request.state.length !== auth.stateLength) return `state must be exactly ${auth.stateLength} characters`;
-  if (auth.kind === "smart-on-fhir" && request.aud !== auth.fhirBaseUrl(c.env)) return "aud must be this server's FHIR base URL";
+  // The sandbox stands in for each health system it serves, so `aud` must be one of their FHIR bases.
+  const bases = [auth.kind === "smart-on-fhir" ? auth.fhirBaseUrl(c.env) : null, ...(SANDBOXES.get(source)?.healthSystems ?? []).map((s) => s.fhirBase)];
+  if (auth.kind === "smart-on-fhir" && !bases.includes(request.aud ?? null)) return "aud must be this server's FHIR base URL";
   return request;
 }
 

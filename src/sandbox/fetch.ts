@@ -17,8 +17,8 @@ function index(env: Env): SandboxIndex {
   built = { tokenEndpoints: new Map(), apis: new Map() };
   for (const sandbox of SANDBOXES.values()) {
     const auth = provider(sandbox.source).auth;
-    const tokenUrl = sandbox.tokenEndpoint?.(env) ?? (auth.kind === "oauth2" ? auth.endpoints(env).token : null);
-    if (tokenUrl) {
+    const tokenUrls = sandbox.tokenEndpoints?.(env) ?? (auth.kind === "oauth2" ? [auth.endpoints(env).token] : []);
+    for (const tokenUrl of tokenUrls) {
       const key = new URL(tokenUrl).href;
       built.tokenEndpoints.set(key, [...(built.tokenEndpoints.get(key) ?? []), sandbox.source]);
     }

@@ -73,7 +73,7 @@ export async function handleSandboxTokenRequest(
     } else {
       throw new SandboxOAuthError("invalid_request", "unsupported grant_type");
     }
-    return Response.json({ ...issued.tokens, ...sandbox.tokenResponseExtras?.(issued.subject) }, { headers: { "Cache-Control": "no-store" } });
+    return Response.json({ ...issued.tokens, ...sandbox.tokenResponseExtras?.(issued.subject, request.url) }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     if (error instanceof SandboxOAuthError) return oauthError(error);
     throw error;

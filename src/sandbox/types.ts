@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { SourceId } from "../domain/integration";
+import type { HealthSystem } from "../providers/smart-fhir/systems";
 import { type VerifiedAccess, verifyAccessToken } from "./grants";
 
 export interface SandboxEnv {
@@ -17,10 +18,15 @@ export interface ProviderSandbox {
   source: SourceId;
   hosts: readonly string[];
   accessTokenTtlSeconds: number;
-  /** Token endpoint named by discovery (SMART); OAuth 2.0 sources answer at their adapter's token URL. */
-  tokenEndpoint?: (env: Env) => string;
-  /** Fields the real provider adds to a token response (e.g. SMART's `patient`). */
-  tokenResponseExtras?: (subject: string) => Record<string, unknown>;
+  /**
+   * Token endpoints named by discovery (SMART: one per health system the sandbox serves); OAuth 2.0 sources answer
+   * at their adapter's token URL.
+   */
+  tokenEndpoints?: (env: Env) => readonly string[];
+  /** A source connected per health system: the systems this sandbox serves, as its directory lists them. */
+  healthSystems?: readonly HealthSystem[];
+  /** Fields the real provider adds to a token response (e.g. SMART's `patient`); `tokenUrl` says which endpoint answered. */
+  tokenResponseExtras?: (subject: string, tokenUrl: string) => Record<string, unknown>;
   /**
    * A provider whose token endpoint answers in its own envelope (Withings: `{status, body}`, errors in an HTTP 200):
    * takes the request and the shared endpoint's RFC 6749 answer to it, and answers as the provider would.

@@ -122,10 +122,14 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
 
   const hub = (deps.hub ?? defaultHub)(env, job.userId);
   const budget = new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS);
+  // A health system is named as the person knows it ("UCSF Health"), not by the source's catalog name.
+  const systemName = connection.accountName ?? name;
+  const key = { connectionId: connection.id };
   const access = await openProviderCalls({
     env,
     userId: job.userId,
     source: job.source,
+    account: connection.account,
     tokens: hub,
     budget,
     externalUserId: connection.externalUserId,
@@ -135,13 +139,13 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   if (!access.ok) {
     if (access.reason === "unavailable") {
       const delaySeconds = access.retryAfterSeconds ?? backoffSeconds(deps.attempt ?? 1);
-      await finishRun("queued", { error: `${name} did not renew access just now; retrying in ${delaySeconds} s.` });
+      await finishRun("queued", { error: `${systemName} did not renew access just now; retrying in ${delaySeconds} s.` });
       return { kind: "retry", delaySeconds, reason: "token refresh unavailable" };
     }
     if (access.reason === "not_connected") {
-      await updateConnectionStatus(db, job.userId, job.source, "needs_reauth", `Wellness OS no longer holds access to ${name}. Reconnect to resume syncing.`);
+      await updateConnectionStatus(db, job.userId, key, "needs_reauth", `Wellness OS no longer holds access to ${systemName}. Reconnect to resume syncing.`);
     }
-    await finishRun("failed", { error: `${name} needs reconnecting.` });
+    await finishRun("failed", { error: `${systemName} needs reconnecting.` });
     return { kind: "failed", reason: "needs reconnecting" };
   }
 
@@ -167,7 +171,7 @@ export async function runSyncJob(env: Env, job: SyncJob, deps: SyncDeps = {}): P
   let buffer: NormalizedRecord[] = [];
   const flush = async () => {
     if (buffer.length === 0) return;
-    const result = await storeRecords(env, job.userId, job.source, buffer, now);
+    const result = await storeRecords(env, job.userId, { source: job.source, account: connection.account }, buffer, now);
     // The person disconnected while this ran: their object refused the batch, so stop pulling.
     if (result.dropped > 0) throw new SourceDisconnectedError();
     written += result.written;
@@ -250,7 +254,8 @@ async function handleFailure(
   finishRun: (status: "succeeded" | "failed" | "queued" | "partial", fields?: { error?: string | null; written?: number; skipped?: number }) => Promise<void>,
   counts: { written: number; skipped: number },
 ): Promise<SyncOutcome> {
-  const name = catalogEntry(job.source).name;
+  const name = connection.accountName ?? catalogEntry(job.source).name;
+  const key = { connectionId: connection.id };
   const db = database(env.DB);
   if (error instanceof ProviderUnavailableError) {
     const delaySeconds = error.retryAfterSeconds ?? backoffSeconds(attempt);
@@ -260,7 +265,7 @@ async function handleFailure(
   }
   if (error instanceof AccessRevokedError) {
     const reason = `${name} refused Wellness OS's access. Reconnect to resume syncing.`;
-    await updateConnectionStatus(db, job.userId, job.source, "needs_reauth", reason);
+    await updateConnectionStatus(db, job.userId, key, "needs_reauth", reason);
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "failed", reason };
   }
@@ -270,7 +275,7 @@ async function handleFailure(
         ? `${name} refused part of the data (a permission may have been turned off). Reconnect and allow all the listed data.`
         : `${name} rejected our request (${error.status}). We have been told and will retry on the next sync.`;
     await recordSyncFailure(db, { connectionId: connection.id, userId: job.userId }, { reason, now: Date.now() });
-    if (error.status === 403) await updateConnectionStatus(db, job.userId, job.source, "error", reason);
+    if (error.status === 403) await updateConnectionStatus(db, job.userId, key, "error", reason);
     await finishRun("failed", { error: reason, ...counts });
     return { kind: "failed", reason };
   }
@@ -304,7 +309,7 @@ async function handleFailure(
     // Forget the resume point and re-read a bounded stretch through the backfill path (its first job stores a fresh one).
     const spec = provider(job.source).sync;
     const now = Date.now();
-    await resetSyncCursor(db, job.userId, job.source, now);
+    await resetSyncCursor(db, job.userId, { sourceId: job.source, account: connection.account }, now);
     if (spec) {
       const window = { start: now - error.rescanDays * 86_400_000, end: now };
       await enqueueSyncJobs(env, jobsFor({ id: connection.id, userId: job.userId, source: job.source }, spec, "backfill", window), now);

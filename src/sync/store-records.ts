@@ -1,7 +1,7 @@
 import { chunkRows, toRecordInput } from "../../durable-objects/records/rows";
+import { toVaultKey, type VaultTarget } from "../../durable-objects/token-vault";
 import { type PutRecordsResult, userHubFor } from "../../durable-objects/user-hub";
 import { announceDays } from "../days/announce";
-import type { SourceId } from "../domain/integration";
 import type { NormalizedRecord } from "../domain/records";
 
 /**
@@ -28,16 +28,17 @@ interface StoreResult extends PutRecordsResult {
 
 /**
  * Hands one normalized batch to the person's UserHub, the only place their records live: an idempotent upsert
- * keyed by (source, kind, external id), so a replay writes 0 rows. The payload is left out here for kinds that
+ * keyed by (source, account, kind, external id), so a replay writes 0 rows. The payload is left out here for kinds that
  * do not keep it (src/domain/records.ts), which also keeps the RPC small.
  */
 export async function storeRecords(
   env: Pick<Env, "USER_HUB" | "DAYS_QUEUE">,
   userId: string,
-  source: SourceId,
+  connection: VaultTarget,
   records: readonly NormalizedRecord[],
   now = Date.now(),
 ): Promise<StoreResult> {
+  const { source } = toVaultKey(connection);
   const rows = records.map(toRecordInput);
   const storable = rows.filter((row) => row !== null);
   const result: StoreResult = { written: 0, inserted: 0, unchanged: 0, dropped: 0, days: [], tooLarge: rows.length - storable.length, calls: 0 };
@@ -45,7 +46,7 @@ export async function storeRecords(
   if (storable.length === 0) return result;
   const hub = userHubFor(env, userId);
   for (const chunk of chunkRows(storable, RPC_CHARS)) {
-    const put = await hub.putRecords(userId, source, chunk, now);
+    const put = await hub.putRecords(userId, connection, chunk, now);
     result.written += put.written;
     result.inserted += put.inserted;
     result.unchanged += put.unchanged;

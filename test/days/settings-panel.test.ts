@@ -43,10 +43,12 @@ it("choosing a source the person has not connected is refused with 422 and nothi
   expect((await postForm("/settings/days", session, { time_zone: "Mars/Olympus" })).status).toBe(422);
   expect((await postForm("/settings/days", session, { sleep: "dexcom" })).status).toBe(422);
 
-  const saved = await postForm("/settings/days", session, { sleep: "whoop", time_zone: "Europe/Paris" });
+  // A zone at UTC all year (no DST): "yesterday" there is the UTC yesterday the nights were stored for, at any hour
+  // the test runs (in Paris, after 23:00 UTC, it is already the next day).
+  const saved = await postForm("/settings/days", session, { sleep: "whoop", time_zone: "Atlantic/Reykjavik" });
   expect(saved.status).toBe(200);
   const settings = await userHubFor(env, session.userId).daySettings(session.userId);
   expect(settings.overrides).toEqual({ sleep: "whoop" });
-  expect(settings.zones.map((span) => span.zone)).toEqual(["Europe/Paris"]);
+  expect(settings.zones.map((span) => span.zone)).toEqual(["Atlantic/Reykjavik"]);
   expect(await saved.text()).toMatch(/WHOOP<span class="meta"> \(your choice; also seen by Oura Ring, counted once\)/);
 });

@@ -14,38 +14,64 @@ describe("health records in a real browser", () => {
     { name: "desktop", width: 1280, height: 900 },
   ]) {
     // The first run also waits for wrangler dev's queue consumer to start and work through ten backfill jobs.
-    it(`a newcomer connects Epic's sandbox and the records fill, at ${viewport.name} width`, { timeout: 180_000 }, async () => {
+    it(`a newcomer connects two health systems from the directory and the records fill, at ${viewport.name} width`, { timeout: 240_000 }, async () => {
       const context = await chromium.browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
       const page = await context.newPage();
       const problems = watchConsole(page);
       await signIn(page);
 
+      // The dialog searches the directory as the person types; each match connects its own system.
       await page.locator("#card-epic").getByRole("link", { name: "Connect" }).click();
-      await page.getByRole("button", { name: "Continue to Epic" }).click();
+      await page.getByLabel("Health system or hospital").fill("sandbox");
+      await page.locator("#system-results li").first().waitFor();
+      await page.locator("#modal").screenshot({ path: join(screenshots, `health-systems-dialog-${viewport.name}.png`) });
+      await page.locator("#system-results li", { hasText: "Epic Sandbox Hospital" }).getByRole("button", { name: "Connect" }).click();
       await page.waitForURL(/\/sandbox\/epic\/authorize/);
       await page.getByRole("button", { name: "Allow" }).click();
       await page.waitForURL(`${baseUrl}/settings?connected=epic`);
 
-      // The backfill runs in wrangler dev's queue consumer; the card counts what arrived.
+      await page.locator("#card-epic").getByRole("link", { name: "Add a health system" }).click();
+      await page.getByLabel("Health system or hospital").fill("smart health");
+      await page.locator("#system-results li", { hasText: "SMART Sandbox Clinic" }).getByRole("button", { name: "Connect" }).click();
+      await page.waitForURL(/\/sandbox\/epic\/authorize/);
+      await page.getByRole("button", { name: "Allow" }).click();
+      await page.waitForURL(`${baseUrl}/settings?connected=epic`);
+
+      // The backfills run in wrangler dev's queue consumer; each system's row counts what arrived from it.
       await expect
         .poll(
           async () => {
             await page.reload();
             // The counts load after the page (hx-trigger="load"): wait for them before reading.
-            await page.locator("#card-epic .records-summary p").first().waitFor({ timeout: 10_000 });
-            return page.locator("#card-epic").innerText();
+            await page.locator("#card-epic .records-summary p").nth(1).waitFor({ timeout: 10_000 });
+            return page.locator("#card-epic .system .records-summary").allInnerTexts();
           },
-          { timeout: 150_000, interval: 2000 },
+          { timeout: 200_000, interval: 2000 },
         )
-        .toMatch(/\d{2,} lab results · 6 conditions · 6 medications/);
+        .toEqual([
+          expect.stringMatching(/\d{2,} lab results · 6 conditions · 6 medications/),
+          expect.stringMatching(/\d{2,} lab results · 6 conditions · 6 medications/),
+        ]);
+      expect(await page.locator("#card-epic").innerText()).toContain("2 health systems");
       await page.locator("#card-epic").screenshot({ path: join(screenshots, `health-records-card-${viewport.name}.png`) });
 
-      await page.locator("#card-epic").getByRole("link", { name: "Details" }).click();
+      await page.locator("#card-epic").getByRole("link", { name: "Records" }).click();
       await page.waitForURL(`${baseUrl}/settings/connections/epic`);
       await expect.poll(() => page.locator(".labs h4").first().innerText()).toBeTruthy();
       expect(await page.locator("svg.lab-trend").count()).toBeGreaterThanOrEqual(3);
-      expect(await page.locator(".clinical-list li").count()).toBe(12);
+      // Six conditions and six medications from each system, each naming where it came from.
+      expect(await page.locator(".clinical-list li").count()).toBe(24);
+      expect(await page.locator(".clinical-list li", { hasText: "SMART Sandbox Clinic" }).count()).toBe(12);
       await page.screenshot({ path: join(screenshots, `health-records-${viewport.name}.png`), fullPage: true });
+      await page.screenshot({ path: join(screenshots, `health-records-top-${viewport.name}.png`) });
+
+      // A typed address that is not https is refused in words, and nothing is connected.
+      await page.goto(`${baseUrl}/settings/connect/epic`);
+      await page.getByText("Not listed? Enter its FHIR address").click();
+      await page.getByLabel(/FHIR R4 address/).fill("https://fhir.not-a-smart-server.example.org/api/FHIR/R4");
+      await page.locator(".system-address-form").getByRole("button", { name: "Connect" }).click();
+      await expect.poll(() => page.locator("main").innerText()).toContain("No SMART on FHIR sign-in was found");
+      await page.screenshot({ path: join(screenshots, `health-systems-refused-${viewport.name}.png`) });
       expect(problems).toEqual([]);
       await context.close();
     });

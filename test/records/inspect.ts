@@ -8,6 +8,7 @@ import { storeRecords } from "../../src/sync/store-records";
 interface StoredRow {
   id: number;
   source: string;
+  account: string;
   kind: string;
   external_id: string;
   start_time: number;

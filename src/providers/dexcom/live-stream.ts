@@ -69,17 +69,7 @@ export class DexcomStream implements LiveStream {
     private readonly tokens: AccessTokens,
     private readonly records: RecordSink,
     private readonly options: { fetch?: typeof fetch } = {},
-  ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS glucose_recent (
-      record_id TEXT PRIMARY KEY,
-      system_time INTEGER NOT NULL,
-      mgdl INTEGER NOT NULL,
-      trend TEXT NOT NULL,
-      status TEXT
-    )`);
-    sql.exec("CREATE INDEX IF NOT EXISTS glucose_recent_time ON glucose_recent (system_time)");
-    sql.exec("CREATE TABLE IF NOT EXISTS dexcom_stream (key TEXT PRIMARY KEY, value TEXT)");
-  }
+  ) {}
 
   private get(key: string): string | null {
     return this.sql.exec<{ value: string }>("SELECT value FROM dexcom_stream WHERE key = ?", key).toArray()[0]?.value ?? null;
