@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { generateCookie, getCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env";
 import { sessionDatabase } from "../db/client";
 
@@ -38,12 +38,20 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
     const bookmark = session.getBookmark();
     // Unchanged means nothing ran (or nothing newer was seen); a WebSocket upgrade's response cannot be re-wrapped.
     if (!bookmark || bookmark === incoming || c.res.status === 101) return;
-    setCookie(c, BOOKMARK_COOKIE, bookmark, {
+    const cookie = generateCookie(BOOKMARK_COOKIE, bookmark, {
       httpOnly: true,
       secure: !LOCAL_HOSTS.has(new URL(c.req.url).hostname),
       sameSite: "Lax",
       path: "/",
       maxAge: BOOKMARK_MAX_AGE_S,
     });
+    // Onto the finished response's own headers: hono's setCookie (c.header) after the handler copies the whole
+    // response, body stream included, to add one header. A response with immutable headers (one fetched from a
+    // Durable Object) still takes that path.
+    try {
+      c.res.headers.append("Set-Cookie", cookie);
+    } catch {
+      c.header("Set-Cookie", cookie, { append: true });
+    }
   };
 }
