@@ -4,27 +4,12 @@ import { expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { garminWebhook } from "../../src/providers/garmin/webhook";
 import { recordingQueue } from "../helpers";
+import { CHUNK_BYTES, countingBody } from "./counting-body";
 
 // Issue 12, item 1: with the right token, a body over Garmin's real push size (10 MB, Health API v1.2.2 §9) is
 // refused with 413 as soon as it passes the limit, streamed, never buffered whole: declared or not.
 const SECRET = "garmin-endpoint-secret-for-body-limit";
 const LIMIT = 10 * 1024 * 1024;
-const CHUNK = new Uint8Array(64 * 1024).fill(0x20);
-
-function countingBody(totalBytes: number) {
-  const read = { bytes: 0 };
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (read.bytes >= totalBytes) return controller.close();
-        read.bytes += CHUNK.byteLength;
-        controller.enqueue(CHUNK);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, read };
-}
 
 async function push(body: BodyInit, headers: Record<string, string> = {}) {
   const queue = recordingQueue();
@@ -49,7 +34,7 @@ it("a 30 MB stream without Content-Length is cut off just past 10 MB with 413", 
   const { response, queue } = await push(body.stream);
   expect(response.status).toBe(413);
   expect(body.read.bytes).toBeGreaterThan(LIMIT);
-  expect(body.read.bytes).toBeLessThanOrEqual(LIMIT + 2 * CHUNK.byteLength);
+  expect(body.read.bytes).toBeLessThanOrEqual(LIMIT + 2 * CHUNK_BYTES);
   expect(queue.sent).toEqual([]);
 });
 
