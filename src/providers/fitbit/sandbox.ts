@@ -163,14 +163,7 @@ function sleepPoint(subject: string, day: string): Timed {
     name: `users/${subject}/dataTypes/sleep/dataPoints/${uuidFrom("fitbit", "sleep", subject, day)}`,
     dataSource: wristSource,
     sleep: {
-      interval: {
-        startTime: rfc3339(start),
-        startUtcOffset: "0s",
-        endTime: rfc3339(end),
-        endUtcOffset: "0s",
-        civilStartTime: civilDateTime(start),
-        civilEndTime: civilDateTime(end),
-      },
+      interval: sessionInterval(start, end),
       type: "STAGES",
       stages,
       summary: {
@@ -186,6 +179,18 @@ function sleepPoint(subject: string, day: string): Timed {
     },
   };
   return { at: end, order: start, point };
+}
+
+/** A session's interval as the v4 API gives it: physical times with their UTC offset, and the civil times. */
+function sessionInterval(start: number, end: number) {
+  return {
+    startTime: rfc3339(start),
+    startUtcOffset: "0s",
+    endTime: rfc3339(end),
+    endUtcOffset: "0s",
+    civilStartTime: civilDateTime(start),
+    civilEndTime: civilDateTime(end),
+  };
 }
 
 const EXERCISES = [
@@ -208,14 +213,7 @@ function exercisePoint(subject: string, day: string, now: number): Timed | null 
     name: `users/${subject}/dataTypes/exercise/dataPoints/${uuidFrom("fitbit", "exercise", subject, day)}`,
     dataSource: wristSource,
     exercise: {
-      interval: {
-        startTime: rfc3339(start),
-        startUtcOffset: "0s",
-        endTime: rfc3339(end),
-        endUtcOffset: "0s",
-        civilStartTime: civilDateTime(start),
-        civilEndTime: civilDateTime(end),
-      },
+      interval: sessionInterval(start, end),
       exerciseType: kind.exerciseType,
       metricsSummary: {
         caloriesKcal: Math.round(kind.kcalPerMinute * minutes),
