@@ -127,6 +127,44 @@ describe("a SMART on FHIR R4 health system on loopback", () => {
   });
 });
 
+describe("a health system the person enters by its address", () => {
+  it("connects and pulls the same way, as its own connection keyed by that address", async () => {
+    const session = await signIn();
+    // The deployment's own system is another one (LIVE_PROVIDER_BINDINGS): this server is reached only because the
+    // person typed its address (with a trailing slash and upper-case host, as people do).
+    const ctx = createExecutionContext();
+    const start = await app.fetch(
+      new Request(`${ORIGIN}/api/integrations/epic/start`, {
+        method: "POST",
+        headers: { Cookie: session.cookie, Origin: ORIGIN, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: session.csrfToken, fhir_base: `${FHIR_PEER_PUBLIC_BASE.replace("fhir.", "FHIR.")}/` }),
+        redirect: "manual",
+      }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(start.status, await start.clone().text()).toBe(303);
+    const authorizeUrl = new URL(start.headers.get("Location")!);
+    expect(authorizeUrl.searchParams.get("aud")).toBe(FHIR_PEER_PUBLIC_BASE);
+    const consent = await fetch(authorizeUrl, { redirect: "manual" });
+    const callback = new URL(consent.headers.get("Location")!);
+    const queue = recordingQueue<SyncJob>();
+    const done = await call(`${callback.pathname}${callback.search}`, session, { ...env, SYNC_QUEUE: queue }, callbackCookie(session, start));
+    expect(done.status).toBe(303);
+
+    const row = await connection(session.userId);
+    expect(row).toMatchObject({ account: FHIR_PEER_PUBLIC_BASE, accountName: new URL(FHIR_PEER_PUBLIC_BASE).hostname, externalUserId: FHIR_PEER_PATIENT });
+    for (const job of queue.sent) {
+      expect(job.connectionId).toBe(row.id);
+      expect(await runSyncJob(env, { ...job, runId: `${job.runId}-${crypto.randomUUID()}` })).toMatchObject({ kind: "done", status: "succeeded" });
+    }
+    const labs = await storedRecords(session.userId, { kind: "lab_result" });
+    expect(labs).toHaveLength(expectedLabs());
+    expect(labs.every((lab) => lab.account === FHIR_PEER_PUBLIC_BASE)).toBe(true);
+  });
+});
+
 describe("consent: a partial grant", () => {
   it("stores what was granted, pulls what was shared, and says in words which data was not", async () => {
     const granted = "launch/patient openid fhirUser offline_access patient/Patient.rs patient/Condition.rs patient/MedicationRequest.rs";
