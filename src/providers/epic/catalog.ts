@@ -8,7 +8,7 @@ export const epicCatalog = {
   vendor: "Epic",
   type: "ehr",
   section: "records",
-  description: "Lab results, conditions and medications from your health system's MyChart, via SMART on FHIR.",
+  description: "Lab results, conditions and medications from each of your health systems: MyChart, or any patient portal that offers SMART on FHIR.",
   reads: ["Lab results", "Conditions (problem list)", "Medications"],
   // Asked per health system at connect time, in SMART v1 or v2 names as its configuration advertises
   // (src/providers/smart-fhir/scopes.ts); the person chooses what to share on the health system's own page.
