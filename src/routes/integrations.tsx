@@ -304,10 +304,10 @@ export function integrationRoutes(engine: EngineOptions = {}) {
         const form = await c.req.parseBody();
         const named = namedConnection(form.connection);
         const rows = await getSourceConnections(db, user.id, entry.id);
-        const targets = named ? rows.filter((row) => row.id === named) : rows;
-        if (named && targets.length === 0) return errorResponse(c, 404, `${entry.name} is not connected.`);
+        const targets = named === undefined ? rows : rows.filter((row) => row.id === named);
+        if (named !== undefined && targets.length === 0) return errorResponse(c, 404, `${entry.name} is not connected.`);
         const hub = userHubFor(c.env, user.id);
-        const deleted = await hub.deleteRecords(user.id, entry.id, named ? targets[0]!.account : undefined).catch(deleteFailed);
+        const deleted = await hub.deleteRecords(user.id, entry.id, named === undefined ? undefined : targets[0]!.account).catch(deleteFailed);
         if (deleted === null)
           return errorResponse(c, 503, `The data synced from ${entry.name} could not be deleted just now. Nothing was changed; please try again.`);
         // A connected source starts over from a fresh backfill rather than resuming after the deleted data.

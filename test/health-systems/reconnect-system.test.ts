@@ -34,12 +34,15 @@ describe("a health system that needs reconnecting", () => {
     expect(new URL(start.headers.get("Location")!).searchParams.get("aud")).toBe(SMART_IT);
   });
 
-  it("a connection id that is not this person's names nothing: 404, nothing disconnected", async () => {
+  it("a connection id that is not this person's, or not an id at all, names nothing: 404, nothing disconnected or deleted", async () => {
     const session = await signIn();
     await seedConnection(session.userId, "epic", "connected", { id: connectionId(), account: SMART_IT, accountName: "SMART Sandbox Clinic" });
     const other = `conn_${"0".repeat(32)}`;
     expect((await get(`/settings/disconnect/epic?connection=${other}`, session)).status).toBe(404);
     expect((await postForm("/api/integrations/epic/disconnect", session, { connection: other })).status).toBe(404);
+    // Something that is not a connection id names nothing either: it never falls back to the card's own system.
+    expect((await postForm("/api/integrations/epic/disconnect", session, { connection: "conn_not-an-id" })).status).toBe(404);
+    expect((await postForm("/api/integrations/epic/data/delete", session, { connection: "junk" })).status).toBe(404);
     expect(await (await get("/settings/cards/epic", session)).text()).toContain("1 health system");
   });
 });
