@@ -1,9 +1,8 @@
-import { and, eq, inArray } from "drizzle-orm";
 import { userHubFor } from "../durable-objects/user-hub";
 import { disconnect } from "../src/connections/disconnect";
 import { database } from "../src/db/client";
-import { recordSyncSuccess } from "../src/db/connections";
-import { integrationConnections } from "../src/db/schema";
+import { connectionsForProviderPeople, providerPersonKey, recordSyncSuccess } from "../src/db/connections";
+import type { IntegrationConnection } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
@@ -11,18 +10,45 @@ import { openProviderCalls } from "../src/providers/calls";
 import { provider } from "../src/providers/registry";
 import { type SyncJob, WebhookJob } from "../src/sync/jobs";
 import { AccessRevokedError, ProviderRequestError, SubrequestBudget } from "../src/sync/pull-context";
-import { backoffSeconds, ENGINE_SUBREQUESTS, SUBREQUEST_LIMIT } from "../src/sync/run";
+import { backoffSeconds, SUBREQUEST_LIMIT } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { storeRecords } from "../src/sync/store-records";
-import { claimEvents, entryFor, finishEvent, isFinal, ledgerProvider } from "../src/sync/webhook-events";
+import { claimEvents, type EventOutcome, entryFor, finishEvents, isFinal, ledgerProvider } from "../src/sync/webhook-events";
 import { discardPayload, loadPayload } from "../src/sync/webhook-payloads";
 
 /** A notification may ask to re-pull at most this far back (older edits arrive with the scheduled lookback). */
 const MAX_WEBHOOK_WINDOW_MS = 31 * 86_400_000;
 
+// What one invocation spends of its subrequests (the free plan's 50, src/sync/run.ts), so that a batch of up to 100
+// events never runs out mid-way. Whatever the batch's size: the ledger claim, the connection lookup, the sync jobs'
+// rows, the sync times, the outcomes, and one queue send each for the sync jobs and for the events left to the next
+// invocation. Each sync-job send beyond the first carries 100 more jobs.
+const BATCH_SUBREQUESTS = 7;
+const QUEUE_SEND_MAX = 100;
+/** An event too large for its message: read from R2, then deleted. */
+const PAYLOAD_SUBREQUESTS = 2;
+/** A callback: the person's token, the fetch, and after a 401 one refreshed token and the fetch again. */
+const CALLBACK_SUBREQUESTS = 4;
+const CALLBACK_FETCHES = 2;
+/** Per connection stored into: its UserHub, and the changed days announced (a queue send and its UserHub). */
+const STORE_SUBREQUESTS = 3;
+/** Per connection disconnected: its UserHub forgets the tokens, D1 records it (the provider already revoked). */
+const DISCONNECT_SUBREQUESTS = 2;
+/** An adapter that consumes its own events: Junction's 90-day history in 7-day pages, its UserHub and D1. */
+const OWN_CONSUMER_SUBREQUESTS = 20;
+
 export interface WebhookDeps {
   fetch?: typeof fetch;
   now?: number;
+}
+
+/** What one event's work left for the end of the batch, where it is written once for all of them. */
+interface Handled {
+  status: EventOutcome["status"];
+  detail: string;
+  syncJobs?: SyncJob[];
+  /** Connections whose data arrived: their sync times move. */
+  synced?: string[];
 }
 
 /**
@@ -34,9 +60,14 @@ export interface WebhookDeps {
  * by (provider, event id) with an insert-or-ignore. An event whose row is in a final state is acknowledged and
  * dropped; any other (new, or left `processing` by an invocation that died) is processed again, which is safe
  * because processing is idempotent. The final state is written only after the work is done.
+ *
+ * A batch costs the same few D1 statements whatever its size. An event whose work would overrun the invocation's
+ * subrequests is sent back to the queue as a new message (not retried: a retry would count toward the dead-letter
+ * queue) and its row stays unfinished, so the next invocation takes it up.
  */
 export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env, deps: WebhookDeps = {}): Promise<void> {
   const db = database(env.DB);
+  const now = deps.now ?? Date.now();
   const valid: { message: Message<unknown>; job: WebhookJob; provider: string }[] = [];
   for (const message of batch.messages) {
     const parsed = WebhookJob.safeParse(message.body);
@@ -53,9 +84,17 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     valid.map(({ message, job, provider }) => ({ provider, eventId: job.event.eventId, receivedAt: +message.timestamp })),
   );
 
+  // The subrequests left for the events' own work; spend() takes an event's share only when all of it is left.
+  let budget = SUBREQUEST_LIMIT - BATCH_SUBREQUESTS;
+  const spend = (cost: number): boolean => {
+    if (cost > budget) return false;
+    budget -= cost;
+    return true;
+  };
   const taken = new Set<string>();
-  for (const { message, job: queued, provider } of valid) {
-    let job = queued;
+  const pending: { message: Message<unknown>; job: WebhookJob; entryId: string }[] = [];
+  const deferred: { message: Message<unknown>; job: WebhookJob }[] = [];
+  for (const { message, job, provider } of valid) {
     const entry = entryFor(ledger, { provider, eventId: job.event.eventId });
     if (!entry) {
       // Cannot happen (the claim inserts or finds every row); if it did, claiming again later is the safe answer.
@@ -64,43 +103,101 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     }
     if (isFinal(entry.status) || taken.has(entry.id)) {
       // Done already; or the same event earlier in this batch, whose own message sees it through (or is retried).
-      if (job.payloadKey && isFinal(entry.status)) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
+      if (job.payloadKey && isFinal(entry.status)) {
+        // Its copy in R2 is no longer needed (deleted here, or by the invocation this is handed on to).
+        if (!spend(1)) {
+          deferred.push({ message, job });
+          continue;
+        }
+        await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
+      }
       message.ack();
       continue;
     }
     taken.add(entry.id);
+    pending.push({ message, job, entryId: entry.id });
+  }
+
+  // Whom the batch's events are about, in one query; an adapter that consumes its own events looks up its own.
+  const people = await connectionsForProviderPeople(
+    db,
+    pending.filter(({ job }) => !provider(job.source).webhook?.consume).map(({ job }) => ({ sourceId: job.source, externalUserId: job.event.externalUserId })),
+  );
+  const outcomes: (EventOutcome & { message: Message<unknown>; payloadKey: string | undefined })[] = [];
+  const syncJobs: SyncJob[] = [];
+  const synced = new Set<string>();
+  const finish = (item: (typeof pending)[number], status: EventOutcome["status"], detail: string) =>
+    outcomes.push({ id: item.entryId, status, detail, message: item.message, payloadKey: item.job.payloadKey });
+  const sendsFor = (jobs: number) => Math.max(1, Math.ceil(jobs / QUEUE_SEND_MAX));
+
+  for (const item of pending) {
+    let job = item.job;
+    const connections = people.get(providerPersonKey({ sourceId: job.source, externalUserId: job.event.externalUserId })) ?? [];
+    if (!spend(subrequestsFor(job, connections))) {
+      deferred.push(item);
+      continue;
+    }
     try {
       if (job.payloadKey) {
         const event = WebhookJob.shape.event.safeParse(await loadPayload(env.WEBHOOK_PAYLOADS, job.payloadKey));
         if (!event.success) {
-          await finishEvent(db, entry.id, "failed", "stored payload missing or unreadable");
-          message.ack();
+          finish(item, "failed", "stored payload missing or unreadable");
           continue;
         }
         job = { ...job, event: event.data };
       }
-      const detail = await handleWebhookJob(env, job, deps);
-      await finishEvent(db, entry.id, detail.status, detail.detail);
-      // The payload has served its purpose once the event is final; the row stays as the dedupe key and the audit line.
-      if (job.payloadKey) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
-      message.ack();
+      const handled = await handleWebhookJob(env, job, people, { ...deps, now });
+      const jobs = handled.syncJobs ?? [];
+      if (jobs.length > 0 && !spend(sendsFor(syncJobs.length + jobs.length) - sendsFor(syncJobs.length))) {
+        deferred.push(item);
+        continue;
+      }
+      syncJobs.push(...jobs);
+      for (const id of handled.synced ?? []) synced.add(id);
+      finish(item, handled.status, handled.detail);
     } catch (error) {
       if (error instanceof AccessRevokedError || error instanceof ProviderRequestError) {
         // The provider refused the callback for good (e.g. Garmin's 412 when the person turned the permission off):
         // retrying cannot help, and the scheduled pull reports it on the connection.
-        const detail =
-          error instanceof ProviderRequestError ? `the provider refused the callback (${error.status})` : "the provider refused the person's token";
-        await finishEvent(db, entry.id, "failed", detail);
-        if (job.payloadKey) await discardPayload(env.WEBHOOK_PAYLOADS, job.payloadKey);
-        message.ack();
+        finish(
+          item,
+          "failed",
+          error instanceof ProviderRequestError ? `the provider refused the callback (${error.status})` : "the provider refused the person's token",
+        );
         continue;
       }
       console.error(JSON.stringify({ event: "webhook_job_error", source: job.source, error: error instanceof Error ? error.name : "unknown" }));
       // The provider's Retry-After when it gave one (429 / 503), else exponential backoff.
       const asked = error instanceof ProviderUnavailableError || error instanceof TokenUnavailableError ? error.retryAfterSeconds : null;
-      message.retry({ delaySeconds: asked ?? backoffSeconds(message.attempts) });
+      item.message.retry({ delaySeconds: asked ?? backoffSeconds(item.message.attempts) });
     }
   }
+
+  // The batch's writes, once its work is done. Only then are messages acknowledged: an invocation that dies first
+  // leaves them unacknowledged and their rows unfinished, so the queue delivers them again.
+  await enqueueSyncJobs(env, syncJobs, now);
+  if (synced.size > 0) await recordSyncSuccess(db, { connectionIds: [...synced] }, { now });
+  if (deferred.length > 0) {
+    await env.WEBHOOK_QUEUE.sendBatch(deferred.map(({ job }) => ({ body: job, contentType: "json" as const })));
+    console.log(JSON.stringify({ event: "webhook_events_deferred", count: deferred.length }));
+  }
+  await finishEvents(env.DB, outcomes);
+  for (const { message } of deferred) message.ack();
+  for (const outcome of outcomes) {
+    // The payload has served its purpose once the event is final; the row stays as the dedupe key and the audit line.
+    if (outcome.payloadKey) await discardPayload(env.WEBHOOK_PAYLOADS, outcome.payloadKey);
+    outcome.message.ack();
+  }
+}
+
+/** The most subrequests an event's work can make, known before it starts (sync-job sends are counted after). */
+function subrequestsFor(job: WebhookJob, connections: readonly IntegrationConnection[]): number {
+  const payload = job.payloadKey ? PAYLOAD_SUBREQUESTS : 0;
+  if (provider(job.source).webhook?.consume) return payload + OWN_CONSUMER_SUBREQUESTS;
+  if (connections.length === 0) return payload;
+  if (job.event.deregistration) return payload + DISCONNECT_SUBREQUESTS * connections.length;
+  if (job.event.window) return payload;
+  return payload + (job.event.callbackUrl ? CALLBACK_SUBREQUESTS : 0) + STORE_SUBREQUESTS * connections.length;
 }
 
 /** The person's token could not be renewed just now (the provider's token endpoint failed): try again later. */
@@ -111,22 +208,14 @@ class TokenUnavailableError extends Error {
   }
 }
 
-async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): Promise<{ status: "processed" | "skipped" | "failed"; detail: string }> {
+async function handleWebhookJob(env: Env, job: WebhookJob, people: Map<string, IntegrationConnection[]>, deps: WebhookDeps): Promise<Handled> {
   const db = database(env.DB);
   const now = deps.now ?? Date.now();
   const adapter = provider(job.source);
   if (adapter.webhook?.consume) return adapter.webhook.consume(env, job.event, { now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const name = catalogEntry(job.source).name;
-  const connections = await db
-    .select()
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.sourceId, job.source),
-        eq(integrationConnections.externalUserId, job.event.externalUserId),
-        inArray(integrationConnections.status, ["connected", "error"]),
-      ),
-    );
+  const person = providerPersonKey({ sourceId: job.source, externalUserId: job.event.externalUserId });
+  const connections = people.get(person) ?? [];
   if (connections.length === 0) return { status: "skipped", detail: "no connected person with that provider id" };
 
   if (job.event.deregistration) {
@@ -140,6 +229,8 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
         now,
       });
     }
+    // A later event in this batch about the same person finds no connection, as it would have looked it up now.
+    people.delete(person);
     return { status: "processed", detail: `${name} access removed at the provider; ${connections.length} connection(s) disconnected` };
   }
 
@@ -158,8 +249,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
         job.event.kinds ? { ...sync, kinds: job.event.kinds } : sync,
       ),
     );
-    await enqueueSyncJobs(env, jobs, now);
-    return { status: "processed", detail: `sync enqueued for ${jobs.length} connection(s)` };
+    return { status: "processed", detail: `sync enqueued for ${connections.length} connection(s)`, syncJobs: jobs };
   }
 
   const pages = [...(job.event.pages ?? [])];
@@ -175,7 +265,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
       userId: connection.userId,
       source: job.source,
       tokens: userHubFor(env, connection.userId),
-      budget: new SubrequestBudget(SUBREQUEST_LIMIT - ENGINE_SUBREQUESTS),
+      budget: new SubrequestBudget(CALLBACK_FETCHES),
       externalUserId: connection.externalUserId,
       now,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -192,6 +282,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
   let written = 0;
   let inserted = 0;
   let skipped = 0;
+  const synced: string[] = [];
   for (const connection of connections) {
     const records = [];
     for (const page of pages) {
@@ -210,7 +301,7 @@ async function handleWebhookJob(env: Env, job: WebhookJob, deps: WebhookDeps): P
     // The person disconnected after this push was sent: their UserHub refused it, and nothing was synced.
     if (stored.dropped > 0) continue;
     // Data arriving is a successful sync: a connection showing `error` is healthy again.
-    await recordSyncSuccess(db, { connectionId: connection.id, userId: connection.userId }, { now });
+    synced.push(connection.id);
   }
-  return { status: "processed", detail: `${written} record(s) written (${inserted} new), ${skipped} skipped` };
+  return { status: "processed", detail: `${written} record(s) written (${inserted} new), ${skipped} skipped`, synced };
 }

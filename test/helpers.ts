@@ -4,7 +4,7 @@ import { consumeSyncBatch } from "../queues/sync-consumer";
 import { database } from "../src/db/client";
 import { integrationConnections, users } from "../src/db/schema";
 import type { SourceId, StoredConnectionStatus } from "../src/domain/integration";
-import { userIdFor } from "../src/lib/ids";
+import { newId, userIdFor } from "../src/lib/ids";
 import type { SyncJob } from "../src/sync/jobs";
 
 export const ORIGIN = "http://localhost:8787";
@@ -76,7 +76,7 @@ export async function seedConnection(
     .onConflictDoNothing();
   await db()
     .insert(integrationConnections)
-    .values({ id: `conn_${crypto.randomUUID()}`, userId, sourceId, status, mode: "sandbox", connectedAt: now, updatedAt: now, ...extra });
+    .values({ id: newId("conn"), userId, sourceId, status, mode: "sandbox", connectedAt: now, updatedAt: now, ...extra });
 }
 
 /**

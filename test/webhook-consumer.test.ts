@@ -23,7 +23,7 @@ import { createSandboxFetch } from "../src/sandbox/fetch";
 import { issueSandboxAccessToken } from "../src/sandbox/grants";
 import type { SyncJob, WebhookJob } from "../src/sync/jobs";
 import { ledgerProvider } from "../src/sync/webhook-events";
-import { connectThroughSandbox, db, hubHoldsTokens, recordingQueue, signIn } from "./helpers";
+import { connectThroughSandbox, countingD1, db, hubHoldsTokens, recordingQueue, signIn } from "./helpers";
 import { storedRecords } from "./records/inspect";
 
 /**
@@ -158,15 +158,17 @@ function observingDelays(batch: MessageBatch<unknown>) {
   return { observed, delays };
 }
 
-async function consume(jobs: readonly unknown[], options: { deps?: WebhookDeps; attempts?: number } = {}) {
+async function consume(jobs: readonly unknown[], options: { deps?: WebhookDeps; attempts?: number; d1?: D1Database } = {}) {
   const syncQueue = recordingQueue<SyncJob>();
+  const webhookQueue = recordingQueue<WebhookJob>();
   const messages = jobs.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: options.attempts ?? 1, body }));
   const batch = createMessageBatch("wellness-webhooks", messages);
   const { observed, delays } = observingDelays(batch);
   const ctx = createExecutionContext();
-  await consumeWebhookBatch(observed, { ...env, SYNC_QUEUE: syncQueue }, options.deps);
+  await consumeWebhookBatch(observed, { ...env, SYNC_QUEUE: syncQueue, WEBHOOK_QUEUE: webhookQueue, DB: options.d1 ?? env.DB }, options.deps);
   const verdict = await getQueueResult(batch, ctx);
-  return { verdict, delays, ids: messages.map((message) => message.id), syncJobs: syncQueue.sent };
+  // `handedOn`: events sent back to the webhook queue for the next invocation.
+  return { verdict, delays, ids: messages.map((message) => message.id), syncJobs: syncQueue.sent, handedOn: webhookQueue.sent };
 }
 
 /** The consumer's webhook_events rows for these jobs' events, in the jobs' order (one per event at most). */
@@ -389,6 +391,47 @@ describe("Garmin pushes (data in the notification)", () => {
     expect(await connectionOf(person.userId, "garmin")).toEqual(connection);
   });
 
+  it("a batch with more work than one invocation's subrequests: what fits is stored, the rest is handed on and stored once", async () => {
+    const person = await connectedPerson("garmin");
+    const [summary] = garminDailies.dailies;
+    // Forty pushes, each a different day for this person: each is a UserHub write, so they cannot all fit in 50.
+    const jobs = (
+      await Promise.all(
+        Array.from({ length: 40 }, (_, day) =>
+          fromGarmin({
+            dailies: [
+              { ...summary!, userId: person.externalUserId, summaryId: `split-${day}`, calendarDate: `2016-02-${String((day % 28) + 1).padStart(2, "0")}` },
+            ],
+          }),
+        ),
+      )
+    ).flat();
+
+    const first = await consume(jobs);
+    // Every message is acknowledged: those not done now were sent on as new messages, not retried toward the dead letters.
+    expect(first.verdict.explicitAcks).toEqual(first.ids);
+    expect(first.verdict.retryMessages).toEqual([]);
+    expect(first.handedOn.length).toBeGreaterThan(0);
+    expect(first.handedOn.length).toBeLessThan(jobs.length);
+    const afterFirst = await webhookRows(jobs);
+    expect(afterFirst.filter((row) => row.status === "processed")).toHaveLength(jobs.length - first.handedOn.length);
+    expect(
+      afterFirst
+        .filter((row) => row.status === "processing")
+        .map((row) => row.eventId)
+        .sort(),
+    ).toEqual(first.handedOn.map((job) => job.event.eventId).sort());
+
+    let handedOn = first.handedOn;
+    for (let invocation = 0; handedOn.length > 0; invocation++) {
+      expect(invocation).toBeLessThan(3);
+      handedOn = (await consume(handedOn)).handedOn;
+    }
+    expect((await webhookRows(jobs)).map((row) => row.status)).toEqual(jobs.map(() => "processed"));
+    const stored = (await recordsOf(person.userId)).filter((record) => record.externalId.startsWith("split-"));
+    expect(stored.map((record) => record.externalId).sort()).toEqual(jobs.map((_, day) => `split-${day}`).sort());
+  });
+
   it("drops a push for a person who disconnected after it was sent: nothing stored, the connection's sync times untouched", async () => {
     const person = await connectedPerson("garmin");
     const jobs = await fromGarmin({ dailies: garminDailies.dailies.map((summary) => ({ ...summary, userId: person.externalUserId })) });
@@ -589,6 +632,21 @@ describe("notifications that change the connection", () => {
     expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
   });
 
+  it("a deregistration and a later push for the same person in one batch: the push finds nobody connected and stores nothing", async () => {
+    const person = await connectedPerson("garmin");
+    const [gone] = await fromGarmin({ deregistrations: [{ userId: person.externalUserId }] });
+    const pushed = await fromGarmin({ dailies: [{ ...garminDailies.dailies[0]!, userId: person.externalUserId, summaryId: `after-${crypto.randomUUID()}` }] });
+
+    const { verdict, ids } = await consume([gone, ...pushed]);
+    expect(verdict.explicitAcks).toEqual(ids);
+    expect((await connectionOf(person.userId, "garmin")).status).toBe("disconnected");
+    expect(await recordsOf(person.userId)).toEqual([]);
+    expect((await webhookRows([gone!, ...pushed])).map((row) => [row.status, row.detail])).toEqual([
+      ["processed", expect.stringContaining("access removed at the provider")],
+      ["skipped", "no connected person with that provider id"],
+    ]);
+  });
+
   it("Google Health DELETE without data (a revoked grant): disconnects the Fitbit connection and forgets its tokens", async () => {
     const person = await connectedPerson("fitbit");
     const [job] = await fromGoogle({ data: { ...fitbitSteps.data, healthUserId: person.externalUserId, operation: "DELETE", intervals: [] } });
@@ -630,6 +688,21 @@ describe("messages that lead nowhere", () => {
     expect(verdict.explicitAcks).toEqual(ids);
     expect(syncJobs).toEqual([]);
     expect((await webhookRows(jobs)).map((row) => [row.status, row.detail])).toEqual(jobs.map(() => ["skipped", "no connected person with that provider id"]));
+  });
+
+  it("costs a batch the same D1 statements whether it holds one event or ten: the ledger and the lookup are per batch", async () => {
+    const strangers = async (n: number) =>
+      (await Promise.all(Array.from({ length: n }, () => fromWhoop({ ...whoopSleepUpdated, user_id: 9_999_999_999, trace_id: crypto.randomUUID() })))).flat();
+    const one = countingD1(env.DB);
+    await consume(await strangers(1), { d1: one.binding });
+    const ten = countingD1(env.DB);
+    const jobs = await strangers(10);
+    const { verdict, ids } = await consume(jobs, { d1: ten.binding });
+
+    expect(verdict.explicitAcks).toEqual(ids);
+    expect((await webhookRows(jobs)).map((row) => row.status)).toEqual(jobs.map(() => "skipped"));
+    expect(one.statements()).toBeGreaterThan(0);
+    expect(ten.statements()).toBe(one.statements());
   });
 
   it("acknowledges a message that is not a webhook job (it can never succeed) and writes nothing", async () => {

@@ -191,8 +191,9 @@ describe("a consumer that dies mid-batch, and the redelivery", () => {
       expect(await env.WEBHOOK_PAYLOADS.head(jobs[2]!.payloadKey!), `died after ${survives} statements`).toBeNull();
       if (!dying.died()) break;
     }
-    // It died at every step from the first statement on, and the last run went through undisturbed.
-    expect(survives).toBeGreaterThan(6);
+    // It died at every step from the first statement on (the claim, the batch's one connection lookup, its sync
+    // times, its outcomes: a batch's D1 statements, whatever its size), and the last run went through undisturbed.
+    expect(survives).toBeGreaterThanOrEqual(4);
     // Each round stores a day of 5-second heart-rate samples (17,280 records): slow on a loaded machine, never timed.
   }, 180_000);
 });

@@ -190,7 +190,8 @@ export function SystemList({
             </div>
             <p class="meta">{system.activeRunId ? "Pulling records…" : last ? <>Last pull {<TimeAgo at={last} now={now} />}</> : "Not pulled yet"}</p>
             {system.statusReason ? <p class="reason">{system.statusReason}</p> : null}
-            {system.status === "needs_reauth" ? null : (
+            {/* Counts once something was pulled: before that, "0 lab results" would read as an empty record. */}
+            {system.status === "needs_reauth" || !last ? null : (
               <div hx-get={`/settings/records-summary/${entry.id}?${query}`} hx-trigger="load" hx-swap="outerHTML" class="records-summary" />
             )}
             <div class="actions">

@@ -113,12 +113,14 @@ function SectionBlock({
   states,
   now,
   csrfToken,
+  live,
   children,
 }: {
   section: Section;
   states: CardState[];
   now: number;
   csrfToken: string;
+  live?: SettingsView["live"];
   children?: Child;
 }) {
   const inSection = states.filter((s) => s.entry.section === section);
@@ -128,7 +130,7 @@ function SectionBlock({
         <h2>{SECTION_TITLES[section]}</h2>
         <SectionCount section={section} states={states} />
       </summary>
-      {children ?? <CardGrid states={inSection} now={now} id={`grid-${section}`} csrfToken={csrfToken} />}
+      {children ?? <CardGrid states={inSection} now={now} id={`grid-${section}`} csrfToken={csrfToken} live={live} />}
     </details>
   );
 }
@@ -156,9 +158,9 @@ export function SettingsPage(view: SettingsView) {
         </div>
       </SectionBlock>
       <DailyPictureSlot />
-      <SectionBlock section="records" states={states} now={now} csrfToken={csrfToken} />
+      <SectionBlock section="records" states={states} now={now} csrfToken={csrfToken} live={view.live} />
       <SectionBlock section="purchases" states={states} now={now} csrfToken={csrfToken}>
-        <CardGrid states={states.filter((s) => s.entry.section === "purchases")} now={now} id="grid-purchases" csrfToken={csrfToken} />
+        <CardGrid states={states.filter((s) => s.entry.section === "purchases")} now={now} id="grid-purchases" csrfToken={csrfToken} live={view.live} />
         <PurchasesLink />
       </SectionBlock>
     </>

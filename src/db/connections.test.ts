@@ -6,10 +6,12 @@ import { database } from "./client";
 import {
   type ConnectedDetails,
   claimDueConnections,
+  connectionsForProviderPeople,
   connectStatement,
   disconnectStatements,
   getConnection,
   listConnections,
+  providerPersonKey,
   recordSyncFailure,
   recordSyncSuccess,
   updateConnectionStatus,
@@ -54,6 +56,39 @@ describe("connection state", () => {
 
     const revived = await connect(alice, "oura", { mode: "live" }, 2000);
     expect(revived).toMatchObject({ id: created.id, status: "connected", statusReason: null, mode: "live", connectedAt: 2000 });
+  });
+
+  it("never turns a disconnected connection into needs_reauth or error (a sync that outlived the disconnect)", async () => {
+    const alice = await person();
+    await connect(alice, "oura", { mode: "sandbox" });
+    await db.batch([...disconnectStatements(db, alice, "oura", { reason: null, now: 5000 })]);
+    expect(await updateConnectionStatus(db, alice, "oura", "needs_reauth", "Wellness OS no longer holds access to Oura Ring.")).toBeUndefined();
+    expect(await updateConnectionStatus(db, alice, "oura", "error", "Oura had a problem.")).toBeUndefined();
+    expect(await getConnection(db, alice, "oura")).toMatchObject({ status: "disconnected", statusReason: null, nextSyncAt: null });
+  });
+
+  it("finds the connections a batch of provider ids names, in one query: every person sharing an id, only those receiving data", async () => {
+    const [alice, bob, carol] = [await person(), await person(), await person()];
+    const member = `whoop-${crypto.randomUUID()}`;
+    await connect(alice, "whoop", { mode: "sandbox", externalUserId: member });
+    await connect(bob, "whoop", { mode: "sandbox", externalUserId: member });
+    await connect(carol, "whoop", { mode: "sandbox", externalUserId: member });
+    await db.batch([...disconnectStatements(db, carol, "whoop", { reason: null, now: 5000 })]);
+    // The same id at another source is another person.
+    await connect(alice, "oura", { mode: "sandbox", externalUserId: member });
+
+    const found = await connectionsForProviderPeople(db, [
+      { sourceId: "whoop", externalUserId: member },
+      { sourceId: "garmin", externalUserId: member },
+    ]);
+    expect([...found.keys()]).toEqual([providerPersonKey({ sourceId: "whoop", externalUserId: member })]);
+    expect(
+      found
+        .get(providerPersonKey({ sourceId: "whoop", externalUserId: member }))!
+        .map((row) => row.userId)
+        .sort(),
+    ).toEqual([alice, bob].sort());
+    expect(await connectionsForProviderPeople(db, [])).toEqual(new Map());
   });
 
   it("refuses needs_reauth or error without a reason the person can read", async () => {

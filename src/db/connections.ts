@@ -1,4 +1,4 @@
-import { and, eq, fillPlaceholders, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, fillPlaceholders, getTableColumns, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { SourceId, StoredConnectionStatus } from "../domain/integration";
 import { newId } from "../lib/ids";
 import { type D1Queryable, type Database, database } from "./client";
@@ -89,6 +89,39 @@ export async function getSourceConnections(db: Database, userId: string, sourceI
     .orderBy(integrationConnections.createdAt, integrationConnections.id);
 }
 
+/** A person as a provider names them in its webhooks: the source and the provider's own user id. */
+export interface ProviderPerson {
+  sourceId: SourceId;
+  externalUserId: string;
+}
+
+export const providerPersonKey = (person: ProviderPerson) => `${person.sourceId}\u0000${person.externalUserId}`;
+
+/**
+ * The connections still receiving data (connected, or showing an error) that a batch of webhook deliveries names,
+ * in one query for the whole batch, keyed by providerPersonKey. One provider id may belong to several people
+ * (two accounts signed in to the same WHOOP member), so each key has a list.
+ */
+export async function connectionsForProviderPeople(db: Database, people: readonly ProviderPerson[]): Promise<Map<string, IntegrationConnection[]>> {
+  const found = new Map<string, IntegrationConnection[]>();
+  if (people.length === 0) return found;
+  const named = JSON.stringify(people.map((person) => [person.sourceId, person.externalUserId]));
+  const rows = await db
+    .select()
+    .from(integrationConnections)
+    .where(
+      and(
+        inArray(integrationConnections.status, ["connected", "error"]),
+        sql`(${integrationConnections.sourceId}, ${integrationConnections.externalUserId}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${named}))`,
+      ),
+    );
+  for (const row of rows) {
+    const key = providerPersonKey({ sourceId: row.sourceId as SourceId, externalUserId: row.externalUserId ?? "" });
+    found.set(key, [...(found.get(key) ?? []), row]);
+  }
+  return found;
+}
+
 export interface ConnectedDetails {
   externalUserId?: string | null;
   scopes?: string | null;
@@ -135,7 +168,9 @@ export interface StatusOptions {
 
 /**
  * Sets a stored status (`needs_reauth`, `error`, or back to `connected`); `needs_reauth` and `error` require a
- * reason the user can read. Returns the row when it changed.
+ * reason the user can read. Returns the row when it changed. A disconnected connection is never changed here: a
+ * sync that began before the person disconnected finds the keys gone, and must not turn their choice into
+ * "Needs reconnecting". Only connecting again (connectStatement) revives it.
  */
 export async function updateConnectionStatus(
   db: Database,
@@ -152,7 +187,13 @@ export async function updateConnectionStatus(
   const [row] = await db
     .update(integrationConnections)
     .set({ status, statusReason: reason, lastError: status === "error" ? reason : null, updatedAt: options.now ?? Date.now(), ...schedule })
-    .where(and(whereKey(userId, key), options.onlyFrom ? inArray(integrationConnections.status, [...options.onlyFrom]) : undefined))
+    .where(
+      and(
+        whereKey(userId, key),
+        ne(integrationConnections.status, "disconnected"),
+        options.onlyFrom ? inArray(integrationConnections.status, [...options.onlyFrom]) : undefined,
+      ),
+    )
     .returning();
   return row;
 }
@@ -188,13 +229,21 @@ export function disconnectStatements(db: Database, userId: string, key: Connecti
   ] as const;
 }
 
-/** Which connection a job or a stream is about: by id (jobs carry it) or by person and source. */
-export type ConnectionRef = { connectionId: string; userId: string } | { userId: string; sourceId: SourceId; account?: string };
+/**
+ * Which connection a job or a stream is about: by id (jobs carry it) or by person and source; or the several
+ * connections a batch of webhook deliveries found (their ids, from connectionsForProviderPeople), in one statement.
+ */
+export type ConnectionRef =
+  | { connectionId: string; userId: string }
+  | { userId: string; sourceId: SourceId; account?: string }
+  | { connectionIds: readonly string[] };
 
 const whereRef = (ref: ConnectionRef) =>
-  "connectionId" in ref
-    ? and(eq(integrationConnections.id, ref.connectionId), eq(integrationConnections.userId, ref.userId))
-    : whereKey(ref.userId, { sourceId: ref.sourceId, account: ref.account ?? "" });
+  "connectionIds" in ref
+    ? sql`${integrationConnections.id} IN (SELECT value FROM json_each(${JSON.stringify(ref.connectionIds)}))`
+    : "connectionId" in ref
+      ? and(eq(integrationConnections.id, ref.connectionId), eq(integrationConnections.userId, ref.userId))
+      : whereKey(ref.userId, { sourceId: ref.sourceId, account: ref.account ?? "" });
 
 export interface SyncSuccess {
   now: number;

@@ -1,6 +1,4 @@
-import { and, eq, notInArray } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { type WebhookEventStatus, webhookEvents } from "../db/schema";
+import type { WebhookEventStatus } from "../db/schema";
 import type { SourceId } from "../domain/integration";
 import { newId } from "../lib/ids";
 import { provider } from "../providers/registry";
@@ -12,6 +10,9 @@ import { provider } from "../providers/registry";
 /** States after which a redelivered event is acknowledged and dropped; any other row is processed again. */
 const FINAL_STATUSES = ["processed", "skipped", "failed"] as const satisfies readonly WebhookEventStatus[];
 type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+/** The same list inside SQL (constants, never input). */
+const FINAL_SQL = FINAL_STATUSES.map((status) => `'${status}'`).join(", ");
 
 export const isFinal = (status: WebhookEventStatus): status is FinalStatus => (FINAL_STATUSES as readonly string[]).includes(status);
 
@@ -58,15 +59,26 @@ export async function claimEvents(d1: D1Database, claims: readonly EventClaim[])
   return new Map((read?.results ?? []).map((row) => [claimKey(row.provider, row.event_id), { id: row.id, status: row.status }]));
 }
 
+export interface EventOutcome {
+  id: string;
+  status: FinalStatus;
+  detail: string;
+}
+
 /**
- * Records the outcome once the work is done. The first final state stands: a copy of the event that another
- * invocation was handling at the same time cannot overwrite it.
+ * Records the outcomes of a batch's events once their work is done, in one statement. The first final state
+ * stands: a copy of the event that another invocation was handling at the same time cannot overwrite it.
  */
-export async function finishEvent(db: Database, id: string, status: FinalStatus, detail: string): Promise<void> {
-  await db
-    .update(webhookEvents)
-    .set({ status, detail })
-    .where(and(eq(webhookEvents.id, id), notInArray(webhookEvents.status, [...FINAL_STATUSES])));
+export async function finishEvents(d1: D1Database, outcomes: readonly EventOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await d1
+    .prepare(
+      `UPDATE webhook_events SET status = r.value ->> 'status', detail = r.value ->> 'detail'
+       FROM json_each(?1) AS r
+       WHERE webhook_events.id = r.value ->> 'id' AND webhook_events.status NOT IN (${FINAL_SQL})`,
+    )
+    .bind(JSON.stringify(outcomes))
+    .run();
 }
 
 /** An event that exhausted its retries (the dead-letter queue): failed, whether or not it was ever claimed. */
@@ -75,7 +87,7 @@ export async function giveUpEvent(d1: D1Database, claim: EventClaim, detail: str
     .prepare(
       `INSERT INTO webhook_events (id, provider, event_id, received_at, status, detail) VALUES (?1, ?2, ?3, ?4, 'failed', ?5)
        ON CONFLICT (provider, event_id) DO UPDATE SET status = 'failed', detail = excluded.detail
-       WHERE webhook_events.status NOT IN ('processed', 'skipped', 'failed')`,
+       WHERE webhook_events.status NOT IN (${FINAL_SQL})`,
     )
     .bind(newId("whe"), claim.provider, claim.eventId, claim.receivedAt, detail)
     .run();

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
@@ -17,6 +17,8 @@ const VIEWPORTS = [
   { name: "1280", width: 1280, height: 900 },
 ] as const;
 
+/** A connection id as the app makes them (src/lib/ids.ts newId); routes refuse any other shape. */
+const connectionId = () => `conn_${randomUUID().replaceAll("-", "")}`;
 /** The person's id as the app derives it (src/lib/ids.ts userIdFor). */
 const userIdOf = (email: string) => `usr_${createHash("sha256").update(`dev:${email}`).digest("hex").slice(0, 32)}`;
 
@@ -69,7 +71,7 @@ describe("card states and detail pages, screenshotted", () => {
 
     const now = Date.now();
     const row = (source: string, status: string, extra: string) =>
-      `INSERT INTO integration_connections (id, user_id, source_id, status, mode, connected_at, updated_at${extra ? `, ${extra.split("=")[0]}` : ""}) VALUES ('conn_e2e_${source}_${now}', '${userId}', '${source}', '${status}', 'sandbox', ${now - 86_400_000}, ${now}${extra ? `, ${extra.split("=")[1]}` : ""});`;
+      `INSERT INTO integration_connections (id, user_id, source_id, status, mode, connected_at, updated_at${extra ? `, ${extra.split("=")[0]}` : ""}) VALUES ('${connectionId()}', '${userId}', '${source}', '${status}', 'sandbox', ${now - 86_400_000}, ${now}${extra ? `, ${extra.split("=")[1]}` : ""});`;
     sql(
       [
         row("whoop", "needs_reauth", "status_reason='WHOOP stopped accepting our access. Reconnect to resume syncing.'"),
@@ -83,7 +85,7 @@ describe("card states and detail pages, screenshotted", () => {
     // Withings: its sandbox pushes nothing to a connection that never subscribed, and the next run is an hour away,
     // so nothing refreshes the row before the screenshot.
     sql(
-      `INSERT INTO integration_connections (id, user_id, source_id, status, mode, connected_at, updated_at, last_sync_at, last_success_at, next_sync_at) VALUES ('conn_e2e_withings_${now}', '${userId}', 'withings', 'connected', 'sandbox', ${now - 30 * 86_400_000}, ${now}, ${now - 10 * 60_000}, ${now - 2 * 86_400_000}, ${now + 3_600_000});`,
+      `INSERT INTO integration_connections (id, user_id, source_id, status, mode, connected_at, updated_at, last_sync_at, last_success_at, next_sync_at) VALUES ('${connectionId()}', '${userId}', 'withings', 'connected', 'sandbox', ${now - 30 * 86_400_000}, ${now}, ${now - 10 * 60_000}, ${now - 2 * 86_400_000}, ${now + 3_600_000});`,
     );
     // Garmin's detail page, once the sandbox's pushed history has landed.
     await page.goto(`${baseUrl}/settings/connections/garmin`);
