@@ -1,7 +1,7 @@
 import { userHubFor } from "../durable-objects/user-hub";
 import { disconnect } from "../src/connections/disconnect";
 import { database } from "../src/db/client";
-import { connectionsForProviderPeople, providerPersonKey, recordSyncSuccess } from "../src/db/connections";
+import { byProviderPerson, providerPeopleStatement, providerPersonKey, recordSyncSuccess } from "../src/db/connections";
 import type { IntegrationConnection } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
 import { MalformedPayloadError } from "../src/domain/records";
@@ -13,17 +13,17 @@ import { AccessRevokedError, ProviderRequestError, SubrequestBudget } from "../s
 import { backoffSeconds, SUBREQUEST_LIMIT } from "../src/sync/run";
 import { enqueueSyncJobs, jobsFor } from "../src/sync/schedule";
 import { storeRecords } from "../src/sync/store-records";
-import { claimEvents, type EventOutcome, entryFor, finishEvents, isFinal, ledgerProvider } from "../src/sync/webhook-events";
+import { claimStatements, type EventOutcome, entryFor, finishEvents, isFinal, ledgerOf, ledgerProvider } from "../src/sync/webhook-events";
 import { discardPayload, loadPayload } from "../src/sync/webhook-payloads";
 
 /** A notification may ask to re-pull at most this far back (older edits arrive with the scheduled lookback). */
 const MAX_WEBHOOK_WINDOW_MS = 31 * 86_400_000;
 
 // What one invocation spends of its subrequests (the free plan's 50, src/sync/run.ts), so that a batch of up to 100
-// events never runs out mid-way. Whatever the batch's size: the ledger claim, the connection lookup, the sync jobs'
-// rows, the sync times, the outcomes, and one queue send each for the sync jobs and for the events left to the next
-// invocation. Each sync-job send beyond the first carries 100 more jobs.
-const BATCH_SUBREQUESTS = 7;
+// events never runs out mid-way. Whatever the batch's size: the ledger claim with the connection lookup, the sync
+// jobs' rows, the sync times, the outcomes, and one queue send each for the sync jobs and for the events left to the
+// next invocation. Each sync-job send beyond the first carries 100 more jobs.
+const BATCH_SUBREQUESTS = 6;
 const QUEUE_SEND_MAX = 100;
 /** An event too large for its message: read from R2, then deleted. */
 const PAYLOAD_SUBREQUESTS = 2;
@@ -78,11 +78,21 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     }
     valid.push({ message, job: parsed.data, provider: ledgerProvider(parsed.data.source) });
   }
-  // The queue's enqueue time is when the endpoint accepted the event.
-  const ledger = await claimEvents(
-    env.DB,
-    valid.map(({ message, job, provider }) => ({ provider, eventId: job.event.eventId, receivedAt: +message.timestamp })),
-  );
+  if (valid.length === 0) return;
+  // One D1 round trip: each event claimed in the ledger (the queue's enqueue time is when the endpoint accepted it),
+  // and every connection the batch names (an adapter that consumes its own events looks up its own).
+  const [, claimed, named] = await env.DB.batch([
+    ...claimStatements(
+      env.DB,
+      valid.map(({ message, job, provider }) => ({ provider, eventId: job.event.eventId, receivedAt: +message.timestamp })),
+    ),
+    providerPeopleStatement(
+      env.DB,
+      valid.filter(({ job }) => !provider(job.source).webhook?.consume).map(({ job }) => ({ sourceId: job.source, externalUserId: job.event.externalUserId })),
+    ),
+  ]);
+  const ledger = ledgerOf(claimed!);
+  const people = byProviderPerson(named!);
 
   // The subrequests left for the events' own work; spend() takes an event's share only when all of it is left.
   let budget = SUBREQUEST_LIMIT - BATCH_SUBREQUESTS;
@@ -118,11 +128,6 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     pending.push({ message, job, entryId: entry.id });
   }
 
-  // Whom the batch's events are about, in one query; an adapter that consumes its own events looks up its own.
-  const people = await connectionsForProviderPeople(
-    db,
-    pending.filter(({ job }) => !provider(job.source).webhook?.consume).map(({ job }) => ({ sourceId: job.source, externalUserId: job.event.externalUserId })),
-  );
   const outcomes: (EventOutcome & { message: Message<unknown>; payloadKey: string | undefined })[] = [];
   const syncJobs: SyncJob[] = [];
   const synced = new Set<string>();

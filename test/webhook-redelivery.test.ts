@@ -191,9 +191,9 @@ describe("a consumer that dies mid-batch, and the redelivery", () => {
       expect(await env.WEBHOOK_PAYLOADS.head(jobs[2]!.payloadKey!), `died after ${survives} statements`).toBeNull();
       if (!dying.died()) break;
     }
-    // It died at every step from the first statement on (the claim, the batch's one connection lookup, its sync
-    // times, its outcomes: a batch's D1 statements, whatever its size), and the last run went through undisturbed.
-    expect(survives).toBeGreaterThanOrEqual(4);
+    // It died at every step from the first statement on (the claim with the connection lookup, the sync times, the
+    // outcomes: a batch's D1 round trips, whatever its size), and the last run went through undisturbed.
+    expect(survives).toBeGreaterThanOrEqual(3);
     // Each round stores a day of 5-second heart-rate samples (17,280 records): slow on a loaded machine, never timed.
   }, 180_000);
 });
@@ -204,11 +204,11 @@ describe("a redelivered event", () => {
     const { body, tag, expected } = push(person.externalUserId);
     const jobs = await deliver(body);
 
-    // The claim (one batch) goes through; the isolate dies on the next statement, before any event is finished.
+    // The claim (one batch) goes through and the work is done; the isolate dies on the next statement, before any
+    // event is finished or acknowledged.
     const first = await consume(jobs, dyingD1(env.DB, 1).binding);
     expect(first.acked).toEqual([]);
     expect((await ledgerRows(jobs)).map((row) => row.status)).toEqual(["processing", "processing", "processing"]);
-    expect(await storedRecords(person.userId, tag)).toEqual([]);
 
     const again = await consume(jobs);
     expect(again.acked).toEqual(jobs);

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { ChartNumbers } from "./charts";
 
 /**
  * A scale's detail: the weight trend in the person's unit, body composition, and blood pressure when there is any.
@@ -122,30 +123,13 @@ function TrendChart({
         </span>
       </p>
       {points.some((p) => p.note) ? <p class="hint">Circled: entered by hand, or the scale was not sure it was you (kept, and marked).</p> : null}
-      <details class="chart-data">
-        <summary>Show the numbers</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">{unit}</th>
-              <th scope="col">Note</th>
-            </tr>
-          </thead>
-          <tbody>
-            {points
-              .slice(-30)
-              .reverse()
-              .map((p) => (
-                <tr>
-                  <td>{day(p.time)}</td>
-                  <td>{oneDecimal(p.value)}</td>
-                  <td>{p.note ?? ""}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
-      </details>
+      <ChartNumbers
+        columns={["Day", unit, "Note"]}
+        rows={points
+          .slice(-30)
+          .reverse()
+          .map((p) => [day(p.time), oneDecimal(p.value), p.note ?? ""])}
+      />
     </figure>
   );
 }
@@ -196,29 +180,10 @@ function PressureChart({ readings, start, end }: { readings: PressureReading[]; 
         mmHg on {day(latest.time)}
         {latest.heartRate === null ? "" : `, pulse ${latest.heartRate}`}
       </p>
-      <details class="chart-data">
-        <summary>Show the numbers</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Systolic</th>
-              <th scope="col">Diastolic</th>
-              <th scope="col">Pulse</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...readings].reverse().map((r) => (
-              <tr>
-                <td>{day(r.time)}</td>
-                <td>{r.systolic}</td>
-                <td>{r.diastolic}</td>
-                <td>{r.heartRate ?? "–"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <ChartNumbers
+        columns={["Day", "Systolic", "Diastolic", "Pulse"]}
+        rows={[...readings].reverse().map((r) => [day(r.time), r.systolic, r.diastolic, r.heartRate ?? "–"])}
+      />
     </figure>
   );
 }

@@ -1,3 +1,5 @@
+import type { Child } from "hono/jsx";
+
 /**
  * Server-rendered SVG charts: no chart library, no script, no inline style (the CSP forbids it); colours come
  * from presentation attributes and app.css. Every chart has a text summary for screen readers and its numbers in
@@ -37,6 +39,36 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 function dayLabel(date: string, index: number): string {
   const [, month, day] = date.split("-").map(Number) as [number, number, number];
   return index === 0 || day === 1 ? `${MONTHS[month - 1]} ${day}` : String(day);
+}
+
+/**
+ * A chart's figures as a table, closed under "Show the numbers": the same data for screen readers and for anyone
+ * who wants the values rather than the shape. Rows are cells in the columns' order.
+ */
+export function ChartNumbers({ columns, rows }: { columns: readonly string[]; rows: readonly (readonly Child[])[] }) {
+  return (
+    <details class="chart-data">
+      <summary>Show the numbers</summary>
+      <table>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col">{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((cells) => (
+            <tr>
+              {cells.map((cell) => (
+                <td>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
 }
 
 export function BarChart({
@@ -132,25 +164,7 @@ export function BarChart({
           </>
         ))}
       </svg>
-      <details class="chart-data">
-        <summary>Show the numbers</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">{unit}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {points.map((point) => (
-              <tr>
-                <td>{point.label}</td>
-                <td>{point.value === null ? "no data" : format(point.value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <ChartNumbers columns={["Day", unit]} rows={points.map((point) => [point.label, point.value === null ? "no data" : format(point.value)])} />
     </figure>
   );
 }

@@ -4,13 +4,14 @@ import { describe, expect, it } from "vitest";
 import type { SourceId } from "../domain/integration";
 import { database } from "./client";
 import {
+  byProviderPerson,
   type ConnectedDetails,
   claimDueConnections,
-  connectionsForProviderPeople,
   connectStatement,
   disconnectStatements,
   getConnection,
   listConnections,
+  providerPeopleStatement,
   providerPersonKey,
   recordSyncFailure,
   recordSyncSuccess,
@@ -67,20 +68,22 @@ describe("connection state", () => {
     expect(await getConnection(db, alice, "oura")).toMatchObject({ status: "disconnected", statusReason: null, nextSyncAt: null });
   });
 
-  it("finds the connections a batch of provider ids names, in one query: every person sharing an id, only those receiving data", async () => {
+  it("finds the connections a batch of provider ids names, in one statement: every person sharing an id, only those receiving data", async () => {
     const [alice, bob, carol] = [await person(), await person(), await person()];
     const member = `whoop-${crypto.randomUUID()}`;
-    await connect(alice, "whoop", { mode: "sandbox", externalUserId: member });
+    const aliceRow = await connect(alice, "whoop", { mode: "sandbox", externalUserId: member, scopes: "read:sleep", nextSyncAt: 123 });
     await connect(bob, "whoop", { mode: "sandbox", externalUserId: member });
     await connect(carol, "whoop", { mode: "sandbox", externalUserId: member });
     await db.batch([...disconnectStatements(db, carol, "whoop", { reason: null, now: 5000 })]);
     // The same id at another source is another person.
     await connect(alice, "oura", { mode: "sandbox", externalUserId: member });
 
-    const found = await connectionsForProviderPeople(db, [
-      { sourceId: "whoop", externalUserId: member },
-      { sourceId: "garmin", externalUserId: member },
-    ]);
+    const found = byProviderPerson(
+      await providerPeopleStatement(env.DB, [
+        { sourceId: "whoop", externalUserId: member },
+        { sourceId: "garmin", externalUserId: member },
+      ]).all(),
+    );
     expect([...found.keys()]).toEqual([providerPersonKey({ sourceId: "whoop", externalUserId: member })]);
     expect(
       found
@@ -88,7 +91,9 @@ describe("connection state", () => {
         .map((row) => row.userId)
         .sort(),
     ).toEqual([alice, bob].sort());
-    expect(await connectionsForProviderPeople(db, [])).toEqual(new Map());
+    // Each row reads as Drizzle reads it: every column, under its field name, with its type.
+    expect(found.get(providerPersonKey({ sourceId: "whoop", externalUserId: member }))!.find((row) => row.userId === alice)).toEqual(aliceRow);
+    expect(byProviderPerson(await providerPeopleStatement(env.DB, []).all())).toEqual(new Map());
   });
 
   it("refuses needs_reauth or error without a reason the person can read", async () => {

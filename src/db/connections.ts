@@ -98,15 +98,13 @@ export interface ProviderPerson {
 export const providerPersonKey = (person: ProviderPerson) => `${person.sourceId}\u0000${person.externalUserId}`;
 
 /**
- * The connections still receiving data (connected, or showing an error) that a batch of webhook deliveries names,
- * in one query for the whole batch, keyed by providerPersonKey. One provider id may belong to several people
- * (two accounts signed in to the same WHOOP member), so each key has a list.
+ * The statement that finds the connections still receiving data (connected, or showing an error) that a batch of
+ * webhook deliveries names; unexecuted, so the webhook consumer sends it in one D1 batch with its ledger claim.
+ * Read its result with byProviderPerson.
  */
-export async function connectionsForProviderPeople(db: Database, people: readonly ProviderPerson[]): Promise<Map<string, IntegrationConnection[]>> {
-  const found = new Map<string, IntegrationConnection[]>();
-  if (people.length === 0) return found;
+export function providerPeopleStatement(d1: D1Database, people: readonly ProviderPerson[]): D1PreparedStatement {
   const named = JSON.stringify(people.map((person) => [person.sourceId, person.externalUserId]));
-  const rows = await db
+  const query = database(d1)
     .select()
     .from(integrationConnections)
     .where(
@@ -114,8 +112,23 @@ export async function connectionsForProviderPeople(db: Database, people: readonl
         inArray(integrationConnections.status, ["connected", "error"]),
         sql`(${integrationConnections.sourceId}, ${integrationConnections.externalUserId}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${named}))`,
       ),
-    );
-  for (const row of rows) {
+    )
+    .toSQL();
+  return d1.prepare(query.sql).bind(...query.params);
+}
+
+const CONNECTION_COLUMNS = Object.entries(getTableColumns(integrationConnections));
+
+/**
+ * providerPeopleStatement's rows (D1's objects, keyed by column name) as connections, by providerPersonKey. One
+ * provider id may belong to several people (two accounts signed in to the same WHOOP member), so each key has a list.
+ */
+export function byProviderPerson(result: D1Result<unknown>): Map<string, IntegrationConnection[]> {
+  const found = new Map<string, IntegrationConnection[]>();
+  for (const raw of result.results as Record<string, unknown>[]) {
+    const row = Object.fromEntries(
+      CONNECTION_COLUMNS.map(([key, column]) => [key, raw[column.name] === null ? null : column.mapFromDriverValue(raw[column.name])]),
+    ) as IntegrationConnection;
     const key = providerPersonKey({ sourceId: row.sourceId as SourceId, externalUserId: row.externalUserId ?? "" });
     found.set(key, [...(found.get(key) ?? []), row]);
   }
@@ -231,7 +244,7 @@ export function disconnectStatements(db: Database, userId: string, key: Connecti
 
 /**
  * Which connection a job or a stream is about: by id (jobs carry it) or by person and source; or the several
- * connections a batch of webhook deliveries found (their ids, from connectionsForProviderPeople), in one statement.
+ * connections a batch of webhook deliveries found (their ids, from providerPeopleStatement), in one statement.
  */
 export type ConnectionRef =
   | { connectionId: string; userId: string }

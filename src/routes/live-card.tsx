@@ -1,6 +1,4 @@
-import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import type { AppEnv } from "../app-env";
 import type { CardState } from "../domain/card-state";
 import { provider } from "../providers/registry";
 
@@ -10,7 +8,7 @@ import { provider } from "../providers/registry";
  * it opens and each new one after; the fragment route fills it on load and every few minutes where WebSockets are
  * unavailable. Without JavaScript the card links to the connection's page, which shows the readings.
  */
-export async function glucoseLive(_c: Context<AppEnv>, states: CardState[], _now: number): Promise<Partial<Record<string, Child>>> {
+export function glucoseLive(states: readonly CardState[]): Partial<Record<string, Child>> {
   const streaming = states.find((s) => provider(s.entry.id).live);
   if (!streaming || (streaming.status !== "connected" && streaming.status !== "error")) return {};
   const id = streaming.entry.id;

@@ -12,7 +12,7 @@ import type { AppEnv } from "../app-env";
 import { getSourceConnections, listConnections } from "../db/connections";
 import { syncRuns } from "../db/schema";
 import { saveSuggestion } from "../db/users";
-import { cardState, cardStates, connectsPerSystem } from "../domain/card-state";
+import { type CardState, cardState, cardStates, connectsPerSystem } from "../domain/card-state";
 import { catalogEntry } from "../domain/catalog";
 import { DeviceFilter, detailViewOf, SourceId } from "../domain/integration";
 import { SuggestionInput } from "../domain/suggestion";
@@ -61,6 +61,12 @@ function noticeFor(query: {
   return undefined;
 }
 
+/** What a card shows between its head and its actions: a live source's stream, a records card's health systems. */
+const cardSlots = (states: readonly CardState[], now: number, csrfToken: string) => ({
+  ...glucoseLive(states),
+  ...healthRecordsCardSlots(states, now, csrfToken),
+});
+
 export const settingsRoutes = new Hono<AppEnv>()
   // The settings page: one D1 query for the connections (a connected Dexcom's glucose arrives over its WebSocket),
   // no Durable Object call, no outbound fetch.
@@ -68,7 +74,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    const live = { ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states, now, c.get("csrfToken")) };
+    const live = cardSlots(states, now, c.get("csrfToken"));
     const notice = noticeFor(c.req.valid("query"));
     return renderPage(
       c,
@@ -82,22 +88,14 @@ export const settingsRoutes = new Hono<AppEnv>()
     const { filter } = c.req.valid("query");
     const now = Date.now();
     const states = cardStates(await listConnections(c.get("d1"), c.get("user").id, now), c.env, now);
-    return c.html(
-      <DevicesPanel
-        states={states}
-        filter={filter}
-        now={now}
-        csrfToken={c.get("csrfToken")}
-        live={{ ...(await glucoseLive(c, states, now)), ...healthRecordsCardSlots(states, now, c.get("csrfToken")) }}
-      />,
-    );
+    return c.html(<DevicesPanel states={states} filter={filter} now={now} csrfToken={c.get("csrfToken")} live={cardSlots(states, now, c.get("csrfToken"))} />);
   })
   // One card, fresh: what a syncing card polls until its sync is done.
   .get("/cards/:source", sourceParam, async (c) => {
     const entry = catalogEntry(c.req.valid("param").source);
     const now = Date.now();
     const state = cardState(entry, await getSourceConnections(c.get("db"), c.get("user").id, entry.id, now), c.env, now);
-    const live = { ...(await glucoseLive(c, [state], now)), ...healthRecordsCardSlots([state], now, c.get("csrfToken")) };
+    const live = cardSlots([state], now, c.get("csrfToken"));
     return c.html(<IntegrationCard state={state} now={now} csrfToken={c.get("csrfToken")} live={live[entry.id]} />);
   })
   // The live view alone: the live card's polling fallback.
@@ -159,11 +157,11 @@ export const settingsRoutes = new Hono<AppEnv>()
     if (!connection) return errorResponse(c, 404, `${entry.name} is not connected.`);
     // A records card's runs are those of every one of its health systems.
     const runsOf = state.systems.length > 0 ? state.systems.map((row) => row.id) : [connection.id];
-    const [view, runs, live] = await Promise.all([
+    const [view, runs] = await Promise.all([
       DETAIL_VIEWS[detailViewOf(entry)]({ c, state, now }),
       db.select().from(syncRuns).where(inArray(syncRuns.connectionId, runsOf)).orderBy(desc(syncRuns.startedAt)).limit(10),
-      glucoseLive(c, [state], now),
     ]);
+    const live = glucoseLive([state]);
     if (!view) return errorResponse(c, 503, RECORDS_UNAVAILABLE);
     return renderPage(
       c,
@@ -174,7 +172,7 @@ export const settingsRoutes = new Hono<AppEnv>()
         runs={runs}
         now={now}
         csrfToken={c.get("csrfToken")}
-        live={live[entry.id] ?? healthRecordsCardSlots([state], now, c.get("csrfToken"))[entry.id]}
+        live={cardSlots([state], now, c.get("csrfToken"))[entry.id]}
       />,
       200,
       { liveScripts: entry.id in live },

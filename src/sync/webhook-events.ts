@@ -19,7 +19,7 @@ export const isFinal = (status: WebhookEventStatus): status is FinalStatus => (F
 /** The ledger's provider key: the webhook path the event arrived on (one path may serve several sources' ids). */
 export const ledgerProvider = (source: SourceId): string => provider(source).webhook?.path ?? source;
 
-interface EventClaim {
+export interface EventClaim {
   provider: string;
   eventId: string;
   receivedAt: number;
@@ -35,13 +35,13 @@ export const entryFor = (ledger: ReadonlyMap<string, LedgerEntry>, claim: Pick<E
   ledger.get(claimKey(claim.provider, claim.eventId));
 
 /**
- * Claims each event (a new row says `processing`; an existing row is left as it is) and reads where each stands,
- * in one round trip for the whole batch.
+ * The statements that claim each event (a new row says `processing`; an existing row is left as it is) and read
+ * where each stands; unexecuted, so the consumer sends them in one D1 batch with its lookup. Read the second
+ * statement's result with ledgerOf.
  */
-export async function claimEvents(d1: D1Database, claims: readonly EventClaim[]): Promise<Map<string, LedgerEntry>> {
-  if (claims.length === 0) return new Map();
+export function claimStatements(d1: D1Database, claims: readonly EventClaim[]): [D1PreparedStatement, D1PreparedStatement] {
   const rows = JSON.stringify(claims.map((claim) => ({ id: newId("whe"), ...claim })));
-  const [, read] = await d1.batch<{ id: string; provider: string; event_id: string; status: WebhookEventStatus }>([
+  return [
     d1
       .prepare(
         `INSERT INTO webhook_events (id, provider, event_id, received_at, status)
@@ -55,9 +55,16 @@ export async function claimEvents(d1: D1Database, claims: readonly EventClaim[])
          JOIN webhook_events AS w ON w.provider = r.value ->> 'provider' AND w.event_id = r.value ->> 'eventId'`,
       )
       .bind(rows),
-  ]);
-  return new Map((read?.results ?? []).map((row) => [claimKey(row.provider, row.event_id), { id: row.id, status: row.status }]));
+  ];
 }
+
+export const ledgerOf = (result: D1Result<unknown>): Map<string, LedgerEntry> =>
+  new Map(
+    (result.results as { id: string; provider: string; event_id: string; status: WebhookEventStatus }[]).map((row) => [
+      claimKey(row.provider, row.event_id),
+      { id: row.id, status: row.status },
+    ]),
+  );
 
 export interface EventOutcome {
   id: string;
