@@ -4,7 +4,8 @@ import { database } from "../src/db/client";
 import { byProviderPerson, providerPeopleStatement, providerPersonKey, recordSyncSuccess } from "../src/db/connections";
 import type { IntegrationConnection } from "../src/db/schema";
 import { catalogEntry } from "../src/domain/catalog";
-import { MalformedPayloadError } from "../src/domain/records";
+import type { SourceId } from "../src/domain/integration";
+import { MalformedPayloadError, type NormalizedRecord } from "../src/domain/records";
 import { ProviderUnavailableError } from "../src/oauth/errors";
 import { openProviderCalls } from "../src/providers/calls";
 import { provider } from "../src/providers/registry";
@@ -47,8 +48,16 @@ interface Handled {
   status: EventOutcome["status"];
   detail: string;
   syncJobs?: SyncJob[];
-  /** Connections whose data arrived: their sync times move. */
-  synced?: string[];
+  /** The records the event carried (or its callback returned), for each connection they belong to. */
+  collected?: { connection: IntegrationConnection; records: NormalizedRecord[] }[];
+}
+
+/** A connection's records from all of this batch's events: one store into its UserHub, whatever their number. */
+interface StoreGroup {
+  connection: IntegrationConnection;
+  records: NormalizedRecord[];
+  /** The events they came from (indexes into the batch's outcomes), told how the store went. */
+  events: number[];
 }
 
 /**
@@ -131,14 +140,37 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
   const outcomes: (EventOutcome & { message: Message<unknown>; payloadKey: string | undefined })[] = [];
   const syncJobs: SyncJob[] = [];
   const synced = new Set<string>();
+  const stores = new Map<string, StoreGroup>();
   const finish = (item: (typeof pending)[number], status: EventOutcome["status"], detail: string) =>
     outcomes.push({ id: item.entryId, status, detail, message: item.message, payloadKey: item.job.payloadKey });
   const sendsFor = (jobs: number) => Math.max(1, Math.ceil(jobs / QUEUE_SEND_MAX));
 
+  // A connection's records, one store for all of the batch's events: an idempotent upsert, so a batch delivered
+  // again writes 0 rows.
+  const store = async ({ connection, records, events }: StoreGroup) => {
+    const stored = await storeRecords(env, connection.userId, connection.sourceId as SourceId, records, now);
+    stores.delete(connection.id);
+    const { written, inserted } = stored;
+    console.log(JSON.stringify({ event: "webhook_records_stored", source: connection.sourceId, events: events.length, written, inserted }));
+    // The person disconnected after this push was sent: their UserHub refused it, and nothing was synced.
+    const how =
+      stored.dropped > 0
+        ? "not stored: disconnected meanwhile"
+        : `stored with the batch's ${events.length} event(s) for this connection: ${written} written (${inserted} new)`;
+    for (const index of events) outcomes[index]!.detail += `; ${how}`;
+    // Data arriving is a successful sync: a connection showing `error` is healthy again.
+    if (stored.dropped === 0) synced.add(connection.id);
+  };
+  const storeIfGrouped = async (connectionId: string) => {
+    const group = stores.get(connectionId);
+    if (group) await store(group);
+  };
+
   for (const item of pending) {
     let job = item.job;
     const connections = people.get(providerPersonKey({ sourceId: job.source, externalUserId: job.event.externalUserId })) ?? [];
-    if (!spend(subrequestsFor(job, connections))) {
+    // A connection already storing in this batch costs nothing more: its records join that one store.
+    if (!spend(subrequestsFor(job, connections.length, connections.filter((connection) => !stores.has(connection.id)).length))) {
       deferred.push(item);
       continue;
     }
@@ -151,6 +183,9 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
         }
         job = { ...job, event: event.data };
       }
+      // What earlier events in this batch brought for a connection that is about to end is stored first, as it
+      // would have been one event at a time (the data stays until the person deletes it).
+      if (job.event.deregistration) for (const connection of connections) await storeIfGrouped(connection.id);
       const handled = await handleWebhookJob(env, job, people, { ...deps, now });
       const jobs = handled.syncJobs ?? [];
       if (jobs.length > 0 && !spend(sendsFor(syncJobs.length + jobs.length) - sendsFor(syncJobs.length))) {
@@ -158,8 +193,13 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
         continue;
       }
       syncJobs.push(...jobs);
-      for (const id of handled.synced ?? []) synced.add(id);
       finish(item, handled.status, handled.detail);
+      for (const { connection, records } of handled.collected ?? []) {
+        const group = stores.get(connection.id) ?? { connection, records: [], events: [] };
+        group.records.push(...records);
+        group.events.push(outcomes.length - 1);
+        stores.set(connection.id, group);
+      }
     } catch (error) {
       if (error instanceof AccessRevokedError || error instanceof ProviderRequestError) {
         // The provider refused the callback for good (e.g. Garmin's 412 when the person turned the permission off):
@@ -178,6 +218,8 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     }
   }
 
+  for (const group of [...stores.values()]) await store(group);
+
   // The batch's writes, once its work is done. Only then are messages acknowledged: an invocation that dies first
   // leaves them unacknowledged and their rows unfinished, so the queue delivers them again.
   await enqueueSyncJobs(env, syncJobs, now);
@@ -195,14 +237,16 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
   }
 }
 
-/** The most subrequests an event's work can make, known before it starts (sync-job sends are counted after). */
-function subrequestsFor(job: WebhookJob, connections: readonly IntegrationConnection[]): number {
+/**
+ * The most subrequests an event's work can make, known before it starts (sync-job sends are counted after), for
+ * an event about `connections` connections, `notStoring` of them not yet storing in this batch.
+ */
+function subrequestsFor(job: WebhookJob, connections: number, notStoring: number): number {
   const payload = job.payloadKey ? PAYLOAD_SUBREQUESTS : 0;
   if (provider(job.source).webhook?.consume) return payload + OWN_CONSUMER_SUBREQUESTS;
-  if (connections.length === 0) return payload;
-  if (job.event.deregistration) return payload + DISCONNECT_SUBREQUESTS * connections.length;
-  if (job.event.window) return payload;
-  return payload + (job.event.callbackUrl ? CALLBACK_SUBREQUESTS : 0) + STORE_SUBREQUESTS * connections.length;
+  if (connections === 0 || job.event.window) return payload;
+  if (job.event.deregistration) return payload + DISCONNECT_SUBREQUESTS * connections;
+  return payload + (job.event.callbackUrl ? CALLBACK_SUBREQUESTS : 0) + STORE_SUBREQUESTS * notStoring;
 }
 
 /** The person's token could not be renewed just now (the provider's token endpoint failed): try again later. */
@@ -284,29 +328,22 @@ async function handleWebhookJob(env: Env, job: WebhookJob, people: Map<string, I
     pages.push({ kind: job.event.callbackKind, body: await response.json() });
   }
 
-  let written = 0;
-  let inserted = 0;
+  // The same pages normalize the same for every connection they belong to (two people on one provider account).
+  const records: NormalizedRecord[] = [];
   let skipped = 0;
-  const synced: string[] = [];
-  for (const connection of connections) {
-    const records = [];
-    for (const page of pages) {
-      try {
-        const result = spec.normalize(page.kind, page.body);
-        records.push(...result.records);
-        skipped += result.skipped.length;
-      } catch (error) {
-        if (!(error instanceof MalformedPayloadError)) throw error;
-        skipped++;
-      }
+  for (const page of pages) {
+    try {
+      const result = spec.normalize(page.kind, page.body);
+      records.push(...result.records);
+      skipped += result.skipped.length;
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      skipped++;
     }
-    const stored = await storeRecords(env, connection.userId, job.source, records, now);
-    written += stored.written;
-    inserted += stored.inserted;
-    // The person disconnected after this push was sent: their UserHub refused it, and nothing was synced.
-    if (stored.dropped > 0) continue;
-    // Data arriving is a successful sync: a connection showing `error` is healthy again.
-    synced.push(connection.id);
   }
-  return { status: "processed", detail: `${written} record(s) written (${inserted} new), ${skipped} skipped`, synced };
+  return {
+    status: "processed",
+    detail: `${records.length} record(s), ${skipped} skipped`,
+    collected: connections.map((connection) => ({ connection, records })),
+  };
 }

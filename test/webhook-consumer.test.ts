@@ -392,19 +392,11 @@ describe("Garmin pushes (data in the notification)", () => {
   });
 
   it("a batch with more work than one invocation's subrequests: what fits is stored, the rest is handed on and stored once", async () => {
-    const person = await connectedPerson("garmin");
+    // Twenty people's pushes: each person's records are one store into their own UserHub, so they cannot all fit in 50.
+    const people = await Promise.all(Array.from({ length: 20 }, () => liveGarminPerson()));
     const [summary] = garminDailies.dailies;
-    // Forty pushes, each a different day for this person: each is a UserHub write, so they cannot all fit in 50.
     const jobs = (
-      await Promise.all(
-        Array.from({ length: 40 }, (_, day) =>
-          fromGarmin({
-            dailies: [
-              { ...summary!, userId: person.externalUserId, summaryId: `split-${day}`, calendarDate: `2016-02-${String((day % 28) + 1).padStart(2, "0")}` },
-            ],
-          }),
-        ),
-      )
+      await Promise.all(people.map((person, i) => fromGarmin({ dailies: [{ ...summary!, userId: person.externalUserId, summaryId: `split-${i}` }] })))
     ).flat();
 
     const first = await consume(jobs);
@@ -428,8 +420,29 @@ describe("Garmin pushes (data in the notification)", () => {
       handedOn = (await consume(handedOn)).handedOn;
     }
     expect((await webhookRows(jobs)).map((row) => row.status)).toEqual(jobs.map(() => "processed"));
-    const stored = (await recordsOf(person.userId)).filter((record) => record.externalId.startsWith("split-"));
-    expect(stored.map((record) => record.externalId).sort()).toEqual(jobs.map((_, day) => `split-${day}`).sort());
+    for (const [i, person] of people.entries()) expect((await recordsOf(person.userId)).map((record) => record.externalId)).toEqual([`split-${i}`]);
+  });
+
+  it("a person's many pushes in one batch are one store into their UserHub, each event told how it went", async () => {
+    const person = await connectedPerson("garmin");
+    const [summary] = garminDailies.dailies;
+    const jobs = (
+      await Promise.all(Array.from({ length: 40 }, (_, i) => fromGarmin({ dailies: [{ ...summary!, userId: person.externalUserId, summaryId: `many-${i}` }] })))
+    ).flat();
+
+    const { verdict, ids, handedOn } = await consume(jobs);
+    expect(verdict.explicitAcks).toEqual(ids);
+    expect(handedOn).toEqual([]);
+    expect((await recordsOf(person.userId)).map((record) => record.externalId).sort()).toEqual(jobs.map((_, i) => `many-${i}`).sort());
+    const rows = await webhookRows(jobs);
+    // Each copy of the example daily carries the same heart-rate samples (the same instants): one record each, stored once.
+    const samples = Object.keys(summary!.timeOffsetHeartRateSamples).length;
+    expect(rows.map((row) => row.detail)).toEqual(
+      jobs.map(
+        () => `${1 + samples} record(s), 0 skipped; stored with the batch's 40 event(s) for this connection: ${40 + samples} written (${40 + samples} new)`,
+      ),
+    );
+    expect((await connectionOf(person.userId, "garmin")).lastSuccessAt).not.toBeNull();
   });
 
   it("drops a push for a person who disconnected after it was sent: nothing stored, the connection's sync times untouched", async () => {
@@ -630,6 +643,18 @@ describe("notifications that change the connection", () => {
     expect(consent.length).toBeGreaterThan(0);
     expect(consent.every((row) => row.revokedAt !== null)).toBe(true);
     expect(await webhookRows([job!])).toEqual([expect.objectContaining({ status: "processed" })]);
+  });
+
+  it("a push and then a deregistration for the same person in one batch: the push is stored before the connection ends", async () => {
+    const person = await connectedPerson("garmin");
+    const pushed = await fromGarmin({ dailies: [{ ...garminDailies.dailies[0]!, userId: person.externalUserId, summaryId: "before-leaving" }] });
+    const [gone] = await fromGarmin({ deregistrations: [{ userId: person.externalUserId }] });
+
+    const { verdict, ids } = await consume([...pushed, gone]);
+    expect(verdict.explicitAcks).toEqual(ids);
+    expect((await connectionOf(person.userId, "garmin")).status).toBe("disconnected");
+    expect((await recordsOf(person.userId)).map((record) => record.externalId)).toEqual(["before-leaving"]);
+    expect((await webhookRows([...pushed, gone!])).map((row) => row.status)).toEqual(["processed", "processed"]);
   });
 
   it("a deregistration and a later push for the same person in one batch: the push finds nobody connected and stores nothing", async () => {

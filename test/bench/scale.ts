@@ -246,7 +246,7 @@ try {
   log(`backfill ${backfillDrained ? "drained" : "NOT drained (time limit)"} ${seconds(backfillMs)} after the first person signed in`);
   const storedAfterBackfill = storedRecords();
   const d1AfterBackfill = tableSizes(d1);
-  const garminWritten = garminRecordsWritten();
+  const garminWritten = garminRecordsWritten(backfillOutput);
 
   // --- 3. a simulated day ------------------------------------------------------------------------------------
   const dayStartOutput = server.output().length;
@@ -343,14 +343,14 @@ try {
     }
     return counts;
   }
-  /** Garmin's pushed records, as the webhook consumer reported them per event ("N record(s) written (M new)"). */
-  function garminRecordsWritten(): number {
-    const rows = query<{ detail: string | null }>(d1, "SELECT detail FROM webhook_events WHERE provider = 'garmin' AND status = 'processed'");
+  /** Garmin's pushed records, as the webhook consumer logged each store of a batch's records for a connection. */
+  function garminRecordsWritten(output: string): number {
     let total = 0;
-    for (const row of rows) {
-      const inserted = /record\(s\) written \((\d+) new\)/.exec(row.detail ?? "") ?? /(\d+) record\(s\) written/.exec(row.detail ?? "");
-      if (!inserted) return NaN;
-      total += Number(inserted[1]);
+    for (const line of output.replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
+      const at = line.indexOf('{"event":"webhook_records_stored"');
+      if (at < 0) continue;
+      const stored = JSON.parse(line.slice(at)) as { source: string; inserted: number };
+      if (stored.source === "garmin") total += stored.inserted;
     }
     return total;
   }
