@@ -141,6 +141,8 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
   const syncJobs: SyncJob[] = [];
   const synced = new Set<string>();
   const stores = new Map<string, StoreGroup>();
+  /** Connections whose one store in this batch is already counted in the budget. */
+  const storing = new Set<string>();
   const finish = (item: (typeof pending)[number], status: EventOutcome["status"], detail: string) =>
     outcomes.push({ id: item.entryId, status, detail, message: item.message, payloadKey: item.job.payloadKey });
   const sendsFor = (jobs: number) => Math.max(1, Math.ceil(jobs / QUEUE_SEND_MAX));
@@ -150,6 +152,7 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
   const store = async ({ connection, records, events }: StoreGroup) => {
     const stored = await storeRecords(env, connection.userId, connection.sourceId as SourceId, records, now);
     stores.delete(connection.id);
+    storing.delete(connection.id);
     const { written, inserted } = stored;
     console.log(JSON.stringify({ event: "webhook_records_stored", source: connection.sourceId, events: events.length, written, inserted }));
     // The person disconnected after this push was sent: their UserHub refused it, and nothing was synced.
@@ -170,10 +173,12 @@ export async function consumeWebhookBatch(batch: MessageBatch<unknown>, env: Env
     let job = item.job;
     const connections = people.get(providerPersonKey({ sourceId: job.source, externalUserId: job.event.externalUserId })) ?? [];
     // A connection already storing in this batch costs nothing more: its records join that one store.
-    if (!spend(subrequestsFor(job, connections.length, connections.filter((connection) => !stores.has(connection.id)).length))) {
+    const joining = carriesData(job) ? connections.filter((connection) => !storing.has(connection.id)) : [];
+    if (!spend(subrequestsFor(job, connections.length, joining.length))) {
       deferred.push(item);
       continue;
     }
+    for (const connection of joining) storing.add(connection.id);
     try {
       if (job.payloadKey) {
         const event = WebhookJob.shape.event.safeParse(await loadPayload(env.WEBHOOK_PAYLOADS, job.payloadKey));
@@ -248,6 +253,12 @@ function subrequestsFor(job: WebhookJob, connections: number, notStoring: number
   if (job.event.deregistration) return payload + DISCONNECT_SUBREQUESTS * connections;
   return payload + (job.event.callbackUrl ? CALLBACK_SUBREQUESTS : 0) + STORE_SUBREQUESTS * notStoring;
 }
+
+/**
+ * Whether an event's work may store records here: pushed data, a callback to fetch, or a payload kept in R2 (only
+ * large pushes are), rather than a re-pull, a deregistration or an adapter's own consumer.
+ */
+const carriesData = (job: WebhookJob) => !provider(job.source).webhook?.consume && !job.event.window && !job.event.deregistration;
 
 /** The person's token could not be renewed just now (the provider's token endpoint failed): try again later. */
 class TokenUnavailableError extends Error {

@@ -682,6 +682,23 @@ describe("notifications that change the connection", () => {
     expect(await hubHoldsTokens(person.userId, "fitbit")).toBe(false);
   });
 
+  it("many events for one person that carry nothing to store fit one invocation: a person's store is counted once", async () => {
+    const person = await connectedPerson("garmin");
+    const [change] = garminPermissionsChange.userPermissionsChange;
+    const jobs = (
+      await Promise.all(
+        Array.from({ length: 40 }, () =>
+          fromGarmin({ userPermissionsChange: [{ ...change!, userId: person.externalUserId, summaryId: `${change!.summaryId}-${crypto.randomUUID()}` }] }),
+        ),
+      )
+    ).flat();
+
+    const { verdict, ids, handedOn } = await consume(jobs);
+    expect(verdict.explicitAcks).toEqual(ids);
+    expect(handedOn).toEqual([]);
+    expect((await webhookRows(jobs)).map((row) => row.status)).toEqual(jobs.map(() => "skipped"));
+  });
+
   it("Garmin permission change: skipped, the connection untouched and nothing fetched or stored", async () => {
     const person = await connectedPerson("garmin");
     const before = await connectionOf(person.userId, "garmin");
