@@ -1,4 +1,6 @@
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
+import type { HtmlEscapedString } from "hono/utils/html";
 
 /**
  * Each source's mark: our own simple drawing of what the source is (a ring, a strap, a scale, an envelope), white
@@ -63,7 +65,26 @@ const GLYPHS: Partial<Record<string, Child>> = {
   ),
 };
 
-export function SourceMark({ id, letters, color, size = 40 }: { id: string; letters: string; color: string; size?: number }) {
+type MarkProps = { id: string; letters: string; color: string; size?: number };
+
+// A mark is a constant drawing of catalog values, and its SVG is the costliest markup on the settings page to render
+// (hono renders every SVG element inside a namespace context): each is rendered once per isolate and reused. The
+// catalog bounds the keys; the cap only guards against a caller passing anything else.
+const drawn = new Map<string, HtmlEscapedString>();
+const MAX_DRAWN = 64;
+
+export function SourceMark(props: MarkProps) {
+  const key = `${props.id}\u0000${props.letters}\u0000${props.color}\u0000${props.size ?? 40}`;
+  let html = drawn.get(key);
+  if (!html) {
+    // Drawing is synchronous, so toString() is the finished string, not a promise.
+    html = raw(String((<Drawing {...props} />).toString()));
+    if (drawn.size < MAX_DRAWN) drawn.set(key, html);
+  }
+  return html;
+}
+
+function Drawing({ id, letters, color, size = 40 }: MarkProps) {
   const glyph = GLYPHS[id];
   return (
     <svg class="mark" viewBox="0 0 40 40" width={size} height={size} aria-hidden="true" focusable="false">

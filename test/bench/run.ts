@@ -2,7 +2,8 @@
 //   1. the settings page and 2. signed WHOOP webhook deliveries, each against the bare /healthz route of the same
 //      run, under concurrent load from a second process on loopback; prints each and its ratio to the bare route,
 //      and checks that every accepted delivery was handled exactly once (the consumer's webhook_events rows =
-//      accepted requests);
+//      accepted requests). Beside them, one card's refresh (/settings/cards/oura: one D1 query, a 1 KB card): the
+//      floor of any page that reads D1 once here, where local D1 is a call into other isolates of the same workerd;
 //   3. a 30-day Oura backfill for one person who connects through the sandbox: jobs, records, wall time, and per
 //      job the provider requests and D1 round trips, against the free plan's 50 subrequests per invocation.
 // The budgets (docs/capacity.md) are printed as PASS or OVER against ratios measured in this same run: settings page
@@ -151,13 +152,18 @@ try {
   webhooksAccepted += (await load(webhookUrl, webhookArgs, 2000)).accepted;
   await drainWebhooks();
 
+  const cardUrl = `${server.baseUrl}/settings/cards/oura`;
+  await load(cardUrl, [`Cookie: ${cookie}`], 2000);
+
   const bare: LoadResult[] = [];
   const settings: LoadResult[] = [];
+  const cards: LoadResult[] = [];
   const webhooks: LoadResult[] = [];
   const drains: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     bare.push(await load(`${server.baseUrl}/healthz`, []));
     settings.push(await load(`${server.baseUrl}/settings`, [`Cookie: ${cookie}`]));
+    cards.push(await load(cardUrl, [`Cookie: ${cookie}`]));
     const webhookRound = await load(webhookUrl, webhookArgs);
     webhooks.push(webhookRound);
     webhooksAccepted += webhookRound.accepted;
@@ -174,25 +180,28 @@ try {
   const b = summary(bare);
   const s = summary(settings);
   const w = summary(webhooks);
+  const card = summary(cards);
   const htmlBytes = Buffer.byteLength(html);
   const fmt = (n: number, width = 9) => n.toFixed(2).padStart(width);
   const row = (name: string, r: ReturnType<typeof summary>) =>
-    `${name.padEnd(22)}${fmt(r.rps, 11)}${fmt(r.p50)}${fmt(r.p99)}${String(r.requests).padStart(11)}${String(r.errors).padStart(8)}`;
+    `${name.padEnd(26)}${fmt(r.rps, 11)}${fmt(r.p50)}${fmt(r.p99)}${String(r.requests).padStart(11)}${String(r.errors).padStart(8)}`;
   console.log(`\nwrangler dev (workerd, local D1), ${CONCURRENCY} concurrent, ${ROUNDS} rounds × ${DURATION_MS / 1000}s, medians:`);
   console.log(
-    `${"route".padEnd(22)}${"requests/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"requests".padStart(11)}${"errors".padStart(8)}`,
+    `${"route".padEnd(26)}${"requests/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"requests".padStart(11)}${"errors".padStart(8)}`,
   );
   console.log(row("GET /healthz (bare)", b));
   console.log(row("GET /settings", s));
+  console.log(row("GET /settings/cards/oura", card));
   console.log(row("POST /webhooks/whoop", w));
   const ratios = (r: ReturnType<typeof summary>) =>
     `throughput ${(b.rps / r.rps).toFixed(2)}× slower, p50 ${(r.p50 / b.p50).toFixed(2)}×, p99 ${(r.p99 / b.p99).toFixed(2)}×`;
   console.log(`\nratio against the bare route, same run:`);
   console.log(`  settings/bare   ${ratios(s)}`);
+  console.log(`  one card/bare   ${ratios(card)}   (one D1 query and a 1 KB card: the floor of a page that reads D1 once)`);
   console.log(`  webhook/bare    ${ratios(w)}`);
   console.log(`settings HTML: ${htmlBytes} bytes (budget 40960)`);
   const withinHtml = htmlBytes < 40 * 1024;
-  if (!withinHtml || s.errors > 0) failed = true;
+  if (!withinHtml || s.errors > 0 || card.errors > 0) failed = true;
 
   // Every accepted delivery must be handled exactly once: one webhook_events row each, nothing more, nothing lost.
   const byStatus = await queryLocalD1<{ status: string; n: number }>(
@@ -241,6 +250,7 @@ try {
   console.log(
     `  settings page p50 / bare route p50   ${(s.p50 / b.p50).toFixed(2)}×   budget ${SETTINGS_P50_BUDGET}×   ${verdict(s.p50 / b.p50 <= SETTINGS_P50_BUDGET)}`,
   );
+  console.log(`    floor: one card's refresh / bare   ${(card.p50 / b.p50).toFixed(2)}×   (one D1 query through the same session and middleware, a 1 KB card)`);
   console.log(
     `  webhook ack p50 / bare route p50     ${(w.p50 / b.p50).toFixed(2)}×   budget ${WEBHOOK_P50_BUDGET}×   ${verdict(w.p50 / b.p50 <= WEBHOOK_P50_BUDGET)}`,
   );
